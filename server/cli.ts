@@ -1,0 +1,26 @@
+// The `cinch` command line: each family of subcommands lives in server/cli/<family>.ts.
+import { Command } from "commander";
+import { registerServeCommands } from "./cli/serve.ts";
+import { registerReportCommands } from "./cli/reports.ts";
+import { registerPolicyCommands } from "./cli/policy.ts";
+import { registerAdminCommands } from "./cli/admin.ts";
+import { CliError } from "./cli/io.ts";
+
+const program = new Command("cinch")
+  .description("Cinch: self-hosted CSP report collector and policy builder")
+  .showHelpAfterError();
+registerServeCommands(program);
+registerReportCommands(program);
+registerPolicyCommands(program);
+registerAdminCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CliError) {
+    process.stderr.write(`cinch: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    throw err;
+  }
+}

@@ -1,0 +1,68 @@
+// Configuration: parsed once from the environment with zod; every problem is listed, then the process exits.
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: int(0, 65535).default(8787),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^file:.+/, "must be a SQLite file URL such as file:./data/cinch.db")
+    .optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  INGEST_BODY_LIMIT: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+  INGEST_BATCH_CAP: int(1, 10_000).default(100),
+  INGEST_RATE_PER_CLIENT: z.coerce.number().positive().default(50),
+  INGEST_BURST_PER_CLIENT: z.coerce.number().positive().default(200),
+  INGEST_RATE_PER_PROJECT: z.coerce.number().positive().default(2000),
+  INGEST_BURST_PER_PROJECT: z.coerce.number().positive().default(10_000),
+  WRITE_QUEUE_MAX: int(1, 10_000_000).default(50_000),
+  WRITE_FLUSH_MS: int(0, 1000).default(5),
+  API_BODY_LIMIT: int(1024, 10 * 1024 * 1024).default(256 * 1024),
+  SQLITE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]).default("FULL"),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type Config = RawConfig & { databaseUrl: string; databaseFile: string; publicUrl: string };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** Parse the environment (only this module reads process.env); throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== "") picked[key] = v;
+  }
+  const parsed = configSchema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
+    );
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  if ((c.TLS_CERT_FILE === undefined) !== (c.TLS_KEY_FILE === undefined)) {
+    problems.push("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const databaseUrl = c.DATABASE_URL ?? `file:${c.DATA_DIR.replace(/\/$/, "")}/cinch.db`;
+  const scheme = c.TLS_CERT_FILE ? "https" : "http";
+  const hostForUrl = c.HOST === "0.0.0.0" || c.HOST === "::" ? "localhost" : c.HOST;
+  const publicUrl = (c.PUBLIC_URL ?? `${scheme}://${hostForUrl}:${c.PORT}`).replace(/\/+$/, "");
+  return { ...c, databaseUrl, databaseFile: databaseUrl.replace(/^file:/, ""), publicUrl };
+}

@@ -1,0 +1,43 @@
+// The canonical violation: what every report shape is normalized into before it is classified and stored.
+
+export const NOISE_REASONS = ["extension", "browser-internal", "ignore-rule"] as const;
+export type NoiseReason = (typeof NOISE_REASONS)[number];
+
+export const DISPOSITIONS = ["enforce", "report"] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+/** One violation, normalized. Strings are bounded; URLs carry no credentials, query or fragment. */
+export type Violation = {
+  /** Effective directive, lower-case (e.g. "script-src-elem"). */
+  directive: string;
+  /** Canonical blocked value: a keyword (inline, eval, wasm-eval, trusted-types-sink, ...), a bare scheme
+   *  (data, blob, ...) or a normalized http(s)/ws(s) URL. */
+  blocked: string;
+  /** Grouping key for blocked: the origin for URLs, else the same as blocked. */
+  blockedKey: string;
+  documentUrl: string;
+  disposition: Disposition | null;
+  sourceFile: string;
+  line: number | null;
+  column: number | null;
+  sample: string;
+  statusCode: number | null;
+  /** Browser family and major version, e.g. "Chrome 156"; "" when unknown. */
+  browser: string;
+  noise: NoiseReason | null;
+};
+
+/** Project-level ignore rules (a project setting). */
+export type IgnoreRules = {
+  /** Host patterns: "cdn.example.com", "*.example.com", optionally with ":port". */
+  hosts: string[];
+  /** Schemes without colon, e.g. "ms-appx". */
+  schemes: string[];
+  /** Case-insensitive substrings matched against the sample. */
+  sampleContains: string[];
+};
+
+/** The outcome of parsing one ingest request body. */
+export type ParseOutcome =
+  | { ok: true; violations: Violation[]; /** entries skipped (non-CSP types or malformed entries) */ skipped: number }
+  | { ok: false; status: 400 | 413 | 415; error: string; message: string };
