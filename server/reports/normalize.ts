@@ -1,0 +1,135 @@
+// Normalization: raw wire fields → the canonical Violation (directive, blocked, URLs, numbers, sample).
+import type { Disposition, Violation } from "./types.ts";
+import type { RawReport } from "./wire.ts";
+import { browserLabel } from "./browser.ts";
+import { canonicalUrl } from "./url.ts";
+
+/** Longest directive name kept (the longest real one, "require-trusted-types-for", has 25 chars). */
+export const MAX_DIRECTIVE_LENGTH = 64;
+/** Longest sample kept, after control characters are removed (browsers send at most 40 chars + "..."). */
+export const MAX_SAMPLE_LENGTH = 256;
+
+/** blocked-uri keywords of CSP3 §5.3 (and Trusted Types), kept as-is. */
+export const BLOCKED_KEYWORDS = [
+  "inline",
+  "eval",
+  "wasm-eval",
+  "trusted-types-sink",
+  "trusted-types-policy",
+] as const;
+export type BlockedKeyword = (typeof BLOCKED_KEYWORDS)[number];
+const KEYWORDS: ReadonlySet<string> = new Set(BLOCKED_KEYWORDS);
+
+/** Guard for the blocked keywords. */
+export function isBlockedKeyword(value: string): value is BlockedKeyword {
+  return KEYWORDS.has(value);
+}
+
+/** Per-request memo: a batch repeats the same document URL and source file in every entry. */
+export type NormalizeContext = {
+  urls: Map<string, { value: string; key: string }>;
+  userAgent?: string | undefined;
+};
+
+/** A fresh context for one request; `userAgent` is the request's UA, used when a report carries none. */
+export function newContext(userAgent?: string): NormalizeContext {
+  return { urls: new Map(), userAgent };
+}
+
+/**
+ * The canonical Violation for one report, or null when it names no directive (then it is not a report).
+ * `noise` is left null here; classification is noise.ts's job.
+ */
+export function normalizeReport(raw: RawReport, ctx: NormalizeContext = newContext()): Violation | null {
+  const directive = directiveOf(raw.effectiveDirective, raw.violatedDirective);
+  if (directive === "") return null;
+  const blocked = blockedOf(raw.blocked ?? "", directive, ctx);
+  const doc = raw.documentUrl === undefined ? "" : urlOf(raw.documentUrl, ctx).value;
+  return {
+    directive,
+    blocked: blocked.value,
+    blockedKey: blocked.key,
+    documentUrl: doc,
+    disposition: dispositionOf(raw.disposition),
+    sourceFile: raw.sourceFile === undefined ? "" : urlOf(raw.sourceFile, ctx).value,
+    line: raw.line ?? null,
+    column: raw.column ?? null,
+    sample: cleanSample(raw.sample ?? ""),
+    statusCode: raw.statusCode ?? null,
+    browser: browserLabel(raw.userAgent ?? ctx.userAgent),
+    noise: null,
+  };
+}
+
+/**
+ * The effective directive, lower-case. Firefox sends no effective-directive and puts the source list in
+ * violated-directive ("style-src http://cdn.example.com"); some browsers put the source list in
+ * effective-directive too. Either way the directive is the first token.
+ */
+export function directiveOf(effective: string | undefined, violated: string | undefined): string {
+  const source = effective !== undefined && effective.trim() !== "" ? effective : (violated ?? "");
+  const token = firstToken(source);
+  return (token.length > MAX_DIRECTIVE_LENGTH ? token.slice(0, MAX_DIRECTIVE_LENGTH) : token).toLowerCase();
+}
+
+function firstToken(s: string): string {
+  let start = 0;
+  while (start < s.length && isSpace(s.charCodeAt(start))) start++;
+  let end = start;
+  while (end < s.length && !isSpace(s.charCodeAt(end))) end++;
+  return s.slice(start, end);
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c;
+}
+
+// Old Blink sent "" and old Firefox sent "self" for inline code; it only means inline for the directives
+// that govern inline code (script-src*, style-src*).
+function governsInline(directive: string): boolean {
+  return directive.startsWith("script-src") || directive.startsWith("style-src");
+}
+
+function blockedOf(raw: string, directive: string, ctx: NormalizeContext): { value: string; key: string } {
+  const trimmed = raw.trim();
+  const lower = trimmed.length <= 32 ? trimmed.toLowerCase() : "";
+  if (isBlockedKeyword(lower)) return { value: lower, key: lower };
+  if (trimmed === "" || lower === "self") {
+    return governsInline(directive) ? { value: "inline", key: "inline" } : { value: lower, key: lower };
+  }
+  return urlOf(trimmed, ctx);
+}
+
+function urlOf(raw: string, ctx: NormalizeContext): { value: string; key: string } {
+  const hit = ctx.urls.get(raw);
+  if (hit !== undefined) return hit;
+  const canonical = canonicalUrl(raw);
+  if (ctx.urls.size < 64) ctx.urls.set(raw, canonical); // bounded: a hostile batch of unique URLs stays small
+  return canonical;
+}
+
+function dispositionOf(raw: string | undefined): Disposition | null {
+  if (raw === undefined) return null;
+  const lower = raw.trim().toLowerCase();
+  return lower === "enforce" || lower === "report" ? lower : null;
+}
+
+// C0 and C1 controls except tab (U+0009) and newline (U+000A), plus DEL. One character class, no
+// alternation: linear time on hostile samples.
+const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g; // eslint-disable-line no-control-regex
+
+/**
+ * A sample as safe text: control characters removed (samples are attacker-chosen and may hold binary, see
+ * the eval-with-binary-sample fixture), capped at MAX_SAMPLE_LENGTH without splitting a surrogate pair.
+ */
+export function cleanSample(raw: string): string {
+  if (raw === "") return "";
+  const bounded = raw.length > MAX_SAMPLE_LENGTH * 4 ? raw.slice(0, MAX_SAMPLE_LENGTH * 4) : raw;
+  let s = bounded.replace(CONTROL_CHARS, "");
+  if (s.length > MAX_SAMPLE_LENGTH) {
+    s = s.slice(0, MAX_SAMPLE_LENGTH);
+    const last = s.charCodeAt(s.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) s = s.slice(0, -1);
+  }
+  return s;
+}
