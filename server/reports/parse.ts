@@ -101,7 +101,9 @@ function parseJson(raw: string): { ok: true; value: unknown } | { ok: false; err
     // Zod reads only known keys, so poison keys never reach output; the reviver (slower, hence only when
     // such a key appears) drops them anyway so no parsed object ever carries one.
     const reviver = POISON_KEYS.some((k) => raw.includes(k)) ? dropPoisonKeys : undefined;
-    return { ok: true, value: JSON.parse(raw, reviver) as unknown };
+    // A UTF-8 BOM is legal in a body but not in JSON text (RFC 8259 §8.1 lets parsers ignore it).
+    const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    return { ok: true, value: JSON.parse(text, reviver) as unknown };
   } catch (err) {
     const detail = err instanceof Error ? err.message.slice(0, 160) : "syntax error";
     return { ok: false, error: fail(400, "malformed_json", `body is not valid JSON: ${detail}`) };
