@@ -184,7 +184,9 @@ export class ReportWriter {
     const deltas = new Map<string, GroupDelta>();
     for (const p of batch) {
       const hour = Math.floor(p.receivedAt / HOUR_MS);
+      let noise = 0;
       for (const v of p.violations) {
+        if (v.noise !== null) noise++;
         const fp = fingerprint(v);
         const key = `${p.projectId}\n${fp}`;
         let d = deltas.get(key);
@@ -217,6 +219,11 @@ export class ReportWriter {
         if (h) h.count++;
         else d.hours.set(hk, { hour, disposition, policyVersion: pv, env: p.tags.env, count: 1 });
       }
+      // Accepted/noise counters commit in the same transaction as the reports they count.
+      const base = `${p.projectId}\n${hour}\n`;
+      const accepted = p.violations.length - noise;
+      if (accepted > 0) counters.set(`${base}accepted`, (counters.get(`${base}accepted`) ?? 0) + accepted);
+      if (noise > 0) counters.set(`${base}noise`, (counters.get(`${base}noise`) ?? 0) + noise);
     }
     const s = this.stmt;
     const cacheAdds: [string, GroupState][] = [];

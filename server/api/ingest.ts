@@ -1,0 +1,196 @@
+// POST /r/:reportKey — the public, attacker-reachable ingest endpoint. Order of checks: cheap ones first
+// (content type, key, rate limits), then the bounded body read, the pure parser, project rules, the writer.
+import Router from "@koa/router";
+import type { Context } from "koa";
+import { koaBody } from "koa-body";
+import { parseReportBody, mediaTypeOf, REPORT_MEDIA_TYPES } from "../reports/parse.ts";
+import { applyIgnoreRules } from "../reports/noise.ts";
+import type { Violation } from "../reports/types.ts";
+import { HttpError, notFound, tooManyRequests, unavailable, unsupportedType, badRequest } from "../http/errors.ts";
+import { QueueFullError, type ReportTags } from "../store/writer.ts";
+import type { AppDeps } from "../deps.ts";
+import { TokenBuckets, clientKeyer } from "../http/ratelimit.ts";
+import type { ProjectRecord } from "../store/projects.ts";
+
+const DAY_MS = 86_400_000;
+const ENV_RE = /^[A-Za-z0-9._-]{1,32}$/;
+
+function cors(ctx: Context): void {
+  ctx.set("Access-Control-Allow-Origin", "*");
+  ctx.set("Vary", "Origin");
+}
+
+/** Parse the optional `v` (policy version) and `env` query tags; bad tags are a 400, not silently dropped. */
+function tagsFrom(ctx: Context): ReportTags {
+  const v = ctx.query.v;
+  const env = ctx.query.env;
+  let policyVersion: number | null = null;
+  if (v !== undefined) {
+    if (typeof v !== "string" || !/^\d{1,9}$/.test(v)) throw badRequest("invalid_tag", "v must be a positive integer");
+    policyVersion = Number(v);
+  }
+  if (env !== undefined && (typeof env !== "string" || !ENV_RE.test(env))) {
+    throw badRequest("invalid_tag", "env must be 1-32 characters of letters, digits, '.', '_' or '-'");
+  }
+  return { policyVersion, env: typeof env === "string" ? env : "" };
+}
+
+/** Per-project daily counter (UTC day), so a flood cannot fill the disk. In memory: restarts begin a fresh count. */
+class DailyCounts {
+  private counts = new Map<string, { day: number; n: number }>();
+  add(projectId: string, n: number, now: number): number {
+    const day = Math.floor(now / DAY_MS);
+    const c = this.counts.get(projectId);
+    if (!c || c.day !== day) {
+      this.counts.set(projectId, { day, n });
+      return n;
+    }
+    c.n += n;
+    return c.n;
+  }
+}
+
+/** The ingest router: POST and OPTIONS on /r/:reportKey. */
+export function ingestRouter(deps: AppDeps): Router {
+  const { config, projects, writer, metrics } = deps;
+  const perClient = new TokenBuckets(config.INGEST_RATE_PER_CLIENT, config.INGEST_BURST_PER_CLIENT);
+  const perProject = new TokenBuckets(config.INGEST_RATE_PER_PROJECT, config.INGEST_BURST_PER_PROJECT);
+  const keyOf = clientKeyer();
+  const daily = new DailyCounts();
+  const router = new Router();
+
+  const reject = (project: ProjectRecord | null, reason: string, err: HttpError): HttpError => {
+    metrics.rejected.inc({ reason });
+    if (project) writer.count(project.id, `rejected:${reason}`);
+    return err;
+  };
+
+  router.options("/r/:reportKey", (ctx) => {
+    ctx.set("Access-Control-Allow-Origin", "*");
+    ctx.set("Access-Control-Allow-Methods", "POST, OPTIONS");
+    ctx.set("Access-Control-Allow-Headers", "Content-Type");
+    ctx.set("Access-Control-Max-Age", "86400");
+    ctx.status = 204;
+  });
+
+  const body = koaBody({
+    json: false,
+    urlencoded: false,
+    multipart: false,
+    text: true,
+    textLimit: config.INGEST_BODY_LIMIT,
+    encoding: "utf-8",
+    textTypes: [...REPORT_MEDIA_TYPES],
+  });
+
+  router.post(
+    "/r/:reportKey",
+    async (ctx, next) => {
+      cors(ctx);
+      const contentType = ctx.get("Content-Type");
+      if (!isReportContentType(contentType)) {
+        metrics.rejected.inc({ reason: "unsupported_media_type" });
+        throw unsupportedType(
+          `Content-Type must be application/csp-report, application/reports+json or application/json (got ${JSON.stringify(contentType.slice(0, 100))})`,
+        );
+      }
+      const project = await projects.byReportKey(ctx.params.reportKey ?? "");
+      if (!project) {
+        metrics.rejected.inc({ reason: "unknown_key" });
+        throw notFound("report key");
+      }
+      const wait = perClient.take(keyOf(ctx.ip));
+      if (wait > 0) throw reject(project, "rate_limited", tooManyRequests(wait, "too many reports from this client"));
+      const pwait = perProject.take(project.id);
+      if (pwait > 0) throw reject(project, "rate_limited", tooManyRequests(pwait, "too many reports for this project"));
+      ctx.state.project = project;
+      const declared = Number(ctx.get("Content-Length") || "0");
+      if (declared > config.INGEST_BODY_LIMIT) {
+        throw reject(project, "body_too_large", new HttpError(413, "body_too_large", `body exceeds ${config.INGEST_BODY_LIMIT} bytes`));
+      }
+      try {
+        await body(ctx, async () => {});
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        if (status === 413) {
+          throw reject(project, "body_too_large", new HttpError(413, "body_too_large", `body exceeds ${config.INGEST_BODY_LIMIT} bytes`));
+        }
+        throw reject(project, "malformed", badRequest("malformed_body", "could not read the request body"));
+      }
+      await next();
+    },
+    async (ctx) => {
+      const project = ctx.state.project as ProjectRecord;
+      const tags = tagsFrom(ctx);
+      const raw = typeof ctx.request.body === "string" ? ctx.request.body : "";
+      const outcome = parseReportBody(ctx.get("Content-Type"), raw, {
+        maxEntries: config.INGEST_BATCH_CAP,
+        userAgent: ctx.get("User-Agent"),
+      });
+      if (!outcome.ok) throw reject(project, outcome.error, new HttpError(outcome.status, outcome.error, outcome.message));
+      metrics.batchSize.observe(outcome.violations.length);
+      const now = Date.now();
+      const { settings } = project;
+      const rules = settings.ignoreRules;
+      const hasRules = rules.hosts.length + rules.schemes.length + rules.sampleContains.length > 0;
+      const kept: Violation[] = [];
+      let foreign = 0;
+      let sampled = 0;
+      let noise = 0;
+      for (const v0 of outcome.violations) {
+        const v = hasRules && v0.noise === null ? applyIgnoreRules(v0, rules) : v0;
+        if (settings.allowedOrigins.length > 0 && !settings.allowedOrigins.some((o) => sameOrigin(v.documentUrl, o))) {
+          foreign++;
+          continue;
+        }
+        if (v.noise === null && settings.sampleRate < 1 && Math.random() >= settings.sampleRate) {
+          sampled++;
+          continue;
+        }
+        if (v.noise !== null) noise++;
+        kept.push(v);
+      }
+      if (foreign > 0) writer.count(project.id, "rejected:foreign_origin", foreign, now);
+      if (sampled > 0) writer.count(project.id, "sampled", sampled, now);
+      if (settings.dailyCap !== null && kept.length > 0) {
+        const total = daily.add(project.id, kept.length, now);
+        if (total > settings.dailyCap) {
+          writer.count(project.id, "rejected:daily_cap", kept.length, now);
+          metrics.rejected.inc({ reason: "daily_cap" });
+          const tomorrow = (Math.floor(now / DAY_MS) + 1) * DAY_MS;
+          throw new HttpError(429, "daily_cap", "this project's daily report cap is reached", {
+            "Retry-After": String(Math.ceil((tomorrow - now) / 1000)),
+          });
+        }
+      }
+      metrics.reports.inc({ outcome: "received" }, outcome.violations.length);
+      if (kept.length > 0) {
+        try {
+          await writer.enqueue(project.id, kept, tags, now);
+        } catch (err) {
+          if (err instanceof QueueFullError) {
+            writer.count(project.id, "rejected:queue_full", kept.length, now);
+            metrics.rejected.inc({ reason: "queue_full" });
+            throw unavailable("queue_full", "the write queue is full; retry later", 1);
+          }
+          throw err;
+        }
+        deps.tail.publish(project.id, kept, now);
+        metrics.reports.inc({ outcome: "accepted" }, kept.length - noise);
+        metrics.reports.inc({ outcome: "noise" }, noise);
+      }
+      if (sampled) metrics.reports.inc({ outcome: "sampled" }, sampled);
+      ctx.status = 204;
+    },
+  );
+  return router;
+}
+
+const REPORT_TYPES: ReadonlySet<string> = new Set(REPORT_MEDIA_TYPES);
+
+/** Checked before the body is read, so a wrong type costs nothing; the parser checks it again (it is pure). */
+const isReportContentType = (header: string): boolean => REPORT_TYPES.has(mediaTypeOf(header));
+
+function sameOrigin(url: string, origin: string): boolean {
+  return url === origin || url.startsWith(`${origin}/`);
+}

@@ -1,0 +1,35 @@
+// /healthz (database check) and /metrics (Prometheus; bearer-protected when METRICS_TOKEN is set).
+import Router from "@koa/router";
+import { timingSafeEqual } from "node:crypto";
+import type { AppDeps } from "../deps.ts";
+import { HttpError, unauthorized } from "../http/errors.ts";
+
+const same = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export function opsRouter(deps: AppDeps): Router {
+  const router = new Router();
+  router.get("/healthz", (ctx) => {
+    try {
+      deps.db.raw.prepare("SELECT 1").get();
+    } catch {
+      throw new HttpError(503, "database_unavailable", "the database does not answer");
+    }
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = { status: "ok", queueDepth: deps.writer.depth };
+  });
+  router.get("/metrics", async (ctx) => {
+    const token = deps.config.METRICS_TOKEN;
+    if (token !== undefined && !same(ctx.get("Authorization"), `Bearer ${token}`)) {
+      ctx.set("WWW-Authenticate", 'Bearer realm="metrics"');
+      throw unauthorized();
+    }
+    deps.metrics.queueDepth.set(deps.writer.depth);
+    ctx.set("Content-Type", deps.metrics.registry.contentType);
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+  return router;
+}

@@ -1,0 +1,64 @@
+// /api/projects: create, list, read, update settings.
+import { z } from "zod";
+import type { ApiRouter } from "./routes.ts";
+import type { AppDeps } from "../deps.ts";
+import { parseInput } from "../http/query.ts";
+import { notFound } from "../http/errors.ts";
+import { projectSettingsPatchSchema } from "../projects/settings.ts";
+import { presentProject } from "./present.ts";
+import { HOUR_MS } from "../store/writer.ts";
+
+const createSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+const patchSchema = z
+  .object({ name: z.string().trim().min(1).max(100).optional(), settings: projectSettingsPatchSchema.optional() })
+  .strict();
+
+/** Register the project routes. */
+export function projectRoutes(api: ApiRouter, deps: AppDeps): void {
+  const { projects, violations, config } = deps;
+
+  api.add("post", "/projects", "write", async (ctx) => {
+    const body = parseInput(createSchema, ctx.request.body, "body");
+    const p = await projects.create(body.name);
+    ctx.status = 201;
+    ctx.body = presentProject(p, config.publicUrl);
+  });
+
+  api.add("get", "/projects", "read", async (ctx) => {
+    const all = await projects.list();
+    const now = Date.now();
+    const out = [];
+    for (const p of all) {
+      const stats = await violations.stats(p.id, now - 7 * 24 * HOUR_MS, now);
+      const firstHour = Math.floor(now / HOUR_MS) - 7 * 24 + 1;
+      const hourly = new Array<number>(7 * 24).fill(0);
+      let last24h = 0;
+      let last7d = 0;
+      for (const h of stats.hourly) {
+        const c = (h.counts.accepted ?? 0) + (h.counts.noise ?? 0);
+        const i = h.hour / HOUR_MS - firstHour;
+        if (i >= 0 && i < hourly.length) hourly[i] = c;
+        last7d += c;
+        if (h.hour >= now - 24 * HOUR_MS) last24h += c;
+      }
+      out.push({ ...presentProject(p, config.publicUrl), counts: { last24h, last7d, hourly } });
+    }
+    ctx.body = { projects: out };
+  });
+
+  api.add("get", "/projects/:id", "read", async (ctx) => {
+    const p = await projects.get(ctx.params.id ?? "");
+    if (!p) throw notFound("project");
+    ctx.body = presentProject(p, config.publicUrl);
+  });
+
+  api.add("patch", "/projects/:id", "write", async (ctx) => {
+    const body = parseInput(patchSchema, ctx.request.body, "body");
+    const current = await projects.get(ctx.params.id ?? "");
+    if (!current) throw notFound("project");
+    const settings = body.settings ? { ...current.settings, ...body.settings } : undefined;
+    const p = await projects.update(current.id, { name: body.name, settings });
+    if (!p) throw notFound("project");
+    ctx.body = presentProject(p, config.publicUrl);
+  });
+}

@@ -1,0 +1,68 @@
+// createApp(deps) builds the Koa application; main.ts listens. Tests build apps on throwaway databases.
+import Koa from "koa";
+import Router from "@koa/router";
+import { koaBody } from "koa-body";
+import type { AppDeps } from "./deps.ts";
+import { errorMiddleware } from "./http/errors.ts";
+import { securityHeaders } from "./http/headers.ts";
+import { serveDashboard } from "./http/static.ts";
+import { ingestRouter } from "./api/ingest.ts";
+import { ApiRouter } from "./api/routes.ts";
+import { projectRoutes } from "./api/projects.ts";
+import { violationRoutes } from "./api/violations.ts";
+import { opsRouter } from "./api/ops.ts";
+
+export const WEB_DIST = new URL("../web/dist/", import.meta.url).pathname;
+
+export type App = { koa: Koa; api: ApiRouter };
+
+/** Build the application from its dependencies. */
+export function createApp(deps: AppDeps, opts: { webDist?: string; selfReportUri?: string | null } = {}): App {
+  const { config, log, metrics } = deps;
+  const koa = new Koa({ proxy: config.TRUST_PROXY });
+  koa.silent = true;
+
+  koa.use(async (ctx, next) => {
+    const start = performance.now();
+    try {
+      await next();
+    } finally {
+      const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? "other";
+      metrics.requestSeconds.observe({ route, status: String(ctx.status) }, (performance.now() - start) / 1000);
+    }
+  });
+  koa.use(errorMiddleware(log));
+  koa.use(
+    securityHeaders({
+      tls: () => Boolean(config.TLS_CERT_FILE) || config.publicUrl.startsWith("https://"),
+      reportUri: () => opts.selfReportUri ?? null,
+    }),
+  );
+
+  const ingest = ingestRouter(deps);
+  koa.use(ingest.routes());
+
+  const ops = opsRouter(deps);
+  koa.use(ops.routes());
+
+  const api = new ApiRouter(deps.tokens);
+  projectRoutes(api, deps);
+  violationRoutes(api, deps);
+  koa.use(async (ctx, next) => {
+    if (!ctx.path.startsWith("/api/")) return next();
+    await koaBody({
+      json: true,
+      urlencoded: false,
+      text: false,
+      multipart: false,
+      jsonLimit: config.API_BODY_LIMIT,
+      jsonStrict: true,
+    })(ctx, next);
+  });
+  koa.use(api.router.routes());
+  koa.use(api.router.allowedMethods());
+
+  koa.use(serveDashboard(opts.webDist ?? WEB_DIST));
+  void Router;
+  return { koa, api };
+}

@@ -1,0 +1,63 @@
+// Wires the dependencies of an app from a config: database (migrated), stores, writer, metrics.
+import pino, { type Logger } from "pino";
+import type { Config } from "./config.ts";
+import type { AppDeps } from "./deps.ts";
+import { openDb } from "./store/db.ts";
+import { ProjectStore } from "./store/projects.ts";
+import { ReportWriter } from "./store/writer.ts";
+import { createMetrics } from "./http/metrics.ts";
+import { TokenStore } from "./store/tokens.ts";
+import { ViolationStore } from "./store/violations.ts";
+import { TailHub } from "./api/tail.ts";
+
+/** The logger: structured JSON; never logs authorization headers, cookies, passwords, tokens or query strings. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: [
+        "req.headers.authorization",
+        "req.headers.cookie",
+        "headers.authorization",
+        "headers.cookie",
+        "password",
+        "*.password",
+        "token",
+        "*.token",
+        "csrfToken",
+      ],
+      censor: "[redacted]",
+    },
+  });
+}
+
+export async function createDeps(config: Config, log?: Logger): Promise<AppDeps> {
+  const logger = log ?? createLogger(config.LOG_LEVEL);
+  const db = await openDb(config.databaseFile, { synchronous: config.SQLITE_SYNCHRONOUS });
+  const metrics = createMetrics({ defaultMetrics: true });
+  const writer = new ReportWriter(db.raw, {
+    flushMs: config.WRITE_FLUSH_MS,
+    maxQueue: config.WRITE_QUEUE_MAX,
+    onCommit: (reports, seconds) => {
+      metrics.commitSeconds.observe(seconds);
+      metrics.commitReports.observe(reports);
+    },
+  });
+  return {
+    config,
+    db,
+    log: logger,
+    metrics,
+    writer,
+    projects: new ProjectStore(db.prisma),
+    tokens: new TokenStore(db.prisma),
+    violations: new ViolationStore(db.prisma),
+    tail: new TailHub(),
+  };
+}
+
+/** Flush and close everything. */
+export async function closeDeps(deps: AppDeps): Promise<void> {
+  deps.writer.close();
+  await deps.db.close();
+}

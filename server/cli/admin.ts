@@ -1,0 +1,85 @@
+// CLI: administration on the local database — projects and API tokens.
+import type { Command } from "commander";
+import { loadConfig, ConfigError } from "../config.ts";
+import { openDb, type Db } from "../store/db.ts";
+import { ProjectStore } from "../store/projects.ts";
+import { TokenStore, isScope, SCOPES } from "../store/tokens.ts";
+import { presentProject } from "../api/present.ts";
+import { CliError, out } from "./io.ts";
+
+/** Open the configured database for one command, and close it afterwards. */
+export async function withDb<T>(fn: (db: Db, publicUrl: string) => Promise<T>): Promise<T> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, 2);
+    throw err;
+  }
+  const db = await openDb(config.databaseFile, { synchronous: config.SQLITE_SYNCHRONOUS });
+  try {
+    return await fn(db, config.publicUrl);
+  } finally {
+    await db.close();
+  }
+}
+
+/** Register project and token commands. */
+export function registerAdminCommands(program: Command): void {
+  const project = program.command("project").description("manage projects");
+  project
+    .command("create")
+    .description("create a project and print its install values as JSON")
+    .requiredOption("--name <name>", "project name")
+    .action(async (opts: { name: string }) => {
+      const name = opts.name.trim();
+      if (name.length === 0 || name.length > 100) throw new CliError("--name must be 1-100 characters");
+      await withDb(async (db, publicUrl) => {
+        const p = await new ProjectStore(db.prisma).create(name);
+        out(JSON.stringify(presentProject(p, publicUrl), null, 2));
+      });
+    });
+  project
+    .command("list")
+    .description("list projects")
+    .action(async () => {
+      await withDb(async (db) => {
+        for (const p of await new ProjectStore(db.prisma).list()) out(`${p.id}\t${p.name}\t${p.reportKey}`);
+      });
+    });
+
+  const token = program.command("token").description("manage API tokens");
+  token
+    .command("create")
+    .description("create an API token and print it (shown once; stored hashed)")
+    .requiredOption("--name <name>", "a name to recognise the token by")
+    .option("--scope <scope>", `one of ${SCOPES.join(", ")}`, "admin")
+    .action(async (opts: { name: string; scope: string }) => {
+      if (!isScope(opts.scope)) throw new CliError(`--scope must be one of ${SCOPES.join(", ")} (got ${opts.scope})`);
+      const scope = opts.scope;
+      await withDb(async (db) => {
+        const { token } = await new TokenStore(db.prisma).create(opts.name, scope);
+        out(token);
+      });
+    });
+  token
+    .command("list")
+    .description("list active tokens (names, scopes, last use; never the tokens)")
+    .action(async () => {
+      await withDb(async (db) => {
+        for (const t of await new TokenStore(db.prisma).list()) {
+          out(`${t.id}\t${t.name}\t${t.scope}\tlast used ${t.lastUsedAt?.toISOString() ?? "never"}`);
+        }
+      });
+    });
+  token
+    .command("revoke <idOrName>")
+    .description("revoke a token by id or name")
+    .action(async (idOrName: string) => {
+      await withDb(async (db) => {
+        const n = await new TokenStore(db.prisma).revoke(idOrName);
+        if (n === 0) throw new CliError(`no active token with id or name ${idOrName}`);
+        out(`revoked ${n} token(s)`);
+      });
+    });
+}

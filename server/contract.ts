@@ -1,0 +1,101 @@
+// Type-only DTOs shared by the API (server/api) and the dashboard (web/src/api/client.ts). No runtime code.
+
+export type ErrorBody = { error: string; message: string };
+
+export type IgnoreRulesDto = { hosts: string[]; schemes: string[]; sampleContains: string[] };
+
+export type ProjectSettingsDto = {
+  ignoreRules: IgnoreRulesDto;
+  sampleRate: number;
+  dailyCap: number | null;
+  allowedOrigins: string[];
+  evidenceThreshold: number;
+};
+
+export type InstallDto = {
+  reportUri: string;
+  /** Value of the Reporting-Endpoints header, e.g. `cinch="https://…/r/KEY"`. */
+  reportingEndpoints: string;
+  /** Value of a starter Content-Security-Policy-Report-Only header. */
+  reportOnlyPolicy: string;
+  /** Whole header lines, ready to paste. */
+  headers: string[];
+  notes: string[];
+};
+
+export type ProjectDto = {
+  id: string;
+  name: string;
+  reportKey: string;
+  reportUri: string;
+  reportingEndpoints: string;
+  reportOnlyPolicy: string;
+  install: InstallDto;
+  settings: ProjectSettingsDto;
+  builtin: boolean;
+  createdAt: string;
+  /** Reports (accepted + noise) in the last 24 hours and 7 days, and hourly counts over 7 days (oldest first). */
+  counts?: { last24h: number; last7d: number; hourly: number[] };
+};
+
+export type GroupDto = {
+  id: number;
+  directive: string;
+  blocked: string;
+  /** Reports in the requested window. */
+  count: number;
+  /** Reports since the group was first seen. */
+  total: number;
+  firstSeen: string;
+  lastSeen: string;
+  noise: string | null;
+  pages: string[];
+  browsers: string[];
+};
+
+export type ViolationsDto = {
+  groups: GroupDto[];
+  totals: { groups: number; reports: number; byDirective: Record<string, number> };
+  window: { since: string; until: string };
+};
+
+export type SeriesDto = { points: { hour: string; directive: string; count: number }[] };
+
+export type SampleDto = {
+  receivedAt: string;
+  documentUrl: string;
+  blockedUrl: string;
+  sourceFile: string;
+  line: number | null;
+  column: number | null;
+  sample: string;
+  statusCode: number | null;
+  browser: string;
+  disposition: string | null;
+  policyVersion: number | null;
+  env: string;
+};
+
+export type GroupDetailDto = {
+  group: GroupDto;
+  samples: SampleDto[];
+  series: { hour: string; count: number }[];
+  byVersion: Record<string, number>;
+  byDisposition: Record<string, number>;
+  byEnv: Record<string, number>;
+};
+
+export type StatsDto = {
+  totals: Record<string, number>;
+  hourly: { hour: string; counts: Record<string, number> }[];
+};
+
+/** One live-tail event (Server-Sent Events on /api/projects/:id/tail). */
+export type TailEventDto = {
+  receivedAt: string;
+  directive: string;
+  blocked: string;
+  documentUrl: string;
+  noise: string | null;
+  browser: string;
+};

@@ -1,0 +1,22 @@
+// The dependencies an app is built from: createApp(deps) builds, main.ts listens.
+import type { Logger } from "pino";
+import type { Config } from "./config.ts";
+import type { Db } from "./store/db.ts";
+import type { ProjectStore } from "./store/projects.ts";
+import type { ReportWriter } from "./store/writer.ts";
+import type { Metrics } from "./http/metrics.ts";
+import type { TokenStore } from "./store/tokens.ts";
+import type { ViolationStore } from "./store/violations.ts";
+import type { TailHub } from "./api/tail.ts";
+
+export type AppDeps = {
+  config: Config;
+  db: Db;
+  log: Logger;
+  projects: ProjectStore;
+  writer: ReportWriter;
+  metrics: Metrics;
+  tokens: TokenStore;
+  violations: ViolationStore;
+  tail: TailHub;
+};

@@ -1,0 +1,166 @@
+// Minifier: de-duplicate, drop covered sources and redundant 'none', fold directives into their fallback.
+import { clonePolicy, getDirective, parsePolicy, serializePolicy } from "./csp.ts";
+import type { Policy } from "./csp.ts";
+import { fallbackChain, isFetchDirective, takesSourceList } from "./directives.ts";
+import { schemePartMatches } from "./match.ts";
+import { canonicalSource, parseSource } from "./source.ts";
+import type { HostSource, Source } from "./source.ts";
+
+/** Default size budget: Cloudflare _headers' 2,000 characters per line is the tightest common limit. */
+export const DEFAULT_SIZE_BUDGET = 2000;
+
+/** One thing the minifier removed, and why. */
+export type Removal = { directive: string; source: string; reason: string };
+
+export type MinifyOptions = { budget?: number };
+
+export type MinifyResult = {
+  policy: string;
+  removed: Removal[];
+  length: number;
+  budget: number;
+  overBudget: boolean;
+  warnings: string[];
+};
+
+const DEFAULT_PORTS: Record<string, string> = { http: "80", https: "443", ws: "80", wss: "443" };
+const WEB_SCHEMES = ["http", "https", "ws", "wss"];
+
+/** Schemes a source can match: its scheme and upgrades; a scheme-less source is assumed http(s). */
+function schemesOf(scheme: string | null): string[] {
+  if (scheme === null) return ["http", "https"];
+  return [scheme, ...WEB_SCHEMES.filter((s) => s !== scheme && schemePartMatches(scheme, s))];
+}
+
+// For a covering source a scheme-less source is only trusted for https (the page may be https).
+function coveredSchemes(scheme: string | null): string[] {
+  return scheme === null ? ["https"] : schemesOf(scheme);
+}
+
+function portCovers(a: string | null, b: string | null, schemes: string[]): boolean {
+  if (a === "*") return true;
+  if (a === b) return true;
+  const isDefault = (p: string | null) => p === null || schemes.every((s) => DEFAULT_PORTS[s] === p);
+  return isDefault(a) && isDefault(b);
+}
+
+function pathCovers(a: string, b: string): boolean {
+  if (a === "") return true;
+  if (a.endsWith("/")) return b.startsWith(a);
+  return a === b;
+}
+
+function hostCovers(a: HostSource, b: HostSource): boolean {
+  const bs = schemesOf(b.scheme);
+  const as = coveredSchemes(a.scheme);
+  if (!bs.every((s) => as.includes(s))) return false;
+  const hostOk =
+    a.host === "*" || a.host === b.host || (a.host.startsWith("*.") && b.host.endsWith(a.host.slice(1)));
+  return hostOk && portCovers(a.port, b.port, bs) && pathCovers(a.path, b.path);
+}
+
+/**
+ * Does source `a` match every URL that `b` matches (so `b` is redundant next to `a`)? Conservative:
+ * keywords, nonces and hashes are never covered by anything but themselves.
+ */
+export function sourceCovers(a: Source, b: Source): boolean {
+  if (b.kind === "host") {
+    // CSP3 §6.7.2.6 step 1: `*` matches http(s) URLs only.
+    if (a.kind === "wildcard") return schemesOf(b.scheme).every((s) => s === "http" || s === "https");
+    if (a.kind === "scheme") return schemesOf(b.scheme).every((s) => schemePartMatches(a.scheme, s));
+    if (a.kind === "host") return hostCovers(a, b);
+    return false;
+  }
+  if (b.kind === "scheme") {
+    if (a.kind === "wildcard") return b.scheme === "http" || b.scheme === "https";
+    if (a.kind === "scheme") return schemesOf(b.scheme).every((s) => schemePartMatches(a.scheme, s));
+  }
+  return false;
+}
+
+/** Sources of `values` made redundant by another source of the same list, with the one covering it. */
+export function coveredSources(values: readonly string[]): { source: string; by: string }[] {
+  const parsed = values.map(parseSource);
+  const out: { source: string; by: string }[] = [];
+  parsed.forEach((b, i) => {
+    const j = parsed.findIndex((a, k) => k !== i && sourceCovers(a, b) && (!sourceCovers(b, a) || k < i));
+    if (j >= 0) out.push({ source: values[i]!, by: values[j]! });
+  });
+  return out;
+}
+
+function minifyList(directive: string, values: string[], removed: Removal[]): string[] {
+  const seen = new Set<string>();
+  let list: string[] = [];
+  for (const raw of values) {
+    const canon = canonicalSource(raw);
+    if (seen.has(canon)) {
+      removed.push({ directive, source: raw, reason: "duplicate" });
+      continue;
+    }
+    seen.add(canon);
+    list.push(canon);
+  }
+  const covered = new Map(coveredSources(list).map((c) => [c.source, c.by]));
+  list = list.filter((s) => {
+    const by = covered.get(s);
+    if (by !== undefined) removed.push({ directive, source: s, reason: `covered by ${by}` });
+    return by === undefined;
+  });
+  // CSP3 §6.7.2.5 step 3: 'none' only means something when it is the list's only source.
+  if (list.length > 1 && list.includes("'none'")) {
+    removed.push({ directive, source: "'none'", reason: "'none' has no effect next to other sources" });
+    list = list.filter((s) => s !== "'none'");
+  }
+  return list;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const sa = [...new Set(a)].sort();
+  const sb = [...new Set(b)].sort();
+  return sa.length === sb.length && sa.every((x, i) => x === sb[i]);
+}
+
+/** Drop fetch directives identical to the directive they fall back to (CSP3 §6.8.4), to a fixed point. */
+function foldIntoFallbacks(policy: Policy, removed: Removal[]): void {
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const d of [...policy.directives]) {
+      if (!isFetchDirective(d.name) || d.name === "default-src") continue;
+      const parent = fallbackChain(d.name)
+        .slice(1)
+        .map((n) => getDirective(policy, n))
+        .find((x) => x !== undefined);
+      if (parent && sameSet(d.values, parent.values)) {
+        policy.directives = policy.directives.filter((x) => x !== d);
+        removed.push({ directive: d.name, source: "*", reason: `identical to ${parent.name}, which it falls back to` });
+        changed = true;
+      }
+    }
+  }
+}
+
+/**
+ * Minify a policy: de-duplicate sources, drop sources covered by another (`https://a.example.com` under
+ * `*.example.com`), drop 'none' next to other sources, and drop directives identical to their fallback.
+ * Warns when the result is still over the size budget (2,000 characters by default).
+ */
+export function minifyPolicy(policy: string | Policy, opts: MinifyOptions = {}): MinifyResult {
+  const budget = opts.budget ?? DEFAULT_SIZE_BUDGET;
+  const p = typeof policy === "string" ? parsePolicy(policy) : clonePolicy(policy);
+  const removed: Removal[] = [];
+  for (const d of p.directives) {
+    if (takesSourceList(d.name)) d.values = minifyList(d.name, d.values, removed);
+  }
+  foldIntoFallbacks(p, removed);
+  const text = serializePolicy(p);
+  const overBudget = text.length > budget;
+  const warnings = overBudget
+    ? [
+        `policy is ${text.length} characters, over the ${budget}-character budget even after minifying; ` +
+          "collapse subdomains into *.domain sources or move rarely used sources out",
+      ]
+    : [];
+  return { policy: text, removed, length: text.length, budget, overBudget, warnings };
+}

@@ -1,0 +1,55 @@
+// Starts Cinch: config → deps → built-in project → app → listen (HTTP or HTTPS); returns a handle to stop it.
+import { createServer as createHttp, type Server } from "node:http";
+import { createServer as createHttps } from "node:https";
+import { readFileSync } from "node:fs";
+import type { Config } from "./config.ts";
+import { createApp } from "./app.ts";
+import { closeDeps, createDeps } from "./bootstrap.ts";
+import { reportUri } from "./projects/install.ts";
+import type { AppDeps } from "./deps.ts";
+
+export const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+export type Running = { url: string; server: Server; deps: AppDeps; stop(): Promise<void> };
+
+/** Start serving; resolves once listening. */
+export async function startServer(config: Config): Promise<Running> {
+  const deps = await createDeps(config);
+  const self = (await deps.projects.getBuiltin()) ?? (await deps.projects.create("Cinch dashboard", { builtin: true }));
+  const { koa } = createApp(deps, { selfReportUri: reportUri(config.publicUrl, self.reportKey) });
+  const handler = koa.callback();
+  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE;
+  const server: Server = tls
+    ? (createHttps({ cert: readFileSync(config.TLS_CERT_FILE!), key: readFileSync(config.TLS_KEY_FILE!) }, handler) as unknown as Server)
+    : createHttp(handler);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : config.PORT;
+  const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
+  const url = `${tls ? "https" : "http"}://${host}:${port}`;
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    server,
+    deps,
+    stop() {
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 2_000).unref();
+        });
+        await closeDeps(deps);
+      })();
+      return stopping;
+    },
+  };
+}

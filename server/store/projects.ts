@@ -1,0 +1,103 @@
+// Projects in the database, and a cache of the ingest-side view (by report key) so the hot path skips Prisma.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { readSettings, type ProjectSettings } from "../projects/settings.ts";
+
+export type ProjectRecord = {
+  id: string;
+  name: string;
+  reportKey: string;
+  policyKey: string;
+  settings: ProjectSettings;
+  builtin: boolean;
+  createdAt: Date;
+};
+
+type Row = {
+  id: string;
+  name: string;
+  reportKey: string;
+  policyKey: string;
+  settings: string;
+  builtin: boolean;
+  createdAt: Date;
+};
+
+const toRecord = (r: Row): ProjectRecord => ({ ...r, settings: readSettings(r.settings) });
+
+/** A random URL-safe key. */
+export const newKey = (bytes = 18): string => randomBytes(bytes).toString("base64url");
+
+export class ProjectStore {
+  private keyCache = new Map<string, ProjectRecord | null>();
+
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async create(name: string, opts: { builtin?: boolean } = {}): Promise<ProjectRecord> {
+    const row = await this.prisma.project.create({
+      data: {
+        id: randomUUID(),
+        name,
+        reportKey: newKey(),
+        policyKey: newKey(24),
+        settings: JSON.stringify(readSettings("{}")),
+        builtin: opts.builtin ?? false,
+      },
+    });
+    this.keyCache.delete(row.reportKey);
+    return toRecord(row);
+  }
+
+  async list(): Promise<ProjectRecord[]> {
+    return (await this.prisma.project.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] })).map(toRecord);
+  }
+
+  async get(id: string): Promise<ProjectRecord | null> {
+    const row = await this.prisma.project.findUnique({ where: { id } });
+    return row ? toRecord(row) : null;
+  }
+
+  async getBuiltin(): Promise<ProjectRecord | null> {
+    const row = await this.prisma.project.findFirst({ where: { builtin: true }, orderBy: { createdAt: "asc" } });
+    return row ? toRecord(row) : null;
+  }
+
+  async byPolicyKey(policyKey: string): Promise<ProjectRecord | null> {
+    const row = await this.prisma.project.findUnique({ where: { policyKey } });
+    return row ? toRecord(row) : null;
+  }
+
+  /** The project for an ingest key; cached (negative results too, for a short while) to keep ingest off Prisma. */
+  async byReportKey(reportKey: string): Promise<ProjectRecord | null> {
+    const hit = this.keyCache.get(reportKey);
+    if (hit !== undefined) return hit;
+    const row = await this.prisma.project.findUnique({ where: { reportKey } });
+    const rec = row ? toRecord(row) : null;
+    if (this.keyCache.size > 10_000) this.keyCache.clear();
+    this.keyCache.set(reportKey, rec);
+    if (!rec) setTimeout(() => this.keyCache.delete(reportKey), 10_000).unref();
+    return rec;
+  }
+
+  async update(id: string, patch: { name?: string; settings?: ProjectSettings }): Promise<ProjectRecord | null> {
+    const existing = await this.prisma.project.findUnique({ where: { id } });
+    if (!existing) return null;
+    const row = await this.prisma.project.update({
+      where: { id },
+      data: {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
+      },
+    });
+    this.keyCache.delete(row.reportKey);
+    return toRecord(row);
+  }
+
+  /** Issue a new public policy key (the old one stops working). */
+  async rotatePolicyKey(id: string): Promise<ProjectRecord | null> {
+    const existing = await this.prisma.project.findUnique({ where: { id } });
+    if (!existing) return null;
+    const row = await this.prisma.project.update({ where: { id }, data: { policyKey: newKey(24) } });
+    return toRecord(row);
+  }
+}
