@@ -1,0 +1,121 @@
+// Durability: reports answered 204 survive a SIGKILL of the server process right after the answer.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, expect, test } from "vitest";
+import { openDb } from "../../server/store/db.ts";
+import { ProjectStore } from "../../server/store/projects.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "cinch-durable-"));
+let child: ChildProcess | null = null;
+afterAll(() => {
+  child?.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Start `server/main.ts` in its own process and resolve with its URL once it logs that it listens. */
+function startChild(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", join(root, "server/main.ts")], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    proc.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve({ proc, url: m[1] });
+      }
+    });
+    proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+    proc.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+test("every report answered 204 is in the database after SIGKILL", async () => {
+  const file = join(dir, "cinch.db");
+  const db = await openDb(file);
+  const project = await new ProjectStore(db.prisma).create("durable");
+  await db.close();
+
+  const started = await startChild({
+    DATA_DIR: dir,
+    PORT: "0",
+    LOG_LEVEL: "info",
+    INGEST_RATE_PER_CLIENT: "100000",
+    INGEST_BURST_PER_CLIENT: "100000",
+    CINCH_ADMIN_EMAIL: "",
+  });
+  child = started.proc;
+  let accepted = 0;
+  let killed = false;
+  const send = async (i: number) => {
+    const body = JSON.stringify({
+      "csp-report": { "document-uri": "https://a.example/", "effective-directive": "img-src", "blocked-uri": `https://i${i % 10}.example/x.png` },
+    });
+    try {
+      const res = await fetch(`${started.url}/r/${project.reportKey}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/csp-report" },
+        body,
+      });
+      if (res.status === 204) {
+        accepted++;
+        // Kill as soon as some reports were acknowledged, while others are still in flight.
+        if (accepted === 150 && !killed) {
+          killed = true;
+          child!.kill("SIGKILL");
+        }
+      }
+    } catch {
+      // connection reset by the kill: not acknowledged, so not counted
+    }
+  };
+  const waves = Array.from({ length: 10 }, (_, w) => w);
+  for (const w of waves) {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => send(w * 40 + i)));
+    if (killed) break;
+  }
+  expect(killed).toBe(true);
+  await new Promise((r) => child!.once("exit", r));
+  const raw = new Database(file, { readonly: true });
+  const { n } = raw.prepare("SELECT COALESCE(SUM(count), 0) AS n FROM GroupHour WHERE projectId = ?").get(project.id) as { n: number };
+  raw.close();
+  expect(accepted).toBeGreaterThanOrEqual(150);
+  expect(n).toBeGreaterThanOrEqual(accepted);
+});
+
+test("SIGTERM flushes queued reports and exits 0", async () => {
+  const d2 = mkdtempSync(join(tmpdir(), "cinch-term-"));
+  const file = join(d2, "cinch.db");
+  const db = await openDb(file);
+  const project = await new ProjectStore(db.prisma).create("term");
+  await db.close();
+  const s = await startChild({ DATA_DIR: d2, PORT: "0", WRITE_FLUSH_MS: "300" });
+  const body = JSON.stringify({ "csp-report": { "document-uri": "https://a.example/", "effective-directive": "img-src", "blocked-uri": "data:" } });
+  const pending = Array.from({ length: 20 }, () =>
+    fetch(`${s.url}/r/${project.reportKey}`, { method: "POST", headers: { "Content-Type": "application/csp-report" }, body }).then(
+      (r) => r.status,
+      () => 0,
+    ),
+  );
+  await new Promise((r) => setTimeout(r, 100));
+  s.proc.kill("SIGTERM");
+  const code = await new Promise<number | null>((r) => s.proc.once("exit", (c) => r(c)));
+  const statuses = await Promise.all(pending);
+  expect(code).toBe(0);
+  const ok = statuses.filter((x) => x === 204).length;
+  const raw = new Database(file, { readonly: true });
+  const { n } = raw.prepare("SELECT COALESCE(SUM(count), 0) AS n FROM GroupHour").get() as { n: number };
+  raw.close();
+  expect(n).toBe(ok);
+  expect(ok).toBe(20);
+  rmSync(d2, { recursive: true, force: true });
+});
