@@ -97,13 +97,21 @@ function dropPoisonKeys(key: string, value: unknown): unknown {
 function parseJson(raw: string): { ok: true; value: unknown } | { ok: false; error: Fail } {
   if (raw.trim() === "")
     return { ok: false, error: fail(400, "malformed_json", "body is empty; expected JSON") };
+  // A UTF-8 BOM is legal in a body but not in JSON text (RFC 8259 §8.1 lets parsers ignore it).
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   try {
     // Zod reads only known keys, so poison keys never reach output; the reviver (slower, hence only when
     // such a key appears) drops them anyway so no parsed object ever carries one.
-    const reviver = POISON_KEYS.some((k) => raw.includes(k)) ? dropPoisonKeys : undefined;
-    // A UTF-8 BOM is legal in a body but not in JSON text (RFC 8259 §8.1 lets parsers ignore it).
-    const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-    return { ok: true, value: JSON.parse(text, reviver) as unknown };
+    if (POISON_KEYS.some((k) => text.includes(k))) {
+      try {
+        return { ok: true, value: JSON.parse(text, dropPoisonKeys) as unknown };
+      } catch (err) {
+        // V8 runs revivers recursively: very deep nesting overflows the stack where plain JSON.parse (iterative)
+        // copes. Fall back to it; zod's known-key reads remain the protection.
+        if (!(err instanceof RangeError)) throw err;
+      }
+    }
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
     const detail = err instanceof Error ? err.message.slice(0, 160) : "syntax error";
     return { ok: false, error: fail(400, "malformed_json", `body is not valid JSON: ${detail}`) };

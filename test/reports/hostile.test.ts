@@ -30,6 +30,11 @@ describe("never throws, always an outcome", () => {
       status: 204,
     },
     {
+      name: "deep nesting next to a __proto__ key (the reviver path)",
+      body: `{"csp-report":{"violated-directive":"img-src","__proto__":{"polluted":1},"x":${deepArray(10_000)}}}`,
+      status: 204,
+    },
+    {
       name: "array of junk",
       body: JSON.stringify([1, "a", null, true, [], {}, [[{}]], { body: 1 }]),
       status: 204,
