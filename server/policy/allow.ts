@@ -41,7 +41,8 @@ const INLINE_DIRECTIVES = new Set([
  * (CSP3 §2.2.2). Inline code allowed by a nonce or a hash of the sample is allowed with a condition.
  */
 export function allowsViolation(policy: string | Policy | readonly Policy[], v: ViolationLike): AllowResult {
-  const list = typeof policy === "string" ? [parsePolicy(policy)] : "directives" in policy ? [policy] : policy;
+  const list =
+    typeof policy === "string" ? [parsePolicy(policy)] : "directives" in policy ? [policy] : policy;
   let last: AllowResult = { allowed: true, directive: null };
   for (const p of list) {
     const r = allowsOne(p, v);
@@ -62,7 +63,10 @@ export function allowsWithSources(
   const verdict = (allowed: boolean, condition?: AllowCondition): AllowResult =>
     condition ? { allowed, directive: governing, condition } : { allowed, directive: governing };
   const blocked = v.blocked;
-  if (blocked === "inline") return verdict(...inlineAllowed(directive, sources, v.sample ?? ""));
+  if (blocked === "inline") {
+    const [allowed, condition] = inlineAllowed(directive, sources, v.sample ?? "");
+    return verdict(allowed, condition);
+  }
   if (blocked === "eval") return verdict(hasKeyword(sources, "'unsafe-eval'"));
   // WebAssembly CSP: 'wasm-unsafe-eval' or 'unsafe-eval' allow compilation.
   if (blocked === "wasm-eval") return verdict(hasKeyword(sources, "'wasm-unsafe-eval'", "'unsafe-eval'"));

@@ -19,7 +19,8 @@ export function cinchFindings(policy: Policy, text: string, budget = DEFAULT_SIZ
       finding({
         severity: "medium",
         directive: "frame-ancestors",
-        message: "frame-ancestors is missing: any site can frame these pages (clickjacking); it does not fall back to default-src",
+        message:
+          "frame-ancestors is missing: any site can frame these pages (clickjacking); it does not fall back to default-src",
         check: "missing-frame-ancestors",
         points: 10,
       }),
@@ -30,7 +31,8 @@ export function cinchFindings(policy: Policy, text: string, budget = DEFAULT_SIZ
       finding({
         severity: "low",
         directive: "form-action",
-        message: "form-action is missing: injected forms can post to any site; it does not fall back to default-src",
+        message:
+          "form-action is missing: injected forms can post to any site; it does not fall back to default-src",
         check: "missing-form-action",
         points: 3,
       }),
@@ -41,7 +43,8 @@ export function cinchFindings(policy: Policy, text: string, budget = DEFAULT_SIZ
       finding({
         severity: "low",
         directive: "base-uri",
-        message: "base-uri is missing: an injected <base> can re-point relative script URLs; set 'self' or 'none'",
+        message:
+          "base-uri is missing: an injected <base> can re-point relative script URLs; set 'self' or 'none'",
         check: "missing-base-uri",
         points: 3,
       }),
@@ -62,7 +65,8 @@ export function cinchFindings(policy: Policy, text: string, budget = DEFAULT_SIZ
       finding({
         severity: "info",
         directive: "report-uri",
-        message: "report-to without report-uri: browsers without the Reporting API (Firefox, Safari) send nothing",
+        message:
+          "report-to without report-uri: browsers without the Reporting API (Firefox, Safari) send nothing",
         check: "report-to-only",
         points: 0,
       }),
@@ -86,11 +90,23 @@ export function cinchFindings(policy: Policy, text: string, budget = DEFAULT_SIZ
   for (const issue of policy.issues) {
     if (issue.kind === "duplicate" || issue.kind === "invalid-name" || issue.kind === "multiple-policies") {
       out.push(
-        finding({ severity: "syntax", directive: issue.directive, message: issue.message, check: issue.kind, points: 5 }),
+        finding({
+          severity: "syntax",
+          directive: issue.directive,
+          message: issue.message,
+          check: issue.kind,
+          points: 5,
+        }),
       );
     } else if (issue.kind === "deprecated") {
       out.push(
-        finding({ severity: "low", directive: issue.directive, message: issue.message, check: "deprecated", points: 1 }),
+        finding({
+          severity: "low",
+          directive: issue.directive,
+          message: issue.message,
+          check: "deprecated",
+          points: 1,
+        }),
       );
     }
   }

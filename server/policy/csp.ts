@@ -60,12 +60,20 @@ function parseSingle(text: string): Policy {
     // Directive names are ASCII case-insensitive (§2.2.1 step 2.4).
     const name = rawName.toLowerCase();
     if (!DIRECTIVE_NAME.test(name)) {
-      issues.push({ kind: "invalid-name", directive: name, message: `"${rawName}" is not a valid directive name` });
+      issues.push({
+        kind: "invalid-name",
+        directive: name,
+        message: `"${rawName}" is not a valid directive name`,
+      });
       continue;
     }
     // §2.2.1 step 2.5: a duplicate directive is ignored; the first one wins.
     if (seen.has(name)) {
-      issues.push({ kind: "duplicate", directive: name, message: `duplicate ${name} ignored (the first one wins)` });
+      issues.push({
+        kind: "duplicate",
+        directive: name,
+        message: `duplicate ${name} ignored (the first one wins)`,
+      });
       continue;
     }
     seen.add(name);
@@ -93,7 +101,10 @@ export function getDirective(policy: Pick<Policy, "directives">, name: string): 
  * The directive that governs `directive` through its fallback chain (CSP3 §6.8.4), or undefined when
  * nothing governs it (the type is unrestricted).
  */
-export function effectiveDirective(policy: Pick<Policy, "directives">, directive: string): Directive | undefined {
+export function effectiveDirective(
+  policy: Pick<Policy, "directives">,
+  directive: string,
+): Directive | undefined {
   for (const name of fallbackChain(directive)) {
     const found = getDirective(policy, name);
     if (found) return found;

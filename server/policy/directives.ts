@@ -55,7 +55,13 @@ const KNOWN = new Set<string>([...FETCH_DIRECTIVES, ...OTHER_DIRECTIVES]);
 const DEPRECATED = new Set<string>(DEPRECATED_DIRECTIVES);
 
 /** Directives whose value is a source list (fetch directives plus base-uri, form-action, frame-ancestors). */
-const SOURCE_LIST = new Set<string>([...FETCH_DIRECTIVES, "base-uri", "form-action", "frame-ancestors", "navigate-to"]);
+const SOURCE_LIST = new Set<string>([
+  ...FETCH_DIRECTIVES,
+  "base-uri",
+  "form-action",
+  "frame-ancestors",
+  "navigate-to",
+]);
 
 /** True for a fetch directive name (lower-case). */
 export function isFetchDirective(name: string): name is FetchDirective {

@@ -28,7 +28,11 @@ export function evaluatorFindings(policy: string): Finding[] {
   const raw = new CspEvaluator(csp, Version.CSP3).evaluate(DEFAULT_CHECKS, STRICTCSP_CHECKS);
   const out: Finding[] = [];
   for (const f of raw) {
-    if (f.type === Type.INVALID_KEYWORD && f.value !== undefined && KNOWN_KEYWORDS.has(f.value.toLowerCase())) {
+    if (
+      f.type === Type.INVALID_KEYWORD &&
+      f.value !== undefined &&
+      KNOWN_KEYWORDS.has(f.value.toLowerCase())
+    ) {
       continue;
     }
     const mapped = SEVERITY_MAP[f.severity] ?? { severity: "info" as const, points: 0 };

@@ -42,7 +42,12 @@ export function evaluatePolicy(policy: string, opts: { budget?: number } = {}): 
   const cinch = cinchFindings(parsed, text, opts.budget ?? DEFAULT_SIZE_BUDGET);
   const evaluator = evaluatorFindings(text).filter(
     // csp_evaluator reports a missing base-uri only next to nonces; keep one finding, its own.
-    (f) => !(f.check === "MISSING_DIRECTIVES" && f.directive === "base-uri" && cinch.some((c) => c.check === "missing-base-uri")),
+    (f) =>
+      !(
+        f.check === "MISSING_DIRECTIVES" &&
+        f.directive === "base-uri" &&
+        cinch.some((c) => c.check === "missing-base-uri")
+      ),
   );
   const findings = [...evaluator, ...cinch].sort(
     (a, b) => ORDER[a.severity] - ORDER[b.severity] || b.points - a.points,

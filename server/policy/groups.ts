@@ -48,7 +48,10 @@ export type GroupingOptions = {
  * for inline code also the sample, so each distinct inline script is its own group (one hash each).
  * Output order is stable: by first appearance.
  */
-export function groupsFromViolations(violations: readonly Violation[], opts: GroupingOptions = {}): PolicyGroup[] {
+export function groupsFromViolations(
+  violations: readonly Violation[],
+  opts: GroupingOptions = {},
+): PolicyGroup[] {
   const seenAt = opts.seenAt ?? 0;
   const groups = new Map<string, PolicyGroup>();
   for (const v of violations) {

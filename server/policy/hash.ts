@@ -20,12 +20,17 @@ export function hashSource(text: string, algorithm: HashAlgorithm = "sha256"): s
  * hash matches only a script with no surrounding whitespace: it is a candidate to verify.
  */
 export function isWholeSample(sample: string): boolean {
-  return sample.length > 0 && sample.length < SAMPLE_LIMIT && !sample.endsWith("...") && !sample.endsWith("…");
+  return (
+    sample.length > 0 && sample.length < SAMPLE_LIMIT && !sample.endsWith("...") && !sample.endsWith("…")
+  );
 }
 
 /** True when `source` (quoted) is the hash of `text` under its own algorithm. */
 export function hashMatches(source: string, text: string): boolean {
   const m = /^'(sha256|sha384|sha512)-/i.exec(source);
   if (!m) return false;
-  return hashSource(text, m[1]!.toLowerCase() as HashAlgorithm) === `'${m[1]!.toLowerCase()}${source.slice(m[1]!.length + 1)}`;
+  return (
+    hashSource(text, m[1]!.toLowerCase() as HashAlgorithm) ===
+    `'${m[1]!.toLowerCase()}${source.slice(m[1]!.length + 1)}`
+  );
 }

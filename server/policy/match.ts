@@ -96,10 +96,15 @@ export function selfMatches(url: URL, self: URL | null): boolean {
   if (url.hostname !== self.hostname) return false;
   const samePort =
     portOf(url) === portOf(self) ||
-    (effectivePort(url) === DEFAULT_PORTS[schemeOf(url)] && effectivePort(self) === DEFAULT_PORTS[schemeOf(self)]);
+    (effectivePort(url) === DEFAULT_PORTS[schemeOf(url)] &&
+      effectivePort(self) === DEFAULT_PORTS[schemeOf(self)]);
   if (!samePort) return false;
   const scheme = schemeOf(url);
-  return scheme === "https" || scheme === "wss" || (schemeOf(self) === "http" && (scheme === "http" || scheme === "ws"));
+  return (
+    scheme === "https" ||
+    scheme === "wss" ||
+    (schemeOf(self) === "http" && (scheme === "http" || scheme === "ws"))
+  );
 }
 
 /**
@@ -135,7 +140,11 @@ export function urlMatchesSource(url: URL | string, source: string, self: URL | 
  * Does `url` match the source list (CSP3 §6.7.2.5)? An empty list, or the list « 'none' », matches
  * nothing; 'none' has no effect next to other sources.
  */
-export function urlMatchesSourceList(url: URL | string, list: readonly string[], self: URL | string | null): boolean {
+export function urlMatchesSourceList(
+  url: URL | string,
+  list: readonly string[],
+  self: URL | string | null,
+): boolean {
   const u = toUrl(url);
   const s = self === null ? null : toUrl(self);
   return list.some((raw) => urlMatchesParsedSource(u, parseSource(raw), s));

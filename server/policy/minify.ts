@@ -134,7 +134,11 @@ function foldIntoFallbacks(policy: Policy, removed: Removal[]): void {
         .find((x) => x !== undefined);
       if (parent && sameSet(d.values, parent.values)) {
         policy.directives = policy.directives.filter((x) => x !== d);
-        removed.push({ directive: d.name, source: "*", reason: `identical to ${parent.name}, which it falls back to` });
+        removed.push({
+          directive: d.name,
+          source: "*",
+          reason: `identical to ${parent.name}, which it falls back to`,
+        });
         changed = true;
       }
     }

@@ -64,11 +64,17 @@ export function parseSource(raw: string): Source {
   if (nonce) return { kind: "nonce", value: nonce[1]! };
   const hash = HASH.exec(raw);
   if (hash) {
-    return { kind: "hash", algorithm: hash[1]!.toLowerCase() as "sha256" | "sha384" | "sha512", value: hash[2]! };
+    return {
+      kind: "hash",
+      algorithm: hash[1]!.toLowerCase() as "sha256" | "sha384" | "sha512",
+      value: hash[2]!,
+    };
   }
   if (raw.startsWith("'")) {
     const lower = raw.toLowerCase();
-    return (KEYWORDS as readonly string[]).includes(lower) ? { kind: "keyword", keyword: lower } : { kind: "invalid", raw };
+    return (KEYWORDS as readonly string[]).includes(lower)
+      ? { kind: "keyword", keyword: lower }
+      : { kind: "invalid", raw };
   }
   const scheme = SCHEME_SOURCE.exec(raw);
   if (scheme) return { kind: "scheme", scheme: scheme[1]!.toLowerCase() };

@@ -1,0 +1,253 @@
+// The policy builder: base policy + violation groups → candidate policy, suggestions and decisions.
+import { allowsViolation, checkedDirective } from "./allow.ts";
+import type { BuildInput, BuildResult, Decision, Suggestion } from "./build-types.ts";
+import { clonePolicy, getDirective, parsePolicy, serializePolicy, setDirective } from "./csp.ts";
+import type { Policy } from "./csp.ts";
+import { isFetchDirective } from "./directives.ts";
+import { meetsThreshold, pageOf } from "./evidence.ts";
+import { evaluatePolicy } from "./grade.ts";
+import type { PolicyGroup } from "./groups.ts";
+import { inlineDirective, planEval, planInline } from "./inline.ts";
+import { sourceFor, wildcardCollapses } from "./ladder.ts";
+import { minifyPolicy } from "./minify.ts";
+import { sortPolicy } from "./order.ts";
+import { ensureDirective, isForbidden, placementTarget } from "./placement.ts";
+import { Plan } from "./plan.ts";
+import { groupUrls, isAcceptedUnsafe, planBaseSources } from "./prune.ts";
+import { starterPolicy } from "./starter.ts";
+
+/** Builder defaults (documented in BuildInput). */
+export const BUILD_DEFAULTS = {
+  minCount: 2,
+  minPages: 1,
+  nonce: "CINCH_NONCE",
+  wildcardMinSubdomains: 3,
+} as const;
+
+// Rule 7: directives that do not fall back get a safe value when the base has none.
+const STRUCTURE: [string, string[]][] = [
+  ["base-uri", ["'self'"]],
+  ["form-action", ["'self'"]],
+  ["frame-ancestors", ["'self'"]],
+];
+
+function compareIds(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Is every URL of the group (or its keyword) allowed by the candidate as it stands? */
+function alreadyAllowed(policy: Policy, g: PolicyGroup): boolean {
+  const documentUrl = pageOf(g) ?? "https://invalid.invalid/";
+  const sample = g.samples.find((s) => s.sample !== "")?.sample ?? "";
+  const urls = groupUrls(g);
+  const blockedValues = g.blocked.includes("://") && urls.length > 0 ? urls.map((u) => u.href) : [g.blocked];
+  return blockedValues.every(
+    (blocked) => allowsViolation(policy, { directive: g.directive, blocked, documentUrl, sample }).allowed,
+  );
+}
+
+/** Plan what each group needs, on the candidate as it stands after base removals. */
+function planGroups(
+  plan: Plan,
+  candidate: Policy,
+  groups: readonly PolicyGroup[],
+  input: BuildInput,
+  origins: Map<string, string>,
+): string[] {
+  const warnings: string[] = [];
+  const ctx = { hashVersions: input.hashVersions ?? {}, nonce: input.nonce ?? BUILD_DEFAULTS.nonce };
+  let trustedTypes = 0;
+  for (const g of groups) {
+    if (alreadyAllowed(candidate, g)) continue;
+    const ladder = sourceFor(g.blocked, pageOf(g));
+    const directive = g.blocked === "inline" ? inlineDirective(checkedDirective(g)) : checkedDirective(g);
+    const target = placementTarget(candidate, directive);
+    switch (ladder.kind) {
+      case "inline":
+        planInline(plan, g, target, ctx);
+        break;
+      case "eval":
+        planEval(plan, g, target);
+        break;
+      case "wasm-eval":
+        // WebAssembly CSP: 'wasm-unsafe-eval' allows compilation without allowing JS eval.
+        origins.set(
+          plan.suggest("add", target, "'wasm-unsafe-eval'", "WebAssembly was compiled on these pages", [g])
+            .id,
+          directive,
+        );
+        break;
+      case "trusted-types":
+        trustedTypes++;
+        break;
+      case "unusable":
+        break;
+      case "source": {
+        const source = ladder.source;
+        if (target === "object-src") {
+          plan.suggest(
+            "refuse",
+            target,
+            source,
+            "object-src stays 'none': plugins are a script-execution vector",
+            [g],
+          );
+        } else if (target === "base-uri") {
+          plan.suggest("refuse", target, source, "base-uri stays 'self' or 'none'", [g]);
+        } else if (isForbidden(target, source)) {
+          plan.suggest(
+            "refuse",
+            target,
+            source,
+            `${source} is never allowed in ${target}: it would allow code from anywhere`,
+            [g],
+          );
+        } else {
+          const reason =
+            source === "'self'"
+              ? "same-origin resources: allowed as 'self'"
+              : `reports from ${directive} for ${source}`;
+          origins.set(plan.suggest("add", target, source, reason, [g]).id, directive);
+        }
+      }
+    }
+  }
+  if (trustedTypes > 0)
+    warnings.push(`${trustedTypes} Trusted Types group(s) are not turned into sources; fix them in code`);
+  return warnings;
+}
+
+function applySuggestion(
+  candidate: Policy,
+  s: Suggestion,
+  origin: string | undefined,
+  warnings: string[],
+): void {
+  if (s.action === "remove") {
+    const d = getDirective(candidate, s.directive);
+    if (d) d.values = d.values.filter((v) => v !== s.source);
+  } else if (s.action === "add") {
+    const d = ensureDirective(candidate, s.directive, origin ?? s.directive, warnings);
+    d.values.push(s.source);
+  }
+}
+
+function applyDecision(candidate: Policy, d: Decision, warnings: string[]): void {
+  const target = ensureDirective(candidate, d.directive, d.directive, warnings);
+  target.values = target.values.filter((v) => !d.remove.includes(v));
+  target.values.push(...d.add);
+}
+
+/**
+ * Build a candidate policy from a base policy and violation groups (csp-reference "Product rules"):
+ * fallback-aware placement, origin-level sources ('self' when same-origin), hashes from whole samples
+ * (to verify), nonce / unsafe-keyword / wildcard decisions left to the user, an evidence threshold,
+ * removal of loose and unused base sources, always object-src 'none', base-uri, form-action,
+ * frame-ancestors and reporting. Deterministic: the same input gives a byte-identical policy.
+ */
+export function buildPolicy(input: BuildInput): BuildResult {
+  const warnings: string[] = [];
+  const target = { reportUri: input.reportUri, reportToGroup: input.reportToGroup };
+  const base = parsePolicy(input.base ?? starterPolicy(target));
+  for (const issue of base.issues) warnings.push(`base policy: ${issue.message}`);
+  const groups = input.groups
+    .filter((g) => input.since === undefined || g.lastSeen >= input.since)
+    .slice()
+    .sort((a, b) =>
+      compareIds(
+        { id: `${a.directive} ${a.blocked} ${a.id}` },
+        { id: `${b.directive} ${b.blocked} ${b.id}` },
+      ),
+    );
+  const accepted = new Set(input.accepted ?? []);
+  const rejected = new Set(input.rejected ?? []);
+  const acceptUnsafe = input.acceptUnsafe ?? [];
+  const minCount = input.minCount ?? BUILD_DEFAULTS.minCount;
+  const minPages = input.minPages ?? BUILD_DEFAULTS.minPages;
+  const plan = new Plan();
+
+  const candidate = clonePolicy(base);
+  candidate.issues = [];
+  for (const [name, values] of STRUCTURE)
+    if (!getDirective(candidate, name)) setDirective(candidate, name, values);
+
+  // 1. The base's own sources: unsafe, loose, failed or unused ones are removed (rejectable).
+  planBaseSources(plan, base, groups, {
+    dropUnused: input.dropUnused ?? groups.length > 0,
+    acceptUnsafe,
+    hashVersions: input.hashVersions ?? {},
+  });
+  for (const s of plan.suggestions.values()) {
+    const keepsUnsafe =
+      isAcceptedUnsafe(acceptUnsafe, s.directive, s.source) || accepted.has(`${s.directive} ${s.source}`);
+    s.applied = !rejected.has(s.id) && !keepsUnsafe;
+    if (s.applied) applySuggestion(candidate, s, undefined, warnings);
+  }
+
+  // 2. What the groups need on top.
+  const origins = new Map<string, string>();
+  warnings.push(...planGroups(plan, candidate, groups, input, origins));
+  const additions = [...plan.suggestions.values()].filter((s) => s.action === "add").sort(compareIds);
+  for (const s of additions) {
+    s.applied = !rejected.has(s.id) && (accepted.has(s.id) || meetsThreshold(s.evidence, minCount, minPages));
+    if (s.applied) applySuggestion(candidate, s, origins.get(s.id), warnings);
+    else if (!rejected.has(s.id))
+      s.reason += ` (below the evidence threshold: ${s.evidence.count} report(s) on ${s.evidence.pages.length} page(s), need ${minCount} on ${minPages})`;
+  }
+
+  // 3. Wildcard collapses are offered over the sources the candidate now has.
+  for (const d of candidate.directives) {
+    if (!isFetchDirective(d.name)) continue;
+    for (const c of wildcardCollapses(
+      d.values,
+      input.wildcardMinSubdomains ?? BUILD_DEFAULTS.wildcardMinSubdomains,
+    )) {
+      const backing = additions.filter((s) => s.directive === d.name && c.covers.includes(s.source));
+      const dec = plan.decide(
+        "wildcard",
+        `${d.name} ${c.wildcard}`,
+        d.name,
+        { add: [c.wildcard], remove: c.covers },
+        {
+          reason: `${c.covers.length} subdomains of one registrable domain (Public Suffix List): ${c.covers.join(" ")}`,
+          risk: `${c.wildcard} allows every subdomain, including ones you do not control or have forgotten`,
+        },
+      );
+      for (const s of backing)
+        for (const id of s.groupIds) if (!dec.groupIds.includes(id)) dec.groupIds.push(id);
+    }
+  }
+
+  // 4. Decisions: only what the user accepted.
+  const decisions = [...plan.decisions.values()].sort(compareIds);
+  for (const d of decisions) {
+    const keyword = d.kind === "unsafe-keyword" ? d.add[0] : undefined;
+    d.accepted =
+      accepted.has(d.id) || (keyword !== undefined && isAcceptedUnsafe(acceptUnsafe, d.directive, keyword));
+    if (d.accepted) applyDecision(candidate, d, warnings);
+  }
+  for (const a of acceptUnsafe) {
+    const keyword = a.keyword.startsWith("'") ? a.keyword.toLowerCase() : `'${a.keyword.toLowerCase()}'`;
+    if (!decisions.some((d) => d.accepted && d.directive === a.directive && d.add.includes(keyword))) {
+      ensureDirective(candidate, a.directive, a.directive, warnings).values.push(keyword);
+    }
+  }
+
+  // 5. Always: no plugins, and reports back to Cinch (rule 7).
+  const objectSrc = getDirective(candidate, "object-src");
+  if (objectSrc && objectSrc.values.join(" ") !== "'none'")
+    warnings.push(`object-src ${objectSrc.values.join(" ")} replaced by 'none'`);
+  setDirective(candidate, "object-src", ["'none'"]);
+  if (input.reportUri) setDirective(candidate, "report-uri", [input.reportUri]);
+  if (input.reportToGroup) setDirective(candidate, "report-to", [input.reportToGroup]);
+  if (!getDirective(candidate, "report-uri") && !getDirective(candidate, "report-to")) {
+    warnings.push("no report-uri or report-to: pass the collector's URL so the policy reports back to Cinch");
+  }
+
+  const minified = minifyPolicy(serializePolicy(sortPolicy(candidate)), { budget: input.budget });
+  const policy = serializePolicy(sortPolicy(parsePolicy(minified.policy)));
+  warnings.push(...minified.warnings);
+  const evaluation = evaluatePolicy(policy, { budget: input.budget });
+  const suggestions = [...plan.suggestions.values()].sort(compareIds);
+  return { policy, suggestions, decisions, ...evaluation, warnings };
+}

@@ -1,0 +1,39 @@
+// Evidence bookkeeping: merge groups into the counts, pages and samples behind a suggestion.
+import type { Evidence } from "./build-types.ts";
+import type { PolicyGroup } from "./groups.ts";
+
+const MAX_PAGES = 20;
+const MAX_SAMPLES = 5;
+
+/** Empty evidence (for removals nothing reported). */
+export function emptyEvidence(): Evidence {
+  return { count: 0, pages: [], firstSeen: 0, lastSeen: 0, samples: [] };
+}
+
+/** Add one group's counts, pages and samples to `e` (pages and samples capped, sorted pages). */
+export function addEvidence(e: Evidence, g: PolicyGroup): void {
+  e.firstSeen = e.count === 0 ? g.firstSeen : Math.min(e.firstSeen, g.firstSeen);
+  e.lastSeen = e.count === 0 ? g.lastSeen : Math.max(e.lastSeen, g.lastSeen);
+  e.count += g.count;
+  for (const p of g.pages) if (!e.pages.includes(p)) e.pages.push(p);
+  e.pages.sort();
+  if (e.pages.length > MAX_PAGES) e.pages.length = MAX_PAGES;
+  for (const s of g.samples) if (e.samples.length < MAX_SAMPLES) e.samples.push(s);
+}
+
+/** Evidence of a list of groups. */
+export function evidenceOf(groups: readonly PolicyGroup[]): Evidence {
+  const e = emptyEvidence();
+  for (const g of groups) addEvidence(e, g);
+  return e;
+}
+
+/** Does the evidence meet the threshold? */
+export function meetsThreshold(e: Evidence, minCount: number, minPages: number): boolean {
+  return e.count >= minCount && e.pages.length >= minPages;
+}
+
+/** The page a group was reported from: its origin is the group's 'self'. */
+export function pageOf(g: PolicyGroup): string | undefined {
+  return g.pages[0] ?? g.samples[0]?.documentUrl;
+}

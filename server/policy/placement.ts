@@ -1,0 +1,55 @@
+// Fallback-aware placement (product rule 1) and the sources rule 3 forbids in script/object/base.
+import { effectiveDirective, getDirective } from "./csp.ts";
+import type { Directive, Policy } from "./csp.ts";
+import { fallbackChain, familyHead } from "./directives.ts";
+import { parseSource } from "./source.ts";
+
+/**
+ * The directive a source for a `directive` violation goes into: the first directive present in its
+ * fallback chain up to the family head (script-src for script-src-elem), else the family head, to be
+ * created. Never default-src: adding there would widen every other type.
+ */
+export function placementTarget(policy: Pick<Policy, "directives">, directive: string): string {
+  const head = familyHead(directive);
+  const chain = fallbackChain(directive);
+  const stop = chain.indexOf(head);
+  const candidates = stop >= 0 ? chain.slice(0, stop + 1) : [directive];
+  return candidates.find((name) => getDirective(policy, name) !== undefined) ?? head;
+}
+
+/** Rule 3: directives where `*`, http:, https: and data: (any scheme or wildcard) are never emitted. */
+export function isGuardedDirective(directive: string): boolean {
+  return directive.startsWith("script-src") || directive === "object-src" || directive === "base-uri";
+}
+
+/** True when rule 3 forbids `source` in `directive` (`*` or a scheme source in script/object/base). */
+export function isForbidden(directive: string, source: string): boolean {
+  if (!isGuardedDirective(directive)) return false;
+  const s = parseSource(source);
+  return s.kind === "wildcard" || s.kind === "scheme" || (s.kind === "host" && s.host === "*");
+}
+
+/**
+ * Get `target`, creating it as a copy of the list that governs `directive` now (rule 1: a new
+ * script-src starts as default-src's list, or it would replace the fallback), minus forbidden sources.
+ */
+export function ensureDirective(
+  policy: Policy,
+  target: string,
+  directive: string,
+  warnings: string[],
+): Directive {
+  const found = getDirective(policy, target);
+  if (found) return found;
+  const fallback = effectiveDirective(policy, directive);
+  const copied = (fallback?.values ?? []).filter((v) => {
+    if (!isForbidden(target, v)) return true;
+    warnings.push(
+      `${v} from ${fallback?.name} not copied into the new ${target} (never in script, object or base)`,
+    );
+    return false;
+  });
+  const created = { name: target, values: copied };
+  policy.directives.push(created);
+  return created;
+}
