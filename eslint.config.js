@@ -10,7 +10,9 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node, ...globals.browser },
-      parserOptions: { projectService: { allowDefaultProject: ["*.js", "*.mjs", "bin/*.mjs", "scripts/*.mjs"] } },
+      parserOptions: {
+        projectService: { allowDefaultProject: ["*.js", "*.mjs", "bin/*.mjs", "scripts/*.mjs"] },
+      },
     },
     rules: {
       "@typescript-eslint/consistent-type-imports": "error",

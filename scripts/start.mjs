@@ -17,7 +17,8 @@ function newest(dir) {
 
 const stale =
   !existsSync(dist) ||
-  statSync(dist).mtimeMs < Math.max(newest(join(root, "web/src")), statSync(join(root, "web/index.html")).mtimeMs);
+  statSync(dist).mtimeMs <
+    Math.max(newest(join(root, "web/src")), statSync(join(root, "web/index.html")).mtimeMs);
 if (stale) {
   process.stderr.write("cinch: building the dashboard (web/dist)...\n");
   const r = spawnSync("npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"], {

@@ -17,7 +17,10 @@ export const WEB_DIST = new URL("../web/dist/", import.meta.url).pathname;
 export type App = { koa: Koa; api: ApiRouter };
 
 /** Build the application from its dependencies. */
-export function createApp(deps: AppDeps, opts: { webDist?: string; selfReportUri?: string | null } = {}): App {
+export function createApp(
+  deps: AppDeps,
+  opts: { webDist?: string; selfReportUri?: string | null } = {},
+): App {
   const { config, log, metrics } = deps;
   const koa = new Koa({ proxy: config.TRUST_PROXY });
   koa.silent = true;
@@ -28,7 +31,10 @@ export function createApp(deps: AppDeps, opts: { webDist?: string; selfReportUri
       await next();
     } finally {
       const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? "other";
-      metrics.requestSeconds.observe({ route, status: String(ctx.status) }, (performance.now() - start) / 1000);
+      metrics.requestSeconds.observe(
+        { route, status: String(ctx.status) },
+        (performance.now() - start) / 1000,
+      );
     }
   });
   koa.use(errorMiddleware(log));

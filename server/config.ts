@@ -30,6 +30,20 @@ export const configSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]).default("FULL"),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
+  // Security (README "Security"): session keys, session lifetimes, sign-in throttle, first admin, header cap.
+  SESSION_SECRET: z.string().min(1).optional(),
+  SESSION_IDLE_MINUTES: int(5, 7 * 24 * 60).default(8 * 60),
+  SESSION_MAX_HOURS: int(1, 365 * 24).default(7 * 24),
+  SIGNIN_ATTEMPTS_PER_MINUTE: int(1, 10_000).default(5),
+  CINCH_ADMIN_EMAIL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254)
+    .regex(/^[^\s@]+@[^\s@]+$/, "must be an email address")
+    .optional(),
+  CINCH_ADMIN_PASSWORD: z.string().min(1).optional(),
+  MAX_HEADER_BYTES: int(4096, 65_536).default(16_384),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -41,6 +55,24 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Why a configured secret is too weak, or null. A secret must encode at least 32 random bytes: 64+ hex digits
+ * or 43+ base64/base64url characters (`openssl rand -hex 32`). Passphrases are refused: their length says nothing
+ * about their randomness, and a long run of one character is refused for the same reason.
+ */
+export function secretProblem(secret: string): string | null {
+  const hint =
+    "must encode at least 32 random bytes: 64+ hex digits or 43+ base64 characters (openssl rand -hex 32)";
+  let bytes = 0;
+  if (/^[0-9a-fA-F]+$/.test(secret)) bytes = Math.floor(secret.length / 2);
+  else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(secret))
+    bytes = Math.floor((secret.replace(/=+$/, "").length * 3) / 4);
+  else return `${hint} (got ${secret.length} characters that are neither hex nor base64)`;
+  if (bytes < 32) return `${hint} (got ${bytes} bytes)`;
+  if (new Set(secret).size < 8) return `${hint} (got a repetitive value)`;
+  return null;
+}
+
 /** Parse the environment (only this module reads process.env); throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked: Record<string, string> = {};
@@ -50,14 +82,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const parsed = configSchema.safeParse(picked);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
   }
   const c = parsed.data;
   const problems: string[] = [];
   if ((c.TLS_CERT_FILE === undefined) !== (c.TLS_KEY_FILE === undefined)) {
     problems.push("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
+  }
+  if ((c.CINCH_ADMIN_EMAIL === undefined) !== (c.CINCH_ADMIN_PASSWORD === undefined)) {
+    problems.push("CINCH_ADMIN_EMAIL and CINCH_ADMIN_PASSWORD must be set together");
+  }
+  if (c.SESSION_SECRET !== undefined) {
+    const problem = secretProblem(c.SESSION_SECRET);
+    if (problem) problems.push(`SESSION_SECRET: ${problem}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const databaseUrl = c.DATABASE_URL ?? `file:${c.DATA_DIR.replace(/\/$/, "")}/cinch.db`;

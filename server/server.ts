@@ -17,12 +17,16 @@ export type Running = { url: string; server: Server; deps: AppDeps; stop(): Prom
 /** Start serving; resolves once listening. */
 export async function startServer(config: Config): Promise<Running> {
   const deps = await createDeps(config);
-  const self = (await deps.projects.getBuiltin()) ?? (await deps.projects.create("Cinch dashboard", { builtin: true }));
+  const self =
+    (await deps.projects.getBuiltin()) ?? (await deps.projects.create("Cinch dashboard", { builtin: true }));
   const { koa } = createApp(deps, { selfReportUri: reportUri(config.publicUrl, self.reportKey) });
   const handler = koa.callback();
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE;
   const server: Server = tls
-    ? (createHttps({ cert: readFileSync(config.TLS_CERT_FILE!), key: readFileSync(config.TLS_KEY_FILE!) }, handler) as unknown as Server)
+    ? (createHttps(
+        { cert: readFileSync(config.TLS_CERT_FILE!), key: readFileSync(config.TLS_KEY_FILE!) },
+        handler,
+      ) as unknown as Server)
     : createHttp(handler);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

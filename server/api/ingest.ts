@@ -6,7 +6,14 @@ import { koaBody } from "koa-body";
 import { parseReportBody, mediaTypeOf, REPORT_MEDIA_TYPES } from "../reports/parse.ts";
 import { applyIgnoreRules } from "../reports/noise.ts";
 import type { Violation } from "../reports/types.ts";
-import { HttpError, notFound, tooManyRequests, unavailable, unsupportedType, badRequest } from "../http/errors.ts";
+import {
+  HttpError,
+  notFound,
+  tooManyRequests,
+  unavailable,
+  unsupportedType,
+  badRequest,
+} from "../http/errors.ts";
 import { QueueFullError, type ReportTags } from "../store/writer.ts";
 import type { AppDeps } from "../deps.ts";
 import { TokenBuckets, clientKeyer } from "../http/ratelimit.ts";
@@ -26,7 +33,8 @@ function tagsFrom(ctx: Context): ReportTags {
   const env = ctx.query.env;
   let policyVersion: number | null = null;
   if (v !== undefined) {
-    if (typeof v !== "string" || !/^\d{1,9}$/.test(v)) throw badRequest("invalid_tag", "v must be a positive integer");
+    if (typeof v !== "string" || !/^\d{1,9}$/.test(v))
+      throw badRequest("invalid_tag", "v must be a positive integer");
     policyVersion = Number(v);
   }
   if (env !== undefined && (typeof env !== "string" || !ENV_RE.test(env))) {
@@ -100,20 +108,30 @@ export function ingestRouter(deps: AppDeps): Router {
         throw notFound("report key");
       }
       const wait = perClient.take(keyOf(ctx.ip));
-      if (wait > 0) throw reject(project, "rate_limited", tooManyRequests(wait, "too many reports from this client"));
+      if (wait > 0)
+        throw reject(project, "rate_limited", tooManyRequests(wait, "too many reports from this client"));
       const pwait = perProject.take(project.id);
-      if (pwait > 0) throw reject(project, "rate_limited", tooManyRequests(pwait, "too many reports for this project"));
+      if (pwait > 0)
+        throw reject(project, "rate_limited", tooManyRequests(pwait, "too many reports for this project"));
       ctx.state.project = project;
       const declared = Number(ctx.get("Content-Length") || "0");
       if (declared > config.INGEST_BODY_LIMIT) {
-        throw reject(project, "body_too_large", new HttpError(413, "body_too_large", `body exceeds ${config.INGEST_BODY_LIMIT} bytes`));
+        throw reject(
+          project,
+          "body_too_large",
+          new HttpError(413, "body_too_large", `body exceeds ${config.INGEST_BODY_LIMIT} bytes`),
+        );
       }
       try {
         await body(ctx, async () => {});
       } catch (err) {
         const status = (err as { status?: number }).status;
         if (status === 413) {
-          throw reject(project, "body_too_large", new HttpError(413, "body_too_large", `body exceeds ${config.INGEST_BODY_LIMIT} bytes`));
+          throw reject(
+            project,
+            "body_too_large",
+            new HttpError(413, "body_too_large", `body exceeds ${config.INGEST_BODY_LIMIT} bytes`),
+          );
         }
         throw reject(project, "malformed", badRequest("malformed_body", "could not read the request body"));
       }
@@ -127,7 +145,8 @@ export function ingestRouter(deps: AppDeps): Router {
         maxEntries: config.INGEST_BATCH_CAP,
         userAgent: ctx.get("User-Agent"),
       });
-      if (!outcome.ok) throw reject(project, outcome.error, new HttpError(outcome.status, outcome.error, outcome.message));
+      if (!outcome.ok)
+        throw reject(project, outcome.error, new HttpError(outcome.status, outcome.error, outcome.message));
       metrics.batchSize.observe(outcome.violations.length);
       const now = Date.now();
       const { settings } = project;
@@ -139,7 +158,10 @@ export function ingestRouter(deps: AppDeps): Router {
       let noise = 0;
       for (const v0 of outcome.violations) {
         const v = hasRules && v0.noise === null ? applyIgnoreRules(v0, rules) : v0;
-        if (settings.allowedOrigins.length > 0 && !settings.allowedOrigins.some((o) => sameOrigin(v.documentUrl, o))) {
+        if (
+          settings.allowedOrigins.length > 0 &&
+          !settings.allowedOrigins.some((o) => sameOrigin(v.documentUrl, o))
+        ) {
           foreign++;
           continue;
         }

@@ -10,7 +10,10 @@ import { HOUR_MS } from "../store/writer.ts";
 
 const createSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
 const patchSchema = z
-  .object({ name: z.string().trim().min(1).max(100).optional(), settings: projectSettingsPatchSchema.optional() })
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    settings: projectSettingsPatchSchema.optional(),
+  })
   .strict();
 
 /** Register the project routes. */

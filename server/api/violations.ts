@@ -13,7 +13,10 @@ const DAY = 86_400_000;
 
 /** A time: ISO-8601 or epoch milliseconds. */
 const time = z.union([
-  z.string().regex(/^\d{1,15}$/).transform(Number),
+  z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number),
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
 ]);
 
@@ -21,17 +24,33 @@ const windowSchema = z.object({ since: time.optional(), until: time.optional() }
 
 const listSchema = windowSchema
   .extend({
-    directive: z.string().regex(/^[a-z-]{1,40}$/, "must be a directive name").optional(),
+    directive: z
+      .string()
+      .regex(/^[a-z-]{1,40}$/, "must be a directive name")
+      .optional(),
     noise: z.enum(NOISE_FILTERS).default("exclude"),
     disposition: z.enum(["enforce", "report"]).optional(),
-    version: z.string().regex(/^\d{1,9}$/, "must be a non-negative integer").transform(Number).optional(),
+    version: z
+      .string()
+      .regex(/^\d{1,9}$/, "must be a non-negative integer")
+      .transform(Number)
+      .optional(),
     env: z.string().max(32).optional(),
     page: z.string().max(500).optional(),
     text: z.string().max(500).optional(),
     sort: z.enum(GROUP_SORTS).default("count"),
     order: z.enum(["asc", "desc"]).default("desc"),
-    limit: z.string().regex(/^\d{1,4}$/).transform(Number).pipe(z.number().min(1).max(1000)).default(100),
-    offset: z.string().regex(/^\d{1,7}$/).transform(Number).default(0),
+    limit: z
+      .string()
+      .regex(/^\d{1,4}$/)
+      .transform(Number)
+      .pipe(z.number().min(1).max(1000))
+      .default(100),
+    offset: z
+      .string()
+      .regex(/^\d{1,7}$/)
+      .transform(Number)
+      .default(0),
   })
   .strict();
 
@@ -97,7 +116,11 @@ export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
 
   api.add("get", "/projects/:id/violations/:groupId", "read", async (ctx) => {
     const p = await project(ctx.params.id);
-    const groupId = parseInput(z.string().regex(/^\d{1,12}$/, "must be a group id"), ctx.params.groupId, "groupId");
+    const groupId = parseInput(
+      z.string().regex(/^\d{1,12}$/, "must be a group id"),
+      ctx.params.groupId,
+      "groupId",
+    );
     const w = windowOf(parseInput(windowSchema.strict(), ctx.query));
     const d = await violations.getGroup(p.id, Number(groupId), w.since, w.until);
     if (!d) throw notFound("violation group");

@@ -55,7 +55,8 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption("--name <name>", "a name to recognise the token by")
     .option("--scope <scope>", `one of ${SCOPES.join(", ")}`, "admin")
     .action(async (opts: { name: string; scope: string }) => {
-      if (!isScope(opts.scope)) throw new CliError(`--scope must be one of ${SCOPES.join(", ")} (got ${opts.scope})`);
+      if (!isScope(opts.scope))
+        throw new CliError(`--scope must be one of ${SCOPES.join(", ")} (got ${opts.scope})`);
       const scope = opts.scope;
       await withDb(async (db) => {
         const { token } = await new TokenStore(db.prisma).create(opts.name, scope);

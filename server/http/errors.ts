@@ -15,14 +15,17 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (id: string, message: string) => new HttpError(400, id, message);
-export const unauthorized = (message = "authentication required") => new HttpError(401, "unauthorized", message);
+export const unauthorized = (message = "authentication required") =>
+  new HttpError(401, "unauthorized", message);
 export const forbidden = (id: string, message: string) => new HttpError(403, id, message);
 export const notFound = (what = "resource") => new HttpError(404, "not_found", `${what} not found`);
 export const conflict = (id: string, message: string) => new HttpError(409, id, message);
 export const tooLarge = (id: string, message: string) => new HttpError(413, id, message);
 export const unsupportedType = (message: string) => new HttpError(415, "unsupported_media_type", message);
 export const tooManyRequests = (retryAfterSeconds: number, message = "rate limit exceeded") =>
-  new HttpError(429, "rate_limited", message, { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  new HttpError(429, "rate_limited", message, {
+    "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))),
+  });
 export const unavailable = (id: string, message: string, retryAfterSeconds = 1) =>
   new HttpError(503, id, message, { "Retry-After": String(retryAfterSeconds) });
 
@@ -31,12 +34,15 @@ function fromKnown(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   if (typeof err !== "object" || err === null) return null;
   const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; type?: unknown };
-  const status = typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : 0;
+  const status =
+    typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : 0;
   if (status === 413) return tooLarge("body_too_large", "request body exceeds the size limit");
   if (status === 415) return unsupportedType("unsupported content type");
-  if (status === 400 && e.type === "entity.parse.failed") return badRequest("malformed_json", "body is not valid JSON");
+  if (status === 400 && e.type === "entity.parse.failed")
+    return badRequest("malformed_json", "body is not valid JSON");
   if (status === 400 && e.type === "request.aborted") return badRequest("request_aborted", "request aborted");
-  if (status >= 400 && status < 500 && e.expose === true) return new HttpError(status, "bad_request", "bad request");
+  if (status >= 400 && status < 500 && e.expose === true)
+    return new HttpError(status, "bad_request", "bad request");
   return null;
 }
 

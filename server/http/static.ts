@@ -41,7 +41,8 @@ export function serveDashboard(dir: string) {
   const index = files.get("/index.html");
   return async (ctx: Context, next: Next): Promise<void> => {
     if (ctx.method !== "GET" && ctx.method !== "HEAD") return next();
-    if (ctx.path.startsWith("/api/") || ctx.path.startsWith("/r/") || ctx.path.startsWith("/p/")) return next();
+    if (ctx.path.startsWith("/api/") || ctx.path.startsWith("/r/") || ctx.path.startsWith("/p/"))
+      return next();
     const f = files.get(ctx.path) ?? (extname(ctx.path) === "" ? index : undefined);
     if (!f) {
       if (files.size === 0 && ctx.path === "/") {

@@ -9,7 +9,11 @@ export function reportUri(publicUrl: string, reportKey: string, version?: number
 }
 
 /** The install instructions for a project. */
-export function installFor(publicUrl: string, reportKey: string, starter: (uri: string) => string): InstallDto {
+export function installFor(
+  publicUrl: string,
+  reportKey: string,
+  starter: (uri: string) => string,
+): InstallDto {
   const uri = reportUri(publicUrl, reportKey);
   const reportingEndpoints = `${REPORT_TO_GROUP}="${uri}"`;
   const reportOnlyPolicy = starter(uri);
@@ -27,7 +31,10 @@ export function installFor(publicUrl: string, reportKey: string, starter: (uri: 
     reportUri: uri,
     reportingEndpoints,
     reportOnlyPolicy,
-    headers: [`Content-Security-Policy-Report-Only: ${reportOnlyPolicy}`, `Reporting-Endpoints: ${reportingEndpoints}`],
+    headers: [
+      `Content-Security-Policy-Report-Only: ${reportOnlyPolicy}`,
+      `Reporting-Endpoints: ${reportingEndpoints}`,
+    ],
     notes,
   };
 }

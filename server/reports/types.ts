@@ -39,5 +39,9 @@ export type IgnoreRules = {
 
 /** The outcome of parsing one ingest request body. */
 export type ParseOutcome =
-  | { ok: true; violations: Violation[]; /** entries skipped (non-CSP types or malformed entries) */ skipped: number }
+  | {
+      ok: true;
+      violations: Violation[];
+      /** entries skipped (non-CSP types or malformed entries) */ skipped: number;
+    }
   | { ok: false; status: 400 | 413 | 415; error: string; message: string };

@@ -16,7 +16,9 @@ export function applyMigrations(db: Database.Database, dir: string = MIGRATIONS_
   const done = new Set(
     (
       db
-        .prepare(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)
+        .prepare(
+          `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+        )
         .all() as { migration_name: string }[]
     ).map((r) => r.migration_name),
   );

@@ -49,7 +49,9 @@ export class ProjectStore {
   }
 
   async list(): Promise<ProjectRecord[]> {
-    return (await this.prisma.project.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] })).map(toRecord);
+    return (await this.prisma.project.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] })).map(
+      toRecord,
+    );
   }
 
   async get(id: string): Promise<ProjectRecord | null> {
@@ -58,7 +60,10 @@ export class ProjectStore {
   }
 
   async getBuiltin(): Promise<ProjectRecord | null> {
-    const row = await this.prisma.project.findFirst({ where: { builtin: true }, orderBy: { createdAt: "asc" } });
+    const row = await this.prisma.project.findFirst({
+      where: { builtin: true },
+      orderBy: { createdAt: "asc" },
+    });
     return row ? toRecord(row) : null;
   }
 
@@ -79,7 +84,10 @@ export class ProjectStore {
     return rec;
   }
 
-  async update(id: string, patch: { name?: string; settings?: ProjectSettings }): Promise<ProjectRecord | null> {
+  async update(
+    id: string,
+    patch: { name?: string; settings?: ProjectSettings },
+  ): Promise<ProjectRecord | null> {
     const existing = await this.prisma.project.findUnique({ where: { id } });
     if (!existing) return null;
     const row = await this.prisma.project.update({

@@ -4,7 +4,8 @@ import type { PrismaClient } from "../generated/prisma/client.ts";
 
 export const SCOPES = ["read", "write", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
-export const isScope = (s: unknown): s is Scope => typeof s === "string" && (SCOPES as readonly string[]).includes(s);
+export const isScope = (s: unknown): s is Scope =>
+  typeof s === "string" && (SCOPES as readonly string[]).includes(s);
 
 /** Does a granted scope cover the required one? admin ⊃ write ⊃ read. */
 export const scopeCovers = (granted: Scope, required: Scope): boolean =>
@@ -36,11 +37,20 @@ export class TokenStore {
       this.lastTouched.set(row.id, now);
       await this.prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
     }
-    return { id: row.id, name: row.name, scope: row.scope, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt };
+    return {
+      id: row.id,
+      name: row.name,
+      scope: row.scope,
+      createdAt: row.createdAt,
+      lastUsedAt: row.lastUsedAt,
+    };
   }
 
   async list(): Promise<TokenInfo[]> {
-    const rows = await this.prisma.apiToken.findMany({ where: { revokedAt: null }, orderBy: { createdAt: "asc" } });
+    const rows = await this.prisma.apiToken.findMany({
+      where: { revokedAt: null },
+      orderBy: { createdAt: "asc" },
+    });
     return rows.flatMap((r) =>
       isScope(r.scope)
         ? [{ id: r.id, name: r.name, scope: r.scope, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt }]

@@ -54,7 +54,8 @@ export type SampleRow = {
   env: string;
 };
 
-const n = (v: unknown): number => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? 0));
+const n = (v: unknown): number =>
+  typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? 0);
 const list = (json: unknown): string[] => {
   try {
     const v: unknown = JSON.parse(String(json));
@@ -129,7 +130,10 @@ export class ViolationStore {
   async listGroups(
     projectId: string,
     f: GroupFilter,
-  ): Promise<{ groups: GroupRow[]; totals: { groups: number; reports: number; byDirective: Record<string, number> } }> {
+  ): Promise<{
+    groups: GroupRow[];
+    totals: { groups: number; reports: number; byDirective: Record<string, number> };
+  }> {
     const w = where(projectId, f);
     const sort = SORT_SQL[f.sort ?? "count"];
     const dir = f.order === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
@@ -175,7 +179,10 @@ export class ViolationStore {
   async getGroup(projectId: string, groupId: number, since: number, until: number) {
     const g = await this.prisma.violationGroup.findFirst({ where: { id: groupId, projectId } });
     if (!g) return null;
-    const samples = await this.prisma.sample.findMany({ where: { groupId }, orderBy: { receivedAt: "desc" } });
+    const samples = await this.prisma.sample.findMany({
+      where: { groupId },
+      orderBy: { receivedAt: "desc" },
+    });
     const hours = await this.prisma.$queryRaw<
       { hour: unknown; disposition: string; policyVersion: unknown; env: string; cnt: unknown }[]
     >`
@@ -212,22 +219,20 @@ export class ViolationStore {
         pages: list(g.pages),
         browsers: list(g.browsers),
       },
-      samples: samples.map(
-        (s): SampleRow => ({
-          receivedAt: n(s.receivedAt),
-          documentUrl: s.documentUrl,
-          blockedUrl: s.blockedUrl,
-          sourceFile: s.sourceFile,
-          line: s.line,
-          column: s.column,
-          sample: s.sample,
-          statusCode: s.statusCode,
-          browser: s.browser,
-          disposition: s.disposition === "" ? null : s.disposition,
-          policyVersion: s.policyVersion,
-          env: s.env,
-        }),
-      ),
+      samples: samples.map((s): SampleRow => ({
+        receivedAt: n(s.receivedAt),
+        documentUrl: s.documentUrl,
+        blockedUrl: s.blockedUrl,
+        sourceFile: s.sourceFile,
+        line: s.line,
+        column: s.column,
+        sample: s.sample,
+        statusCode: s.statusCode,
+        browser: s.browser,
+        disposition: s.disposition === "" ? null : s.disposition,
+        policyVersion: s.policyVersion,
+        env: s.env,
+      })),
       series: [...series].map(([hour, c]) => ({ hour, count: c })),
       byVersion,
       byDisposition,
@@ -275,4 +280,94 @@ export class ViolationStore {
       browsers: list(g.browsers),
     }));
   }
+}
+
+/** What the policy engine needs per group: lifetime counts, recent count, counts per policy version, samples. */
+export type PolicyGroupRow = {
+  id: number;
+  directive: string;
+  blocked: string;
+  count: number;
+  pages: string[];
+  firstSeen: number;
+  lastSeen: number;
+  samples: {
+    sample: string;
+    documentUrl: string;
+    blockedUrl: string;
+    sourceFile: string;
+    line: number | null;
+  }[];
+  countsByVersion: Record<number, number>;
+  recentCount: number;
+};
+
+/** Non-noise groups of a project shaped for the policy engine (3 queries, whatever the number of groups). */
+export async function policyGroups(
+  prisma: PrismaClient,
+  projectId: string,
+  opts: { now: number; recentDays: number; samplesPerGroup?: number },
+): Promise<PolicyGroupRow[]> {
+  const groups = await prisma.violationGroup.findMany({
+    where: { projectId, noise: "" },
+    orderBy: { id: "asc" },
+  });
+  if (groups.length === 0) return [];
+  const recentFrom = hourOf(opts.now - opts.recentDays * 86_400_000);
+  const perVersion = await prisma.$queryRaw<
+    { groupId: unknown; policyVersion: unknown; cnt: unknown; recent: unknown }[]
+  >`
+    SELECT h.groupId AS groupId, h.policyVersion AS policyVersion, SUM(h.count) AS cnt,
+           SUM(CASE WHEN h.hour >= ${recentFrom} THEN h.count ELSE 0 END) AS recent
+    FROM GroupHour h JOIN ViolationGroup g ON g.id = h.groupId
+    WHERE h.projectId = ${projectId} AND g.noise = ''
+    GROUP BY h.groupId, h.policyVersion`;
+  const samples = await prisma.$queryRaw<
+    {
+      groupId: unknown;
+      sample: string;
+      documentUrl: string;
+      blockedUrl: string;
+      sourceFile: string;
+      line: unknown;
+    }[]
+  >`
+    SELECT groupId, sample, documentUrl, blockedUrl, sourceFile, line FROM (
+      SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.groupId ORDER BY s.receivedAt DESC, s.slot DESC) AS rn
+      FROM Sample s JOIN ViolationGroup g ON g.id = s.groupId
+      WHERE g.projectId = ${projectId} AND g.noise = ''
+    ) WHERE rn <= ${opts.samplesPerGroup ?? 20}`;
+  const byId = new Map<number, PolicyGroupRow>();
+  const out = groups.map((g) => {
+    const row: PolicyGroupRow = {
+      id: g.id,
+      directive: g.directive,
+      blocked: g.blocked,
+      count: n(g.count),
+      pages: list(g.pages),
+      firstSeen: n(g.firstSeen),
+      lastSeen: n(g.lastSeen),
+      samples: [],
+      countsByVersion: {},
+      recentCount: 0,
+    };
+    byId.set(g.id, row);
+    return row;
+  });
+  for (const r of perVersion) {
+    const g = byId.get(n(r.groupId));
+    if (!g) continue;
+    g.countsByVersion[n(r.policyVersion)] = n(r.cnt);
+    g.recentCount += n(r.recent);
+  }
+  for (const s of samples) {
+    byId.get(n(s.groupId))?.samples.push({
+      sample: s.sample,
+      documentUrl: s.documentUrl,
+      blockedUrl: s.blockedUrl,
+      sourceFile: s.sourceFile,
+      line: s.line === null ? null : n(s.line),
+    });
+  }
+  return out;
 }

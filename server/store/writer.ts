@@ -57,7 +57,10 @@ type GroupDelta = {
   pages: Set<string>;
   browsers: Set<string>;
   recent: { v: Violation; at: number; tags: ReportTags }[];
-  hours: Map<string, { hour: number; disposition: string; policyVersion: number; env: string; count: number }>;
+  hours: Map<
+    string,
+    { hour: number; disposition: string; policyVersion: number; env: string; count: number }
+  >;
 };
 
 const CACHE_MAX = 100_000;
@@ -123,7 +126,12 @@ export class ReportWriter {
   }
 
   /** Queue a request's violations; resolves once they are committed. Throws QueueFullError when full. */
-  enqueue(projectId: string, violations: readonly Violation[], tags: ReportTags, receivedAt = Date.now()): Promise<void> {
+  enqueue(
+    projectId: string,
+    violations: readonly Violation[],
+    tags: ReportTags,
+    receivedAt = Date.now(),
+  ): Promise<void> {
     if (this.closed) return Promise.reject(new WriterClosedError());
     if (violations.length === 0) return Promise.resolve();
     if (this.queued + violations.length > this.opts.maxQueue) throw new QueueFullError();
@@ -232,10 +240,14 @@ export class ReportWriter {
         let g = this.cache.get(key);
         if (!g) {
           const row = s.findGroup.get(d.projectId, d.fp) as
-            | { id: number; pages: string; browsers: string; sampleSeq: number }
-            | undefined;
+            { id: number; pages: string; browsers: string; sampleSeq: number } | undefined;
           if (row) {
-            g = { id: row.id, pages: parseList(row.pages), browsers: parseList(row.browsers), seq: row.sampleSeq };
+            g = {
+              id: row.id,
+              pages: parseList(row.pages),
+              browsers: parseList(row.browsers),
+              seq: row.sampleSeq,
+            };
           } else {
             const v = d.first;
             const ins = s.insertGroup.get(
@@ -253,7 +265,12 @@ export class ReportWriter {
         // Work on a copy: the cache only learns the new state once the transaction commits.
         const next: GroupState = { ...g };
         const pagesJson = mergeBounded(g.pages, d.pages, this.maxPages, (list) => (next.pages = list));
-        const browsersJson = mergeBounded(g.browsers, d.browsers, this.maxBrowsers, (list) => (next.browsers = list));
+        const browsersJson = mergeBounded(
+          g.browsers,
+          d.browsers,
+          this.maxBrowsers,
+          (list) => (next.browsers = list),
+        );
         const recent = d.recent.slice(-this.perFlush);
         next.seq = g.seq + recent.length;
         s.updateGroup.run(d.count, d.firstSeen, d.lastSeen, pagesJson, browsersJson, next.seq, g.id);

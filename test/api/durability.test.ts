@@ -58,7 +58,11 @@ test("every report answered 204 is in the database after SIGKILL", async () => {
   let killed = false;
   const send = async (i: number) => {
     const body = JSON.stringify({
-      "csp-report": { "document-uri": "https://a.example/", "effective-directive": "img-src", "blocked-uri": `https://i${i % 10}.example/x.png` },
+      "csp-report": {
+        "document-uri": "https://a.example/",
+        "effective-directive": "img-src",
+        "blocked-uri": `https://i${i % 10}.example/x.png`,
+      },
     });
     try {
       const res = await fetch(`${started.url}/r/${project.reportKey}`, {
@@ -86,7 +90,9 @@ test("every report answered 204 is in the database after SIGKILL", async () => {
   expect(killed).toBe(true);
   await new Promise((r) => child!.once("exit", r));
   const raw = new Database(file, { readonly: true });
-  const { n } = raw.prepare("SELECT COALESCE(SUM(count), 0) AS n FROM GroupHour WHERE projectId = ?").get(project.id) as { n: number };
+  const { n } = raw
+    .prepare("SELECT COALESCE(SUM(count), 0) AS n FROM GroupHour WHERE projectId = ?")
+    .get(project.id) as { n: number };
   raw.close();
   expect(accepted).toBeGreaterThanOrEqual(150);
   expect(n).toBeGreaterThanOrEqual(accepted);
@@ -99,9 +105,19 @@ test("SIGTERM flushes queued reports and exits 0", async () => {
   const project = await new ProjectStore(db.prisma).create("term");
   await db.close();
   const s = await startChild({ DATA_DIR: d2, PORT: "0", WRITE_FLUSH_MS: "300" });
-  const body = JSON.stringify({ "csp-report": { "document-uri": "https://a.example/", "effective-directive": "img-src", "blocked-uri": "data:" } });
+  const body = JSON.stringify({
+    "csp-report": {
+      "document-uri": "https://a.example/",
+      "effective-directive": "img-src",
+      "blocked-uri": "data:",
+    },
+  });
   const pending = Array.from({ length: 20 }, () =>
-    fetch(`${s.url}/r/${project.reportKey}`, { method: "POST", headers: { "Content-Type": "application/csp-report" }, body }).then(
+    fetch(`${s.url}/r/${project.reportKey}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/csp-report" },
+      body,
+    }).then(
       (r) => r.status,
       () => 0,
     ),

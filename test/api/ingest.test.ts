@@ -22,7 +22,9 @@ type Stored = Record<string, unknown>;
 
 /** Every stored sample of a project, flattened to the fixtures' field names. */
 async function stored(projectId: string): Promise<Stored[]> {
-  const list = (await (await api(t, "GET", `/api/projects/${projectId}/violations?noise=include`)).json()) as {
+  const list = (await (
+    await api(t, "GET", `/api/projects/${projectId}/violations?noise=include`)
+  ).json()) as {
     groups: { id: number; directive: string; noise: string | null }[];
   };
   const out: Stored[] = [];
@@ -93,12 +95,54 @@ describe("answers", () => {
   });
 
   test.each([
-    { name: "unknown key", key: "nope", type: "application/csp-report", body: "{}", status: 404, error: "not_found" },
-    { name: "text/plain", key: null, type: "text/plain", body: "hi", status: 415, error: "unsupported_media_type" },
-    { name: "form", key: null, type: "application/x-www-form-urlencoded", body: "a=1", status: 415, error: "unsupported_media_type" },
-    { name: "broken JSON", key: null, type: "application/reports+json", body: "[{", status: 400, error: "malformed_json" },
-    { name: "charset param", key: null, type: "application/csp-report; charset=utf-8", body: legacy("eval"), status: 204, error: null },
-    { name: "upper-case type", key: null, type: "Application/CSP-Report", body: legacy("eval"), status: 204, error: null },
+    {
+      name: "unknown key",
+      key: "nope",
+      type: "application/csp-report",
+      body: "{}",
+      status: 404,
+      error: "not_found",
+    },
+    {
+      name: "text/plain",
+      key: null,
+      type: "text/plain",
+      body: "hi",
+      status: 415,
+      error: "unsupported_media_type",
+    },
+    {
+      name: "form",
+      key: null,
+      type: "application/x-www-form-urlencoded",
+      body: "a=1",
+      status: 415,
+      error: "unsupported_media_type",
+    },
+    {
+      name: "broken JSON",
+      key: null,
+      type: "application/reports+json",
+      body: "[{",
+      status: 400,
+      error: "malformed_json",
+    },
+    {
+      name: "charset param",
+      key: null,
+      type: "application/csp-report; charset=utf-8",
+      body: legacy("eval"),
+      status: 204,
+      error: null,
+    },
+    {
+      name: "upper-case type",
+      key: null,
+      type: "Application/CSP-Report",
+      body: legacy("eval"),
+      status: 204,
+      error: null,
+    },
   ])("$name → $status", async ({ key, type, body, status, error }) => {
     const p = await newProject();
     const res = await post(key ?? p.reportKey, type, body);
@@ -117,18 +161,37 @@ describe("answers", () => {
 
   test("more entries than the batch cap is 413", async () => {
     const p = await newProject();
-    const entry = { type: "csp-violation", body: { documentURL: "https://a.example/", blockedURL: "eval", effectiveDirective: "script-src" } };
-    const res = await post(p.reportKey, "application/reports+json", JSON.stringify(new Array(101).fill(entry)));
+    const entry = {
+      type: "csp-violation",
+      body: { documentURL: "https://a.example/", blockedURL: "eval", effectiveDirective: "script-src" },
+    };
+    const res = await post(
+      p.reportKey,
+      "application/reports+json",
+      JSON.stringify(new Array(101).fill(entry)),
+    );
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: string }).error).toBe("too_many_reports");
   });
 
   test("v and env tags are stored with the reports; bad tags are 400", async () => {
     const p = await newProject();
-    expect((await fetch(`${t.url}/r/${p.reportKey}?v=3&env=prod`, { method: "POST", headers: { "Content-Type": "application/csp-report" }, body: legacy("eval") })).status).toBe(204);
+    expect(
+      (
+        await fetch(`${t.url}/r/${p.reportKey}?v=3&env=prod`, {
+          method: "POST",
+          headers: { "Content-Type": "application/csp-report" },
+          body: legacy("eval"),
+        })
+      ).status,
+    ).toBe(204);
     const rows = await stored(p.id);
     expect(rows.map((r) => [r.policyVersion, r.env])).toEqual([[3, "prod"]]);
-    const bad = await fetch(`${t.url}/r/${p.reportKey}?v=abc`, { method: "POST", headers: { "Content-Type": "application/csp-report" }, body: legacy("eval") });
+    const bad = await fetch(`${t.url}/r/${p.reportKey}?v=abc`, {
+      method: "POST",
+      headers: { "Content-Type": "application/csp-report" },
+      body: legacy("eval"),
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: "invalid_tag", message: "v must be a positive integer" });
   });
@@ -136,9 +199,13 @@ describe("answers", () => {
   test("noise is stored and counted, with its reason", async () => {
     const p = await newProject();
     expect((await post(p.reportKey, "application/csp-report", legacy("chrome-extension"))).status).toBe(204);
-    const noise = (await (await api(t, "GET", `/api/projects/${p.id}/violations?noise=only`)).json()) as { groups: { noise: string }[] };
+    const noise = (await (await api(t, "GET", `/api/projects/${p.id}/violations?noise=only`)).json()) as {
+      groups: { noise: string }[];
+    };
     expect(noise.groups.map((g) => g.noise)).toEqual(["extension"]);
-    const clean = (await (await api(t, "GET", `/api/projects/${p.id}/violations`)).json()) as { groups: unknown[] };
+    const clean = (await (await api(t, "GET", `/api/projects/${p.id}/violations`)).json()) as {
+      groups: unknown[];
+    };
     expect(clean.groups).toEqual([]);
   });
 });
@@ -147,7 +214,15 @@ describe("storage model", () => {
   test("duplicates aggregate into one group, counted exactly", async () => {
     const p = await newProject();
     for (let i = 0; i < 30; i++) {
-      expect((await post(p.reportKey, "application/csp-report", legacy("https://cdn.example/x.js?i=" + i, `https://shop.example/p${i % 3}`))).status).toBe(204);
+      expect(
+        (
+          await post(
+            p.reportKey,
+            "application/csp-report",
+            legacy("https://cdn.example/x.js?i=" + i, `https://shop.example/p${i % 3}`),
+          )
+        ).status,
+      ).toBe(204);
     }
     const body = (await (await api(t, "GET", `/api/projects/${p.id}/violations`)).json()) as {
       groups: { blocked: string; count: number; pages: string[] }[];
@@ -156,9 +231,15 @@ describe("storage model", () => {
     expect(body.groups).toHaveLength(1);
     expect(body.groups[0]!.blocked).toBe("https://cdn.example");
     expect(body.groups[0]!.count).toBe(30);
-    expect(body.groups[0]!.pages.sort()).toEqual(["https://shop.example/p0", "https://shop.example/p1", "https://shop.example/p2"]);
+    expect(body.groups[0]!.pages.sort()).toEqual([
+      "https://shop.example/p0",
+      "https://shop.example/p1",
+      "https://shop.example/p2",
+    ]);
     expect(body.totals).toMatchObject({ reports: 30, groups: 1 });
-    const rows = t.deps.db.raw.prepare("SELECT COUNT(*) AS n FROM ViolationGroup WHERE projectId = ?").get(p.id) as { n: number };
+    const rows = t.deps.db.raw
+      .prepare("SELECT COUNT(*) AS n FROM ViolationGroup WHERE projectId = ?")
+      .get(p.id) as { n: number };
     expect(rows.n).toBe(1);
   });
 
@@ -167,13 +248,19 @@ describe("storage model", () => {
     const N = 300;
     const results = await Promise.all(
       Array.from({ length: N }, (_, i) =>
-        post(p.reportKey, "application/csp-report", legacy(`https://cdn${i % 7}.example/a.js`), { "X-Forwarded-For": `10.0.0.${i % 5}` }),
+        post(p.reportKey, "application/csp-report", legacy(`https://cdn${i % 7}.example/a.js`), {
+          "X-Forwarded-For": `10.0.0.${i % 5}`,
+        }),
       ),
     );
     expect(results.filter((r) => r.status === 204)).toHaveLength(N);
-    const body = (await (await api(t, "GET", `/api/projects/${p.id}/violations`)).json()) as { totals: { reports: number; groups: number } };
+    const body = (await (await api(t, "GET", `/api/projects/${p.id}/violations`)).json()) as {
+      totals: { reports: number; groups: number };
+    };
     expect(body.totals).toEqual({ reports: N, groups: 7, byDirective: { "script-src-elem": N } });
-    const stats = (await (await api(t, "GET", `/api/projects/${p.id}/stats`)).json()) as { totals: Record<string, number> };
+    const stats = (await (await api(t, "GET", `/api/projects/${p.id}/stats`)).json()) as {
+      totals: Record<string, number>;
+    };
     expect(stats.totals.accepted).toBe(N);
   });
 });

@@ -9,20 +9,33 @@ afterEach(async () => {
 });
 
 const report = JSON.stringify({
-  "csp-report": { "document-uri": "https://a.example/", "effective-directive": "img-src", "blocked-uri": "https://img.example/x.png" },
+  "csp-report": {
+    "document-uri": "https://a.example/",
+    "effective-directive": "img-src",
+    "blocked-uri": "https://img.example/x.png",
+  },
 });
 
 async function setup(env: Record<string, string>, settings?: Record<string, unknown>) {
   t = await startTestApp(env);
-  const p = (await (await api(t, "POST", "/api/projects", { name: "x" })).json()) as { id: string; reportKey: string };
+  const p = (await (await api(t, "POST", "/api/projects", { name: "x" })).json()) as {
+    id: string;
+    reportKey: string;
+  };
   if (settings) expect((await api(t, "PATCH", `/api/projects/${p.id}`, { settings })).status).toBe(200);
   const send = (headers: Record<string, string> = {}) =>
-    fetch(`${t!.url}/r/${p.reportKey}`, { method: "POST", headers: { "Content-Type": "application/csp-report", ...headers }, body: report });
+    fetch(`${t!.url}/r/${p.reportKey}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/csp-report", ...headers },
+      body: report,
+    });
   return { p, send, app: t };
 }
 
 async function totals(app: TestApp, id: string) {
-  return ((await (await api(app, "GET", `/api/projects/${id}/stats`)).json()) as { totals: Record<string, number> }).totals;
+  return (
+    (await (await api(app, "GET", `/api/projects/${id}/stats`)).json()) as { totals: Record<string, number> }
+  ).totals;
 }
 
 describe("ingest limits", () => {
@@ -39,7 +52,11 @@ describe("ingest limits", () => {
   });
 
   test("clients are told apart (behind a trusted proxy, by X-Forwarded-For)", async () => {
-    const { send } = await setup({ INGEST_RATE_PER_CLIENT: "1", INGEST_BURST_PER_CLIENT: "1", TRUST_PROXY: "true" });
+    const { send } = await setup({
+      INGEST_RATE_PER_CLIENT: "1",
+      INGEST_BURST_PER_CLIENT: "1",
+      TRUST_PROXY: "true",
+    });
     expect((await send({ "X-Forwarded-For": "203.0.113.1" })).status).toBe(204);
     expect((await send({ "X-Forwarded-For": "203.0.113.1" })).status).toBe(429);
     expect((await send({ "X-Forwarded-For": "203.0.113.2" })).status).toBe(204);
@@ -83,7 +100,9 @@ describe("ingest limits", () => {
     expect(statuses).toEqual([204, 503, 503]);
     const busy = all.find((r) => r.status === 503)!;
     expect(busy.headers.get("retry-after")).toBe("1");
-    const list = (await (await api(app, "GET", `/api/projects/${p.id}/violations`)).json()) as { totals: { reports: number } };
+    const list = (await (await api(app, "GET", `/api/projects/${p.id}/violations`)).json()) as {
+      totals: { reports: number };
+    };
     expect(list.totals.reports).toBe(1);
   });
 });
