@@ -5,6 +5,7 @@ import { clonePolicy, getDirective, parsePolicy, serializePolicy, setDirective }
 import type { Policy } from "./csp.ts";
 import { isFetchDirective } from "./directives.ts";
 import { meetsThreshold, pageOf } from "./evidence.ts";
+import { isKnownBypassOrigin } from "./evaluate.ts";
 import { evaluatePolicy } from "./grade.ts";
 import type { PolicyGroup } from "./groups.ts";
 import { inlineDirective, planEval, planInline } from "./inline.ts";
@@ -44,6 +45,31 @@ function alreadyAllowed(policy: Policy, g: PolicyGroup): boolean {
   return blockedValues.every(
     (blocked) => allowsViolation(policy, { directive: g.directive, blocked, documentUrl, sample }).allowed,
   );
+}
+
+/**
+ * The sources to add for one origin: the origin itself, or — for script directives on a host csp_evaluator
+ * knows serves JSONP / AngularJS — the exact script URLs reported (the ladder's lowest rung).
+ */
+function narrowed(target: string, source: string, g: PolicyGroup, directive: string): [string, string][] {
+  if (source === "'self'") return [[source, "same-origin resources: allowed as 'self'"]];
+  const reason = `reports from ${directive} for ${source}`;
+  if (!target.startsWith("script-src") || !source.includes("://") || !isKnownBypassOrigin(source))
+    return [[source, reason]];
+  const urls = [...new Set(groupUrls(g).map((u) => `${u.origin}${u.pathname}`))].filter(
+    (u) => !u.endsWith("/"),
+  );
+  if (urls.length === 0)
+    return [
+      [
+        source,
+        `${reason}; csp_evaluator knows this host as a CSP bypass, but no script URL was reported to narrow it`,
+      ],
+    ];
+  return urls.map((u) => [
+    u,
+    `${reason}; exact URL because csp_evaluator knows ${source} serves JSONP or AngularJS, which bypass an origin-wide source`,
+  ]);
 }
 
 /** Plan what each group needs, on the candidate as it stands after base removals. */
@@ -103,11 +129,9 @@ function planGroups(
             [g],
           );
         } else {
-          const reason =
-            source === "'self'"
-              ? "same-origin resources: allowed as 'self'"
-              : `reports from ${directive} for ${source}`;
-          origins.set(plan.suggest("add", target, source, reason, [g]).id, directive);
+          for (const [src, reason] of narrowed(target, source, g, directive)) {
+            origins.set(plan.suggest("add", target, src, reason, [g]).id, directive);
+          }
         }
       }
     }
@@ -192,7 +216,7 @@ export function buildPolicy(input: BuildInput): BuildResult {
     s.applied = !rejected.has(s.id) && (accepted.has(s.id) || meetsThreshold(s.evidence, minCount, minPages));
     if (s.applied) applySuggestion(candidate, s, origins.get(s.id), warnings);
     else if (!rejected.has(s.id))
-      s.reason += ` (below the evidence threshold: ${s.evidence.count} report(s) on ${s.evidence.pages.length} page(s), need ${minCount} on ${minPages})`;
+      s.reason += ` (below the evidence threshold: ${s.evidence.count} report(s) on ${s.evidence.pages.length} page(s), need at least ${minCount} report(s) on ${minPages} page(s))`;
   }
 
   // 3. Wildcard collapses are offered over the sources the candidate now has.

@@ -53,3 +53,13 @@ export function evaluatorFindings(policy: string): Finding[] {
 export function isAllowlistAdvice(f: Finding): boolean {
   return f.origin === "csp_evaluator" && (f.severity === "low" || f.severity === "info");
 }
+
+/**
+ * Does csp_evaluator know `origin` as a script-allowlist bypass (JSONP or AngularJS hosted there)?
+ * The builder then allows exact script URLs on it instead of the whole origin (the ladder's lowest rung).
+ */
+export function isKnownBypassOrigin(origin: string): boolean {
+  return evaluatorFindings(`script-src ${origin}; object-src 'none'`).some(
+    (f) => f.check === "SCRIPT_ALLOWLIST_BYPASS" && f.severity === "high",
+  );
+}
