@@ -7,14 +7,16 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const m of testModules) {
+      let moduleFailed = 0;
       for (const t of m.children.allTests()) {
         const s = t.result().state;
         if (s === "passed") passed++;
-        else if (s === "failed") failed++;
+        else if (s === "failed") moduleFailed++;
         else skipped++;
       }
-      // A file that failed to load has no tests but must count as a failure.
-      if (m.state() === "failed" && [...m.children.allTests()].length === 0) failed++;
+      // A file that failed to load, or whose beforeAll threw, fails without a failed test: count it once.
+      if (m.state() === "failed" && moduleFailed === 0) moduleFailed = 1;
+      failed += moduleFailed;
     }
     failed += unhandledErrors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
