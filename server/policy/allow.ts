@@ -1,5 +1,5 @@
 // "Would this policy allow this violation?": URLs, schemes, inline, eval and wasm-eval (CSP3 §6.7-6.8).
-import { effectiveDirective, parsePolicy } from "./csp.ts";
+import { effectiveDirective, parsePolicyList } from "./csp.ts";
 import type { Policy } from "./csp.ts";
 import { hashMatches } from "./hash.ts";
 import { urlMatchesParsedSource } from "./match.ts";
@@ -42,7 +42,7 @@ const INLINE_DIRECTIVES = new Set([
  */
 export function allowsViolation(policy: string | Policy | readonly Policy[], v: ViolationLike): AllowResult {
   const list =
-    typeof policy === "string" ? [parsePolicy(policy)] : "directives" in policy ? [policy] : policy;
+    typeof policy === "string" ? parsePolicyList(policy) : "directives" in policy ? [policy] : policy;
   let last: AllowResult = { allowed: true, directive: null };
   for (const p of list) {
     const r = allowsOne(p, v);
