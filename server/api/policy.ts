@@ -1,0 +1,300 @@
+// /api/projects/:id/policy/* (suggestion, build, evaluate, preview, versions, compare, export, public key) and the
+// public read-only GET /p/:policyKey/policy for deploy pipelines.
+import Router from "@koa/router";
+import { z } from "zod";
+import type { Context } from "koa";
+import type { ApiRouter } from "./routes.ts";
+import type { AppDeps } from "../deps.ts";
+import { parseInput } from "../http/query.ts";
+import { HttpError, badRequest, conflict, notFound } from "../http/errors.ts";
+import { buildPolicy } from "../policy/build.ts";
+import { evaluatePolicy } from "../policy/grade.ts";
+import { previewImpact } from "../policy/preview.ts";
+import { starterPolicy } from "../policy/starter.ts";
+import { compareVersions, withPolicyVersion } from "../policy/versions.ts";
+import { EXPORT_FORMATS, ExportError, exportPolicy } from "../policy/export/index.ts";
+import { parsePolicy } from "../policy/csp.ts";
+import { minifyPolicy } from "../policy/minify.ts";
+import type { PolicyGroup } from "../policy/groups.ts";
+import { policyGroups } from "../store/violations.ts";
+import { PolicyStore, POLICY_STATES, canMove, type PolicyVersionRecord } from "../store/policies.ts";
+import type { ProjectRecord } from "../store/projects.ts";
+import { REPORT_TO_GROUP, reportUri } from "../projects/install.ts";
+
+const policyText = z
+  .string()
+  .max(20_000, "must be at most 20,000 characters")
+  .refine((s) => !/[\r\n\0]/.test(s), "must not contain line breaks or NUL");
+
+const buildSchema = z
+  .object({
+    base: policyText.optional(),
+    accepted: z.array(z.string().max(600)).max(2000).optional(),
+    rejected: z.array(z.string().max(600)).max(2000).optional(),
+    acceptUnsafe: z
+      .array(z.object({ directive: z.string().max(40), keyword: z.string().max(40) }).strict())
+      .max(50)
+      .optional(),
+    minCount: z.number().int().min(1).max(1_000_000).optional(),
+    sinceDays: z.number().int().min(1).max(400).optional(),
+  })
+  .strict();
+
+const versionNumber = z
+  .string()
+  .regex(/^\d{1,9}$/, "must be a version number")
+  .transform(Number);
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const exportQuery = z
+  .object({
+    format: z.enum(EXPORT_FORMATS).default("header"),
+    version: versionNumber.optional(),
+    reportOnly: bool.optional(),
+    companions: bool.default(false),
+  })
+  .strict();
+
+/** Hash sources → the first version that carried them (for the builder's hash verification). */
+function hashVersions(versions: readonly PolicyVersionRecord[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of versions) {
+    for (const m of v.policy.matchAll(/'sha(?:256|384|512)-[A-Za-z0-9+/=_-]+'/g)) out[m[0]] ??= v.version;
+  }
+  return out;
+}
+
+/** The policy a version is served with: its report URL carries ?v=N so reports are attributed to it. */
+const versionedPolicy = (v: PolicyVersionRecord): string => withPolicyVersion(v.policy, v.version);
+
+function exportText(
+  ctx: Context,
+  policy: string,
+  format: (typeof EXPORT_FORMATS)[number],
+  reportOnly: boolean,
+  companions: boolean,
+  endpoints: Record<string, string>,
+) {
+  try {
+    ctx.type = "text/plain; charset=utf-8";
+    ctx.body = exportPolicy(policy, format, { reportOnly, companions, reportingEndpoints: endpoints });
+  } catch (err) {
+    if (err instanceof ExportError) throw badRequest(err.id, err.message);
+    throw err;
+  }
+}
+
+/** Register the policy routes on the API router, and return the public policy router. */
+export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
+  const { projects, config, db } = deps;
+  const versions = new PolicyStore(db.prisma);
+
+  const project = async (id: string | undefined): Promise<ProjectRecord> => {
+    const p = await projects.get(id ?? "");
+    if (!p) throw notFound("project");
+    return p;
+  };
+
+  const groupsOf = async (p: ProjectRecord): Promise<PolicyGroup[]> =>
+    policyGroups(db.prisma, p.id, { now: Date.now(), recentDays: 7 });
+
+  /** The project's current policy: the enforced version, else the newest report-only, else the starter. */
+  const currentPolicy = async (p: ProjectRecord): Promise<{ policy: string; version: number | null }> => {
+    const v =
+      (await versions.latestIn(p.id, ["enforced"])) ?? (await versions.latestIn(p.id, ["report-only"]));
+    if (v) return { policy: v.policy, version: v.version };
+    return {
+      policy: starterPolicy({
+        reportUri: reportUri(config.publicUrl, p.reportKey),
+        reportToGroup: REPORT_TO_GROUP,
+      }),
+      version: null,
+    };
+  };
+
+  const build = async (p: ProjectRecord, body: z.infer<typeof buildSchema>) => {
+    const [groups, all, current] = await Promise.all([groupsOf(p), versions.list(p.id), currentPolicy(p)]);
+    const now = Date.now();
+    const result = buildPolicy({
+      base: body.base ?? current.policy,
+      groups,
+      reportUri: reportUri(config.publicUrl, p.reportKey),
+      reportToGroup: REPORT_TO_GROUP,
+      minCount: body.minCount ?? p.settings.evidenceThreshold,
+      since: body.sinceDays !== undefined ? now - body.sinceDays * 86_400_000 : undefined,
+      accepted: body.accepted,
+      rejected: body.rejected,
+      acceptUnsafe: body.acceptUnsafe,
+      hashVersions: hashVersions(all),
+    });
+    return {
+      ...result,
+      base: body.base ?? current.policy,
+      baseVersion: body.base ? null : current.version,
+      size: result.policy.length,
+    };
+  };
+
+  api.add("get", "/projects/:id/policy/suggestion", "read", async (ctx) => {
+    ctx.body = await build(await project(ctx.params.id), {});
+  });
+
+  api.add("post", "/projects/:id/policy/build", "read", async (ctx) => {
+    const p = await project(ctx.params.id);
+    ctx.body = await build(p, parseInput(buildSchema, ctx.request.body, "body"));
+  });
+
+  api.add("post", "/projects/:id/policy/evaluate", "read", async (ctx) => {
+    await project(ctx.params.id);
+    const { policy } = parseInput(z.object({ policy: policyText }).strict(), ctx.request.body, "body");
+    const e = evaluatePolicy(policy);
+    const m = minifyPolicy(policy);
+    ctx.body = {
+      ...e,
+      size: policy.length,
+      minified: m.policy,
+      minifiedSize: m.policy.length,
+      issues: parsePolicy(policy).issues,
+    };
+  });
+
+  api.add("post", "/projects/:id/policy/preview", "read", async (ctx) => {
+    const p = await project(ctx.params.id);
+    const body = parseInput(
+      z.object({ policy: policyText, windowDays: z.number().int().min(1).max(90).optional() }).strict(),
+      ctx.request.body,
+      "body",
+    );
+    ctx.body = previewImpact(body.policy, await groupsOf(p), {
+      now: Date.now(),
+      windowDays: body.windowDays ?? 7,
+    });
+  });
+
+  const presentVersion = (v: PolicyVersionRecord) => ({
+    version: v.version,
+    state: v.state,
+    policy: v.policy,
+    servedPolicy: versionedPolicy(v),
+    notes: v.notes,
+    createdAt: v.createdAt.toISOString(),
+    updatedAt: v.updatedAt.toISOString(),
+  });
+
+  api.add("get", "/projects/:id/policy/versions", "read", async (ctx) => {
+    const p = await project(ctx.params.id);
+    ctx.body = { versions: (await versions.list(p.id)).map(presentVersion) };
+  });
+
+  api.add("post", "/projects/:id/policy/versions", "write", async (ctx) => {
+    const p = await project(ctx.params.id);
+    const body = parseInput(
+      z
+        .object({
+          policy: policyText.pipe(z.string().min(1)),
+          notes: z.record(z.string().max(100), z.unknown()).optional(),
+        })
+        .strict(),
+      ctx.request.body,
+      "body",
+    );
+    const syntax = parsePolicy(body.policy).directives;
+    if (syntax.length === 0) throw badRequest("invalid_policy", "policy has no directives");
+    const v = await versions.create(p.id, body.policy, body.notes ?? {});
+    ctx.status = 201;
+    ctx.body = presentVersion(v);
+  });
+
+  api.add("get", "/projects/:id/policy/versions/compare", "read", async (ctx) => {
+    const p = await project(ctx.params.id);
+    const q = parseInput(z.object({ from: versionNumber, to: versionNumber }).strict(), ctx.query);
+    const cmp = compareVersions(await groupsOf(p), q.to, q.from);
+    const slim = (g: PolicyGroup) => ({
+      id: g.id,
+      directive: g.directive,
+      blocked: g.blocked,
+      countFrom: g.countsByVersion?.[q.from] ?? 0,
+      countTo: g.countsByVersion?.[q.to] ?? 0,
+    });
+    ctx.body = {
+      from: q.from,
+      to: q.to,
+      added: cmp.added.map(slim),
+      resolved: cmp.resolved.map(slim),
+      persisting: cmp.persisting.map(slim),
+    };
+  });
+
+  api.add("get", "/projects/:id/policy/versions/:version", "read", async (ctx) => {
+    const p = await project(ctx.params.id);
+    const v = await versions.get(p.id, parseInput(versionNumber, ctx.params.version, "version"));
+    if (!v) throw notFound("policy version");
+    ctx.body = presentVersion(v);
+  });
+
+  api.add("post", "/projects/:id/policy/versions/:version/state", "write", async (ctx) => {
+    const p = await project(ctx.params.id);
+    const n = parseInput(versionNumber, ctx.params.version, "version");
+    const { state } = parseInput(
+      z.object({ state: z.enum(POLICY_STATES) }).strict(),
+      ctx.request.body,
+      "body",
+    );
+    const v = await versions.get(p.id, n);
+    if (!v) throw notFound("policy version");
+    if (v.state !== state && !canMove(v.state, state)) {
+      throw conflict("invalid_transition", `a ${v.state} version cannot become ${state}`);
+    }
+    ctx.body = presentVersion(v.state === state ? v : await versions.setState(p.id, n, state));
+  });
+
+  api.add("get", "/projects/:id/policy/export", "read", async (ctx) => {
+    const p = await project(ctx.params.id);
+    const q = parseInput(exportQuery, ctx.query);
+    let policy: string;
+    let reportOnly = q.reportOnly;
+    if (q.version !== undefined) {
+      const v = await versions.get(p.id, q.version);
+      if (!v) throw notFound("policy version");
+      policy = versionedPolicy(v);
+      reportOnly ??= v.state !== "enforced";
+    } else {
+      policy = (await currentPolicy(p)).policy;
+    }
+    exportText(ctx, policy, q.format, reportOnly ?? false, q.companions, {
+      [REPORT_TO_GROUP]: reportUri(config.publicUrl, p.reportKey, q.version),
+    });
+  });
+
+  api.add("get", "/projects/:id/policy/key", "admin", async (ctx) => {
+    const p = await project(ctx.params.id);
+    ctx.body = { policyKey: p.policyKey, url: `${config.publicUrl}/p/${p.policyKey}/policy?format=header` };
+  });
+
+  api.add("post", "/projects/:id/policy/key", "admin", async (ctx) => {
+    const p = await projects.rotatePolicyKey((await project(ctx.params.id)).id);
+    if (!p) throw notFound("project");
+    ctx.body = { policyKey: p.policyKey, url: `${config.publicUrl}/p/${p.policyKey}/policy?format=header` };
+  });
+
+  // Public, read-only, revocable (rotate the key): what deploy pipelines fetch.
+  const pub = new Router();
+  pub.get("/p/:policyKey/policy", async (ctx) => {
+    const q = parseInput(
+      exportQuery
+        .omit({ version: true })
+        .extend({ state: z.enum(["enforced", "report-only"]).default("enforced") }),
+      ctx.query,
+    );
+    const p = await projects.byPolicyKey(ctx.params.policyKey ?? "");
+    if (!p) throw notFound("policy key");
+    const v = await versions.latestIn(p.id, [q.state]);
+    if (!v) throw new HttpError(404, "no_policy", `this project has no ${q.state} policy version yet`);
+    ctx.set("Cache-Control", "no-store");
+    ctx.set("X-Cinch-Policy-Version", String(v.version));
+    exportText(ctx, versionedPolicy(v), q.format, q.reportOnly ?? q.state === "report-only", q.companions, {
+      [REPORT_TO_GROUP]: reportUri(config.publicUrl, p.reportKey, v.version),
+    });
+  });
+  return pub;
+}
