@@ -259,7 +259,7 @@ export function buildPolicy(input: BuildInput): BuildResult {
 
   // 5. Always: no plugins, and reports back to Cinch (rule 7).
   const objectSrc = getDirective(candidate, "object-src");
-  if (objectSrc && objectSrc.values.join(" ") !== "'none'")
+  if (objectSrc && objectSrc.values.length > 0 && objectSrc.values.join(" ") !== "'none'")
     warnings.push(`object-src ${objectSrc.values.join(" ")} replaced by 'none'`);
   setDirective(candidate, "object-src", ["'none'"]);
   if (input.reportUri) setDirective(candidate, "report-uri", [input.reportUri]);

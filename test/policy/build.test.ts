@@ -1,0 +1,292 @@
+// The builder: placement, ladder, evidence threshold, unsafe keywords, hashes, wildcards, determinism.
+import { describe, expect, test } from "vitest";
+import { buildPolicy } from "../../server/policy/build.ts";
+import { hashSource } from "../../server/policy/hash.ts";
+import { group } from "./helpers.ts";
+
+const REPORTING = { reportUri: "https://cinch.example/r/k", reportToGroup: "cinch" };
+
+describe("buildPolicy", () => {
+  test("starter + typical groups: exact policy", () => {
+    const r = buildPolicy({
+      ...REPORTING,
+      groups: [
+        group("script-src-elem", "https://static.example.net", {
+          blockedUrl: "https://static.example.net/lib.js",
+        }),
+        group("img-src", "data"),
+        group("connect-src", "https://app.example.com", { blockedUrl: "https://app.example.com/api" }),
+        group("connect-src", "wss://rt.example.org"),
+        group("font-src", "https://fonts.gstatic.com"),
+      ],
+    });
+    expect(r.policy).toBe(
+      "default-src 'self'; base-uri 'self'; connect-src 'self' wss://rt.example.org; font-src 'self' https://fonts.gstatic.com; " +
+        "form-action 'self'; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; " +
+        "script-src 'self' 'report-sample' https://static.example.net; style-src 'self' 'report-sample'; " +
+        "report-uri https://cinch.example/r/k; report-to cinch",
+    );
+    expect(r.grade).toBe("A");
+  });
+
+  test("deterministic: same groups in any order give a byte-identical policy", () => {
+    const groups = [
+      group("img-src", "https://a.example"),
+      group("script-src-elem", "inline", { sample: "a=1;" }),
+      group("style-src-elem", "https://css.example"),
+      group("script-src", "wasm-eval"),
+    ];
+    const a = buildPolicy({ groups, ...REPORTING });
+    const b = buildPolicy({ groups: [...groups].reverse(), ...REPORTING });
+    expect(b.policy).toBe(a.policy);
+    expect(JSON.stringify(b.suggestions)).toBe(JSON.stringify(a.suggestions));
+  });
+
+  test.each([
+    {
+      name: "a -elem violation under default-src only creates script-src as a copy of default-src",
+      base: "default-src 'self' https://shared.example",
+      // the img-src group is evidence that keeps https://shared.example in default-src
+      groups: [group("script-src-elem", "https://cdn.example"), group("img-src", "https://shared.example")],
+      directive: "script-src",
+      expected: "script-src 'self' https://cdn.example https://shared.example",
+    },
+    {
+      name: "an existing script-src-elem takes the source",
+      base: "default-src 'self'; script-src 'self'; script-src-elem 'self'",
+      groups: [group("script-src-elem", "https://cdn.example")],
+      directive: "script-src-elem",
+      expected: "script-src-elem 'self' https://cdn.example",
+    },
+    {
+      name: "'none' defaults do not survive next to a new source",
+      base: "default-src 'none'",
+      groups: [group("img-src", "https://img.example")],
+      directive: "img-src",
+      expected: "img-src https://img.example",
+    },
+    {
+      name: "same-origin resources become 'self'",
+      base: "default-src 'none'",
+      groups: [
+        group("img-src", "https://app.example.com", { blockedUrl: "https://app.example.com/logo.png" }),
+      ],
+      directive: "img-src",
+      expected: "img-src 'self'",
+    },
+    {
+      name: "frame-ancestors has no fallback: the source goes there",
+      base: "default-src 'self'; frame-ancestors 'self'",
+      groups: [group("frame-ancestors", "https://partner.example")],
+      directive: "frame-ancestors",
+      expected: "frame-ancestors 'self' https://partner.example",
+    },
+    {
+      name: "wasm-eval → 'wasm-unsafe-eval'",
+      base: "default-src 'self'; script-src 'self'",
+      groups: [group("script-src", "wasm-eval")],
+      directive: "script-src",
+      expected: "script-src 'self' 'wasm-unsafe-eval'",
+    },
+    {
+      name: "known JSONP/Angular hosts are narrowed to the exact script URL",
+      base: "default-src 'self'; script-src 'self'",
+      groups: [
+        group("script-src-elem", "https://cdn.jsdelivr.net", {
+          blockedUrl: "https://cdn.jsdelivr.net/npm/a@1/a.js",
+        }),
+      ],
+      directive: "script-src",
+      expected: "script-src 'self' https://cdn.jsdelivr.net/npm/a@1/a.js",
+    },
+  ])("$name", ({ base, groups, directive, expected }) => {
+    const policy = buildPolicy({ base, groups, ...REPORTING }).policy;
+    expect(policy.split("; ").find((d) => d.startsWith(`${directive} `))).toBe(expected);
+  });
+
+  test("rule 3: never data:, * or schemes into script, object or base directives", () => {
+    const r = buildPolicy({
+      groups: [
+        group("script-src-elem", "data"),
+        group("object-src", "https://plugin.example"),
+        group("script-src-elem", "blob"),
+      ],
+      ...REPORTING,
+    });
+    expect(r.policy).toContain("object-src 'none'");
+    expect(r.policy).not.toMatch(/script-src[^;]*(data:|blob:)/);
+    expect(r.suggestions.filter((s) => s.action === "refuse").map((s) => s.id)).toEqual([
+      "object-src https://plugin.example",
+      "script-src blob:",
+      "script-src data:",
+    ]);
+  });
+
+  test("evidence threshold: one stray report is a suggestion, not a source, until accepted", () => {
+    const groups = [group("img-src", "https://stray.example", { count: 1 })];
+    const r = buildPolicy({ groups, ...REPORTING });
+    expect(r.policy).not.toContain("stray");
+    expect(r.suggestions[0]?.applied).toBe(false);
+    expect(r.suggestions[0]?.reason).toBe(
+      "reports from img-src for https://stray.example (below the evidence threshold: 1 report(s) on 2 page(s), need at least 2 report(s) on 1 page(s))",
+    );
+    expect(
+      buildPolicy({ groups, ...REPORTING, accepted: ["img-src https://stray.example"] }).policy,
+    ).toContain("img-src 'self' https://stray.example");
+    expect(buildPolicy({ groups, ...REPORTING, minCount: 1 }).policy).toContain("https://stray.example");
+    expect(
+      buildPolicy({ groups, ...REPORTING, minCount: 1, rejected: ["img-src https://stray.example"] }).policy,
+    ).not.toContain("stray");
+  });
+
+  test("unsafe keywords are decisions, applied only when explicitly accepted", () => {
+    const groups = [group("script-src", "eval", { sample: "1+1" })];
+    const r = buildPolicy({ groups, ...REPORTING });
+    expect(r.policy).not.toContain("unsafe-eval");
+    expect(r.decisions.map((d) => [d.id, d.kind, d.accepted])).toEqual([
+      ["script-src 'unsafe-eval'", "unsafe-keyword", false],
+    ]);
+    const accepted = buildPolicy({
+      groups,
+      ...REPORTING,
+      acceptUnsafe: [{ directive: "script-src", keyword: "unsafe-eval" }],
+    });
+    expect(accepted.policy).toContain("script-src 'self' 'report-sample' 'unsafe-eval'");
+    expect(accepted.decisions[0]?.accepted).toBe(true);
+  });
+
+  test("inline: a whole sample gives a hash to verify; a cut sample gives nonce and unsafe-inline decisions", () => {
+    const whole = "window.inlineRan=true;";
+    const cut = "(function(){var a=document.createElement";
+    const r = buildPolicy({
+      groups: [
+        group("script-src-elem", "inline", { sample: whole }),
+        group("script-src-elem", "inline", { sample: cut }),
+      ],
+      ...REPORTING,
+    });
+    const hash = hashSource(whole);
+    expect(r.policy).toContain(`script-src 'self' 'report-sample' ${hash}`);
+    expect(r.suggestions.find((s) => s.source === hash)?.verify).toBe(true);
+    expect(r.decisions.map((d) => d.id)).toEqual(["script-src 'unsafe-inline'", "script-src nonce"]);
+    expect(r.decisions[1]?.add).toEqual(["'nonce-CINCH_NONCE'", "'strict-dynamic'"]);
+    expect(r.decisions[1]?.reason).toBe(
+      "the sample is cut at 40 characters, so no hash of the whole inline script can be computed from reports; " +
+        "use a per-response nonce with 'strict-dynamic', or exact hashes from `npx cinch hash <dir>`",
+    );
+    const nonce = buildPolicy({
+      groups: [group("script-src-elem", "inline", { sample: cut })],
+      ...REPORTING,
+      accepted: ["script-src nonce"],
+    });
+    expect(nonce.policy).toContain("script-src 'self' 'report-sample' 'strict-dynamic' 'nonce-CINCH_NONCE'");
+  });
+
+  test("hash verification: reports under the version carrying the hash mark it failed and recommend a nonce", () => {
+    const sample = "a=1;";
+    const hash = hashSource(sample);
+    const g = group("script-src-elem", "inline", { sample, countsByVersion: { 2: 4, 3: 6 } });
+    const r = buildPolicy({
+      base: `default-src 'self'; script-src 'self' ${hash}`,
+      groups: [g],
+      hashVersions: { [hash]: 3 },
+      ...REPORTING,
+    });
+    expect(r.policy).not.toContain(hash);
+    expect(r.suggestions.map((s) => [s.id, s.applied])).toEqual([[`script-src -${hash}`, true]]);
+    expect(r.decisions.find((d) => d.kind === "nonce")?.reason).toMatch(
+      /^the hash 'sha256-[^']+' failed: this inline script kept reporting/,
+    );
+    // Reports only from before the hash version: the hash stands.
+    const ok = buildPolicy({
+      groups: [{ ...g, countsByVersion: { 2: 4 } }],
+      hashVersions: { [hash]: 3 },
+      ...REPORTING,
+    });
+    expect(ok.policy).toContain(hash);
+  });
+
+  test("event-handler attributes: a hash needs 'unsafe-hashes', so it is a decision", () => {
+    const r = buildPolicy({ groups: [group("script-src-attr", "inline", { sample: "go()" })], ...REPORTING });
+    expect(r.policy).not.toContain("unsafe-hashes");
+    expect(r.decisions.map((d) => d.kind)).toEqual(["unsafe-hashes"]);
+    const accepted = buildPolicy({
+      groups: [group("script-src-attr", "inline", { sample: "go()" })],
+      ...REPORTING,
+      accepted: [r.decisions[0]!.id],
+    });
+    expect(accepted.policy).toContain(
+      `script-src-attr 'self' 'report-sample' 'unsafe-hashes' ${hashSource("go()")}`,
+    );
+  });
+
+  test("wildcard collapse over subdomains of one registrable domain is a decision (Public Suffix List)", () => {
+    const groups = ["a", "b", "c"].map((s) => group("img-src", `https://${s}.cdn.example.co.uk`));
+    const r = buildPolicy({ groups, ...REPORTING });
+    const d = r.decisions.find((x) => x.kind === "wildcard");
+    expect(d?.id).toBe("img-src https://*.example.co.uk");
+    const accepted = buildPolicy({ groups, ...REPORTING, accepted: ["img-src https://*.example.co.uk"] });
+    expect(accepted.policy).toContain("img-src 'self' https://*.example.co.uk;");
+    // github.io is a private public suffix: a.github.io and b.github.io belong to different owners.
+    const pages = ["a", "b", "c"].map((s) => group("img-src", `https://${s}.github.io`));
+    expect(buildPolicy({ groups: pages, ...REPORTING }).decisions).toEqual([]);
+  });
+
+  test("progressive: loose and unsafe base sources are replaced by what reports show", () => {
+    const base = "default-src 'self'; script-src 'self' https: 'unsafe-inline'; img-src *; object-src *";
+    const r = buildPolicy({
+      base,
+      groups: [group("img-src", "https://img.example"), group("script-src-elem", "https://cdn.example")],
+      ...REPORTING,
+    });
+    expect(r.policy).toBe(
+      "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'; img-src https://img.example; " +
+        "object-src 'none'; script-src 'self' https://cdn.example; report-uri https://cinch.example/r/k; report-to cinch",
+    );
+    expect(r.suggestions.filter((s) => s.action === "remove").map((s) => s.id)).toEqual([
+      "img-src -*",
+      "object-src -*",
+      "script-src -'unsafe-inline'",
+      "script-src -https:",
+    ]);
+  });
+
+  test("progressive: base sources no report matched are dropped unless rejected", () => {
+    const base = "default-src 'self'; img-src 'self' https://old.example https://img.example";
+    const groups = [group("img-src", "https://img.example"), group("connect-src", "https://api.example")];
+    expect(buildPolicy({ base, groups, ...REPORTING }).policy).toContain(
+      "img-src 'self' https://img.example;",
+    );
+    expect(
+      buildPolicy({ base, groups, ...REPORTING, rejected: ["img-src -https://old.example"] }).policy,
+    ).toContain("img-src 'self' https://img.example https://old.example;");
+  });
+
+  test("groups last seen before the window are not evidence", () => {
+    const groups = [
+      group("img-src", "https://old.example", { lastSeen: 10 }),
+      group("img-src", "https://new.example", { lastSeen: 5_000 }),
+    ];
+    const policy = buildPolicy({ groups, since: 1_000, ...REPORTING }).policy;
+    expect(policy).toContain("https://new.example");
+    expect(policy).not.toContain("https://old.example");
+  });
+
+  test("always reports back to Cinch; warns when it cannot", () => {
+    expect(buildPolicy({ groups: [] }).warnings).toContain(
+      "no report-uri or report-to: pass the collector's URL so the policy reports back to Cinch",
+    );
+    expect(
+      buildPolicy({ groups: [], base: "default-src 'self'; report-uri https://old/r", ...REPORTING }).policy,
+    ).toBe(
+      "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'; object-src 'none'; report-uri https://cinch.example/r/k; report-to cinch",
+    );
+  });
+
+  test("over the size budget: a warning", () => {
+    const groups = Array.from({ length: 80 }, (_, i) => group("img-src", `https://img${i}.example${i}.org`));
+    const r = buildPolicy({ groups, ...REPORTING });
+    expect(r.warnings.some((w) => w.includes("over the 2000-character budget"))).toBe(true);
+    expect(r.findings.some((f) => f.check === "over-budget")).toBe(true);
+  });
+});
