@@ -1,0 +1,148 @@
+// Pure dashboard helpers: route matching, time ranges, hourly stacks, policy diff, settings validation.
+import { describe, expect, test } from "vitest";
+import { matchRoute, pathFor } from "../../web/src/lib/router.tsx";
+import { rangeFromParams, rangeToParams } from "../../web/src/lib/range.ts";
+import { buildStack, cumulative } from "../../web/src/lib/stack.ts";
+import { diffPolicies, diffSummary } from "../../web/src/lib/policy-diff.ts";
+import { bucketSeries } from "../../web/src/hooks/useGroupTrends.ts";
+import { sparklinePoints } from "../../web/src/components/Sparkline.tsx";
+import { summarizeStats } from "../../web/src/components/StatsBar.tsx";
+
+describe("matchRoute", () => {
+  test.each([
+    { path: "/", name: "projects", params: {} },
+    { path: "/projects/abc", name: "project", params: { id: "abc" } },
+    { path: "/projects/abc/violations/", name: "violations", params: { id: "abc" } },
+    { path: "/projects/a%20b/groups/42", name: "group", params: { id: "a b", gid: "42" } },
+    { path: "/projects/abc/policy", name: "policy", params: { id: "abc" } },
+    { path: "/projects//violations", name: "notFound", params: {} },
+    { path: "/projects/%E0%A4%A/live", name: "notFound", params: {} },
+    { path: "/nope", name: "notFound", params: {} },
+  ])("$path → $name", ({ path, name, params }) => {
+    expect(matchRoute(path)).toEqual({ name, params });
+  });
+
+  test("pathFor encodes parameters", () => {
+    expect(pathFor("group", { id: "a/b", gid: 7 })).toBe("/projects/a%2Fb/groups/7");
+  });
+});
+
+describe("time ranges", () => {
+  const now = 10 * 86_400_000;
+  test.each([
+    { qs: "", preset: "24h", span: 86_400_000 },
+    { qs: "range=7d", preset: "7d", span: 7 * 86_400_000 },
+    { qs: "range=bogus", preset: "24h", span: 86_400_000 },
+    { qs: "range=custom&since=1000&until=5000", preset: "custom", span: 4000 },
+    { qs: "range=custom&since=5000&until=1000", preset: "24h", span: 86_400_000 },
+  ])("?$qs → $preset", ({ qs, preset, span }) => {
+    const r = rangeFromParams(new URLSearchParams(qs), now);
+    expect(r.preset).toBe(preset);
+    expect(r.until - r.since).toBe(span);
+  });
+
+  test("round trip through URL parameters", () => {
+    expect(rangeToParams({ preset: "24h" })).toEqual({ range: null, since: null, until: null });
+    expect(rangeToParams({ preset: "custom", since: 1, until: 2 })).toEqual({
+      range: "custom",
+      since: "1",
+      until: "2",
+    });
+  });
+});
+
+describe("buildStack", () => {
+  const H = 3_600_000;
+  const t0 = Date.parse("2026-01-01T00:00:00Z");
+  const iso = (h: number) => new Date(t0 + h * H).toISOString();
+  test("zero-fills hours, orders directives by total, drops points outside the window", () => {
+    const s = buildStack(
+      [
+        { hour: iso(0), directive: "img-src", count: 1 },
+        { hour: iso(2), directive: "script-src", count: 5 },
+        { hour: iso(2), directive: "img-src", count: 2 },
+        { hour: iso(9), directive: "img-src", count: 100 },
+      ],
+      t0 + 10 * 60_000,
+      t0 + 3 * H,
+    );
+    expect(s.xs).toEqual([0, 1, 2, 3].map((h) => (t0 + h * H) / 1000));
+    expect(s.series).toEqual([
+      { directive: "script-src", values: [0, 0, 5, 0], total: 5 },
+      { directive: "img-src", values: [1, 0, 2, 0], total: 3 },
+    ]);
+    expect(cumulative(s)).toEqual([
+      [1, 0, 7, 0],
+      [1, 0, 2, 0],
+    ]);
+  });
+});
+
+describe("bucketSeries", () => {
+  test("folds hourly counts into at most N buckets over the window", () => {
+    const since = Date.parse("2026-01-01T00:00:00Z");
+    const until = since + 48 * 3_600_000;
+    const pts = [
+      { hour: new Date(since).toISOString(), count: 2 },
+      { hour: new Date(since + 47 * 3_600_000).toISOString(), count: 3 },
+    ];
+    const b = bucketSeries(pts, since, until, 24);
+    expect(b).toHaveLength(24);
+    expect(b[0]).toBe(2);
+    expect(b[23]).toBe(3);
+    expect(bucketSeries(pts, since, since + 3 * 3_600_000)).toHaveLength(3);
+  });
+});
+
+describe("diffPolicies", () => {
+  test("marks added and removed sources and directives", () => {
+    const d = diffPolicies(
+      "default-src 'self'; script-src 'self' https://old.example; img-src 'self'",
+      "default-src 'self'; script-src 'self' https://cdn.example; style-src 'self'",
+    );
+    expect(d).toEqual([
+      { name: "default-src", change: "same", values: [{ value: "'self'", change: "same" }] },
+      {
+        name: "script-src",
+        change: "changed",
+        values: [
+          { value: "'self'", change: "same" },
+          { value: "https://cdn.example", change: "added" },
+          { value: "https://old.example", change: "removed" },
+        ],
+      },
+      { name: "style-src", change: "added", values: [{ value: "'self'", change: "added" }] },
+      { name: "img-src", change: "removed", values: [{ value: "'self'", change: "removed" }] },
+    ]);
+    expect(diffSummary(d)).toEqual({ added: 2, removed: 2 });
+  });
+
+  test("valueless directives and duplicates (first wins)", () => {
+    const d = diffPolicies("", "upgrade-insecure-requests; script-src 'self'; script-src https://x");
+    expect(d).toEqual([
+      { name: "upgrade-insecure-requests", change: "added", values: [] },
+      { name: "script-src", change: "added", values: [{ value: "'self'", change: "added" }] },
+    ]);
+    expect(diffSummary(d)).toEqual({ added: 2, removed: 0 });
+  });
+});
+
+describe("small helpers", () => {
+  test("sparklinePoints scales to the box", () => {
+    expect(sparklinePoints([0, 2, 1], 10, 12)).toBe("0.0,11.0 5.0,1.0 10.0,6.0");
+    expect(sparklinePoints([], 10, 12)).toBe("");
+  });
+
+  test("summarizeStats sums rejections and keeps their reasons", () => {
+    expect(summarizeStats({ accepted: 5, noise: 1, "rejected:origin": 2, "rejected:cap": 3 })).toEqual({
+      accepted: 5,
+      noise: 1,
+      sampled: 0,
+      rejected: 5,
+      reasons: [
+        ["origin", 2],
+        ["cap", 3],
+      ],
+    });
+  });
+});

@@ -1,0 +1,333 @@
+// The dashboard's only HTTP caller: JSON in and out, the CSRF header on every state-changing request, and one
+// error type carrying the server's `{error, message}`. Pages get an instance through ApiContext (tests inject mocks).
+import type {
+  GroupDetailDto,
+  ProjectDto,
+  ProjectSettingsDto,
+  SeriesDto,
+  StatsDto,
+  TailEventDto,
+  ViolationsDto,
+} from "../../../server/contract.ts";
+import type {
+  ApiTokenDto,
+  BuildRequest,
+  BuildResultDto,
+  CompareDto,
+  ExportRequest,
+  PolicyVersionDto,
+  PreviewDto,
+  TokenScope,
+} from "./policy-types.ts";
+
+/** An API failure: HTTP status, the server's stable error id and its human message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export type SessionDto = { user: { email: string }; csrfToken: string };
+
+export type Window = { since?: number | string; until?: number | string };
+
+export type ViolationQuery = Window & {
+  directive?: string;
+  noise?: "include" | "exclude" | "only";
+  disposition?: "enforce" | "report";
+  version?: number | string;
+  env?: string;
+  page?: string;
+  text?: string;
+  sort?: "count" | "lastSeen" | "firstSeen" | "directive" | "blocked";
+  order?: "asc" | "desc";
+  limit?: number;
+  offset?: number;
+};
+
+export type TailState = "connecting" | "open" | "closed";
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+type RequestOptions = { query?: Query; body?: unknown; expect?: "json" | "text" | "none" };
+
+type EventSourceCtor = new (url: string, init?: EventSourceInit) => EventSource;
+
+/** Build `?a=1&b=2`, skipping undefined, null and empty values. */
+export function queryString(q: Query | undefined): string {
+  if (!q) return "";
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null || v === "") continue;
+    params.set(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const enc = encodeURIComponent;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Accept `[...]` or `{<key>: [...]}` (list endpoints still settling on a shape). */
+function listOf<T>(body: unknown, key: string): T[] {
+  if (Array.isArray(body)) return body as T[];
+  if (isRecord(body) && Array.isArray(body[key])) return body[key] as T[];
+  return [];
+}
+
+export class ApiClient {
+  /** The CSRF token of the current session (from sign-in, setup or GET /api/session). */
+  csrfToken: string | null = null;
+  /** Called when a request other than the session probe comes back 401 (session expired or revoked). */
+  onUnauthorized: (() => void) | null = null;
+  private readonly fetchImpl: typeof fetch;
+  private readonly base: string;
+  private readonly eventSource: EventSourceCtor | undefined;
+
+  constructor(opts: { fetch?: typeof fetch; base?: string; eventSource?: EventSourceCtor } = {}) {
+    this.fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.base = opts.base ?? "";
+    this.eventSource = opts.eventSource ?? (typeof EventSource === "undefined" ? undefined : EventSource);
+  }
+
+  private async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = {
+      Accept: opts.expect === "text" ? "text/plain" : "application/json",
+    };
+    if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    if (UNSAFE_METHODS.has(method) && this.csrfToken) headers["X-CSRF-Token"] = this.csrfToken;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.base}/api${path}${queryString(opts.query)}`, {
+        method,
+        headers,
+        credentials: "same-origin",
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      });
+    } catch {
+      throw new ApiError(0, "network", "Cannot reach the Cinch server. Check your connection and try again.");
+    }
+    if (!res.ok) {
+      let code = `http_${res.status}`;
+      let message = `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ""}.`;
+      try {
+        const body: unknown = await res.json();
+        if (isRecord(body)) {
+          if (typeof body.error === "string") code = body.error;
+          if (typeof body.message === "string" && body.message) message = body.message;
+        }
+      } catch {
+        // not JSON: keep the generic message
+      }
+      if (res.status === 401 && path !== "/session") this.onUnauthorized?.();
+      throw new ApiError(res.status, code, message);
+    }
+    if (opts.expect === "none" || res.status === 204) return undefined as T;
+    if (opts.expect === "text") return (await res.text()) as T;
+    return (await res.json()) as T;
+  }
+
+  // ── Session and setup ────────────────────────────────────────────────────────────────────────────────────
+
+  /** The signed-in user, or null when not signed in. */
+  async getSession(): Promise<SessionDto | null> {
+    try {
+      const s = await this.request<SessionDto>("GET", "/session");
+      this.csrfToken = s.csrfToken;
+      return s;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return null;
+      throw err;
+    }
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    const r = await this.request<{ csrfToken: string }>("POST", "/session", { body: { email, password } });
+    this.csrfToken = r.csrfToken;
+  }
+
+  async signOut(): Promise<void> {
+    await this.request("DELETE", "/session", { expect: "none" });
+    this.csrfToken = null;
+  }
+
+  /** Sign out every session of this user (all browsers). */
+  async revokeAllSessions(): Promise<void> {
+    await this.request("POST", "/session/revoke-all", { expect: "none" });
+    this.csrfToken = null;
+  }
+
+  async setupStatus(): Promise<{ needed: boolean }> {
+    return this.request("GET", "/setup");
+  }
+
+  async setup(token: string, email: string, password: string): Promise<void> {
+    const r = await this.request<{ csrfToken: string }>("POST", "/setup", {
+      body: { token, email, password },
+    });
+    this.csrfToken = r.csrfToken;
+  }
+
+  // ── API tokens ───────────────────────────────────────────────────────────────────────────────────────────
+
+  async listTokens(): Promise<ApiTokenDto[]> {
+    return listOf<ApiTokenDto>(await this.request("GET", "/tokens"), "tokens");
+  }
+
+  /** Create a token; the plain value is in `token` and is shown once. */
+  async createToken(name: string, scope: TokenScope): Promise<ApiTokenDto & { token: string }> {
+    return this.request("POST", "/tokens", { body: { name, scope } });
+  }
+
+  async deleteToken(id: string): Promise<void> {
+    await this.request("DELETE", `/tokens/${enc(id)}`, { expect: "none" });
+  }
+
+  // ── Projects ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  async listProjects(): Promise<ProjectDto[]> {
+    return listOf<ProjectDto>(await this.request("GET", "/projects"), "projects");
+  }
+
+  async createProject(name: string): Promise<ProjectDto> {
+    return this.request("POST", "/projects", { body: { name } });
+  }
+
+  async getProject(id: string): Promise<ProjectDto> {
+    return this.request("GET", `/projects/${enc(id)}`);
+  }
+
+  async updateProject(
+    id: string,
+    patch: { name?: string; settings?: Partial<ProjectSettingsDto> },
+  ): Promise<ProjectDto> {
+    return this.request("PATCH", `/projects/${enc(id)}`, { body: patch });
+  }
+
+  // ── Violations ───────────────────────────────────────────────────────────────────────────────────────────
+
+  async violations(id: string, q: ViolationQuery = {}): Promise<ViolationsDto> {
+    return this.request("GET", `/projects/${enc(id)}/violations`, { query: q });
+  }
+
+  async series(id: string, q: ViolationQuery = {}): Promise<SeriesDto> {
+    const { sort: _s, order: _o, limit: _l, offset: _f, ...filters } = q;
+    return this.request("GET", `/projects/${enc(id)}/violations/series`, { query: filters });
+  }
+
+  async group(id: string, groupId: string | number, w: Window = {}): Promise<GroupDetailDto> {
+    return this.request("GET", `/projects/${enc(id)}/violations/${enc(String(groupId))}`, {
+      query: { since: w.since, until: w.until },
+    });
+  }
+
+  async stats(id: string, w: Window = {}): Promise<StatsDto> {
+    return this.request("GET", `/projects/${enc(id)}/stats`, { query: { since: w.since, until: w.until } });
+  }
+
+  /**
+   * Subscribe to the live tail (Server-Sent Events, cookie-authenticated). Malformed events are dropped.
+   * Returns an unsubscribe function. EventSource reconnects by itself; `onState` reports each transition.
+   */
+  tail(id: string, onEvent: (e: TailEventDto) => void, onState: (s: TailState) => void): () => void {
+    if (!this.eventSource) {
+      onState("closed");
+      return () => undefined;
+    }
+    const es = new this.eventSource(`${this.base}/api/projects/${enc(id)}/tail`, { withCredentials: true });
+    onState("connecting");
+    es.onopen = () => onState("open");
+    es.onerror = () => onState(es.readyState === 2 ? "closed" : "connecting");
+    es.onmessage = (m: MessageEvent) => {
+      try {
+        const data: unknown = JSON.parse(String(m.data));
+        if (isRecord(data) && typeof data.directive === "string" && typeof data.blocked === "string") {
+          onEvent({
+            receivedAt: String(data.receivedAt ?? new Date().toISOString()),
+            directive: data.directive,
+            blocked: data.blocked,
+            documentUrl: String(data.documentUrl ?? ""),
+            noise: typeof data.noise === "string" ? data.noise : null,
+            browser: String(data.browser ?? ""),
+          });
+        }
+      } catch {
+        // ignore a malformed event
+      }
+    };
+    return () => es.close();
+  }
+
+  // ── Policy ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  async buildPolicy(id: string, req: BuildRequest): Promise<BuildResultDto> {
+    const r = await this.request<Partial<BuildResultDto>>("POST", `/projects/${enc(id)}/policy/build`, {
+      body: req,
+    });
+    return {
+      policy: r.policy ?? "",
+      base: r.base,
+      suggestions: r.suggestions ?? [],
+      decisions: r.decisions ?? [],
+      grade: r.grade ?? "?",
+      score: r.score,
+      findings: r.findings ?? [],
+      size: r.size ?? new TextEncoder().encode(r.policy ?? "").length,
+      warnings: r.warnings ?? [],
+    };
+  }
+
+  async previewPolicy(id: string, policy: string): Promise<PreviewDto> {
+    const r = await this.request<Partial<PreviewDto>>("POST", `/projects/${enc(id)}/policy/preview`, {
+      body: { policy },
+    });
+    return {
+      blockedGroups: r.blockedGroups ?? 0,
+      blockedReports: r.blockedReports ?? 0,
+      groups: r.groups ?? [],
+    };
+  }
+
+  async listVersions(id: string): Promise<PolicyVersionDto[]> {
+    return listOf<PolicyVersionDto>(
+      await this.request("GET", `/projects/${enc(id)}/policy/versions`),
+      "versions",
+    );
+  }
+
+  async createVersion(id: string, policy: string): Promise<PolicyVersionDto> {
+    return this.request("POST", `/projects/${enc(id)}/policy/versions`, { body: { policy } });
+  }
+
+  async setVersionState(id: string, version: number, state: string): Promise<PolicyVersionDto> {
+    return this.request("POST", `/projects/${enc(id)}/policy/versions/${version}/state`, { body: { state } });
+  }
+
+  async compareVersions(id: string, from: number, to: number): Promise<CompareDto> {
+    const r = await this.request<Partial<CompareDto>>("GET", `/projects/${enc(id)}/policy/versions/compare`, {
+      query: { from, to },
+    });
+    return { added: r.added ?? [], resolved: r.resolved ?? [], persisting: r.persisting ?? [] };
+  }
+
+  /** The policy in one deployment format, as text. */
+  async exportPolicy(id: string, req: ExportRequest): Promise<string> {
+    return this.request("GET", `/projects/${enc(id)}/policy/export`, {
+      query: {
+        format: req.format,
+        version: req.version,
+        reportOnly: req.reportOnly,
+        companions: req.companions,
+      },
+      expect: "text",
+    });
+  }
+}

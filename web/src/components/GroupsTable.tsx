@@ -1,0 +1,160 @@
+// The violation groups table: sortable headers (aria-sort), a trend sparkline per group, links to group pages.
+// Every report-derived value is rendered as React text (attacker-controlled: never HTML).
+import type { GroupDto } from "../../../server/contract.ts";
+import { Link, pathFor } from "../lib/router.tsx";
+import { fmtDateTime, fmtInt, fmtRelative } from "../lib/format.ts";
+import { Sparkline } from "./Sparkline.tsx";
+import { Swatch } from "./Swatch.tsx";
+import { directiveColor } from "../lib/colors.ts";
+
+export type SortKey = "count" | "lastSeen" | "firstSeen" | "directive" | "blocked";
+export type SortOrder = "asc" | "desc";
+
+type Column = { key: string; label: string; sort?: SortKey; className?: string };
+
+const COLUMNS: Column[] = [
+  { key: "directive", label: "Directive", sort: "directive" },
+  { key: "blocked", label: "Blocked", sort: "blocked" },
+  { key: "count", label: "Reports", sort: "count", className: "num" },
+  { key: "trend", label: "Trend" },
+  { key: "pages", label: "Pages" },
+  { key: "browsers", label: "Browsers" },
+  { key: "firstSeen", label: "First seen", sort: "firstSeen" },
+  { key: "lastSeen", label: "Last seen", sort: "lastSeen" },
+];
+
+/** Default direction when a column is first sorted: newest / most first, names A→Z. */
+export const defaultOrder = (key: SortKey): SortOrder =>
+  key === "directive" || key === "blocked" ? "asc" : "desc";
+
+export function GroupsTable({
+  projectId,
+  groups,
+  sort,
+  order,
+  onSort,
+  trends,
+  showNoise = false,
+  linkQuery = "",
+  caption,
+  now = Date.now(),
+}: {
+  projectId: string;
+  groups: GroupDto[];
+  sort: SortKey;
+  order: SortOrder;
+  onSort: (key: SortKey, order: SortOrder) => void;
+  trends?: ReadonlyMap<number, number[]>;
+  showNoise?: boolean;
+  /** Query string (with "?") carried to group links, e.g. the time range. */
+  linkQuery?: string;
+  caption: string;
+  now?: number;
+}) {
+  const columns = showNoise
+    ? [...COLUMNS.slice(0, 2), { key: "noise", label: "Noise reason" }, ...COLUMNS.slice(2)]
+    : COLUMNS;
+  return (
+    <div className="table-wrap">
+      <table className="table groups-table">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => {
+              const active = c.sort !== undefined && c.sort === sort;
+              return (
+                <th
+                  key={c.key}
+                  scope="col"
+                  className={c.className}
+                  aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}
+                >
+                  {c.sort ? (
+                    <button
+                      type="button"
+                      className="sort-button"
+                      onClick={() => {
+                        const key = c.sort!;
+                        onSort(key, active ? (order === "asc" ? "desc" : "asc") : defaultOrder(key));
+                      }}
+                    >
+                      {c.label}
+                      <span className="sort-indicator" aria-hidden="true">
+                        {active ? (order === "asc" ? "▲" : "▼") : "↕"}
+                      </span>
+                    </button>
+                  ) : (
+                    c.label
+                  )}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((g) => {
+            const trend = trends?.get(g.id);
+            return (
+              <tr key={g.id}>
+                <td>
+                  <span className="directive">
+                    <Swatch color={directiveColor(g.directive)} />
+                    {g.directive}
+                  </span>
+                </td>
+                <td className="blocked-cell">
+                  <Link
+                    to={`${pathFor("group", { id: projectId, gid: g.id })}${linkQuery}`}
+                    className="blocked-link"
+                  >
+                    {g.blocked || "(empty)"}
+                  </Link>
+                </td>
+                {showNoise ? (
+                  <td>
+                    <span className="badge badge-noise">{g.noise ?? "—"}</span>
+                  </td>
+                ) : null}
+                <td className="num">{fmtInt(g.count)}</td>
+                <td>
+                  {trend ? (
+                    <Sparkline values={trend} width={96} height={24} label={`Trend of ${g.blocked}`} />
+                  ) : (
+                    <span className="muted" aria-label="trend loading">
+                      …
+                    </span>
+                  )}
+                </td>
+                <td className="list-cell">
+                  {g.pages.length === 0 ? (
+                    <span className="muted">—</span>
+                  ) : (
+                    <>
+                      <span className="truncate">{g.pages[0]}</span>
+                      {g.pages.length > 1 ? (
+                        <span className="muted"> +{fmtInt(g.pages.length - 1)} more</span>
+                      ) : null}
+                    </>
+                  )}
+                </td>
+                <td className="list-cell">
+                  {g.browsers.length ? g.browsers.join(", ") : <span className="muted">—</span>}
+                </td>
+                <td>
+                  <time dateTime={g.firstSeen} title={fmtDateTime(g.firstSeen, true)}>
+                    {fmtRelative(g.firstSeen, now)}
+                  </time>
+                </td>
+                <td>
+                  <time dateTime={g.lastSeen} title={fmtDateTime(g.lastSeen, true)}>
+                    {fmtRelative(g.lastSeen, now)}
+                  </time>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,145 @@
+// Filters of the violations explorer. Selects apply at once; text fields apply as the user pauses typing.
+import { useEffect, useId, useState } from "react";
+import { useDebounced } from "../hooks/useDebounced.ts";
+import { COMMON_DIRECTIVES } from "../lib/directives.ts";
+
+export type FilterValues = {
+  directive: string;
+  disposition: string;
+  version: string;
+  env: string;
+  page: string;
+  text: string;
+};
+
+export const FILTER_KEYS = ["directive", "disposition", "version", "env", "page", "text"] as const;
+
+function TextFilter({
+  label,
+  value,
+  onChange,
+  placeholder,
+  inputMode,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  placeholder?: string;
+  inputMode?: "numeric" | "text" | "search";
+}) {
+  const id = useId();
+  const [draft, setDraft] = useState(value);
+  const settled = useDebounced(draft, 350);
+  useEffect(() => setDraft(value), [value]);
+  useEffect(() => {
+    if (settled !== value) onChange(settled);
+    // only the settled draft triggers an update
+  }, [settled]);
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="search"
+        inputMode={inputMode}
+        value={draft}
+        placeholder={placeholder}
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") onChange(draft);
+        }}
+      />
+    </div>
+  );
+}
+
+export function ViolationFilters({
+  values,
+  directives,
+  onChange,
+}: {
+  values: FilterValues;
+  /** Directive names seen in the data, merged with the common ones. */
+  directives: readonly string[];
+  onChange: (update: Partial<FilterValues>) => void;
+}) {
+  const id = useId();
+  const options = [
+    ...new Set([...directives, ...COMMON_DIRECTIVES, ...(values.directive ? [values.directive] : [])]),
+  ];
+  const active = FILTER_KEYS.filter((k) => values[k] !== "").length;
+  return (
+    <form
+      className="filters"
+      role="search"
+      aria-label="Filter violations"
+      onSubmit={(e) => e.preventDefault()}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-directive`}>Directive</label>
+        <select
+          id={`${id}-directive`}
+          value={values.directive}
+          onChange={(e) => onChange({ directive: e.target.value })}
+        >
+          <option value="">All directives</option>
+          {options.map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-disposition`}>Disposition</label>
+        <select
+          id={`${id}-disposition`}
+          value={values.disposition}
+          onChange={(e) => onChange({ disposition: e.target.value })}
+        >
+          <option value="">Any</option>
+          <option value="report">Report-only</option>
+          <option value="enforce">Enforced</option>
+        </select>
+      </div>
+      <TextFilter
+        label="Policy version"
+        value={values.version}
+        inputMode="numeric"
+        placeholder="e.g. 3"
+        onChange={(v) => onChange({ version: v.replace(/\D/g, "") })}
+      />
+      <TextFilter
+        label="Environment"
+        value={values.env}
+        placeholder="e.g. production"
+        onChange={(v) => onChange({ env: v })}
+      />
+      <TextFilter
+        label="Page contains"
+        value={values.page}
+        placeholder="/checkout"
+        onChange={(v) => onChange({ page: v })}
+      />
+      <TextFilter
+        label="Search"
+        value={values.text}
+        placeholder="Directive or blocked"
+        onChange={(v) => onChange({ text: v })}
+      />
+      {active > 0 ? (
+        <div className="field field-action">
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={() =>
+              onChange({ directive: "", disposition: "", version: "", env: "", page: "", text: "" })
+            }
+          >
+            Clear {active} {active === 1 ? "filter" : "filters"}
+          </button>
+        </div>
+      ) : null}
+    </form>
+  );
+}

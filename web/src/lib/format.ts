@@ -1,0 +1,70 @@
+// Number and time formatting in the viewer's locale and time zone (Intl only; never hand-rolled).
+
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+
+/** 12,345 */
+export const fmtInt = (n: number): string => integer.format(n);
+/** 12K */
+export const fmtCompact = (n: number): string => compact.format(n);
+/** 0.25 → 25% */
+export const fmtPercent = (fraction: number): string => percent.format(fraction);
+
+function toDate(t: string | number | Date): Date | null {
+  const d = t instanceof Date ? t : new Date(t);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** Date and time in the viewer's zone, e.g. "Mar 5, 2026, 2:14 PM". */
+export function fmtDateTime(t: string | number | Date, seconds = false): string {
+  const d = toDate(t);
+  return d ? (seconds ? dateTimeSeconds : dateTime).format(d) : "—";
+}
+
+export function fmtTime(t: string | number | Date): string {
+  const d = toDate(t);
+  return d ? timeOnly.format(d) : "—";
+}
+
+const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 86_400_000],
+  ["month", 30 * 86_400_000],
+  ["week", 7 * 86_400_000],
+  ["day", 86_400_000],
+  ["hour", 3_600_000],
+  ["minute", 60_000],
+  ["second", 1000],
+];
+
+/** "3 hours ago", relative to `now`. */
+export function fmtRelative(t: string | number | Date, now: number = Date.now()): string {
+  const d = toDate(t);
+  if (!d) return "—";
+  const diff = d.getTime() - now;
+  for (const [unit, ms] of STEPS) {
+    if (Math.abs(diff) >= ms || unit === "second") return relative.format(Math.round(diff / ms), unit);
+  }
+  return relative.format(0, "second");
+}
+
+/** A byte count, e.g. "1,234 bytes". */
+export const fmtBytes = (n: number): string => `${fmtInt(n)} ${n === 1 ? "byte" : "bytes"}`;
+
+/** Value for an <input type="datetime-local"> in the viewer's zone. */
+export function toLocalInput(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Parse an <input type="datetime-local"> value (viewer's zone) to epoch ms, or null. */
+export function fromLocalInput(v: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) return null;
+  const ms = new Date(v).getTime();
+  return Number.isNaN(ms) ? null : ms;
+}

@@ -1,0 +1,4 @@
+// placeholder
+export function ExportPage() {
+  return <p>Coming soon.</p>;
+}

@@ -1,0 +1,4 @@
+// placeholder
+export function PolicyPage() {
+  return <p>Coming soon.</p>;
+}

@@ -1,0 +1,4 @@
+// placeholder
+export function VersionsPage() {
+  return <p>Coming soon.</p>;
+}
