@@ -38,11 +38,14 @@ function fromKnown(err: unknown): HttpError | null {
     typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : 0;
   if (status === 413) return tooLarge("body_too_large", "request body exceeds the size limit");
   if (status === 415) return unsupportedType("unsupported content type");
-  if (status === 400 && e.type === "entity.parse.failed")
-    return badRequest("malformed_json", "body is not valid JSON");
   if (status === 400 && e.type === "request.aborted") return badRequest("request_aborted", "request aborted");
-  if (status >= 400 && status < 500 && e.expose === true)
-    return new HttpError(status, "bad_request", "bad request");
+  // koa-body (co-body) signals bad JSON with a SyntaxError carrying status 400; its message is safe but terse.
+  if (status === 400 && err instanceof SyntaxError) {
+    return /prototype/i.test(err.message)
+      ? badRequest("forbidden_key", "body contains a forbidden key (__proto__, constructor or prototype)")
+      : badRequest("malformed_json", "body is not valid JSON (a JSON object or array is required)");
+  }
+  if (status >= 400 && status < 500) return new HttpError(status, "bad_request", "bad request");
   return null;
 }
 

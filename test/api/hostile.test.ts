@@ -1,0 +1,166 @@
+// Hostile input against every endpoint: never a 500, always {error, message}, nothing accepted lost, no pollution.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.ts";
+
+let t: TestApp;
+let project: { id: string; reportKey: string };
+
+const deep = (n: number): string => "[".repeat(n) + "]".repeat(n);
+const deepObj = (n: number): string => '{"a":'.repeat(n) + "1" + "}".repeat(n);
+const long = "x".repeat(10_000);
+
+/** Bodies that must be answered with a 4xx (or a 204 for tolerated reports), never a 5xx. */
+const BODIES: { name: string; body: string }[] = [
+  { name: "empty", body: "" },
+  { name: "not JSON", body: "<script>alert(1)</script>" },
+  { name: "truncated", body: '{"name": "a' },
+  { name: "deep arrays", body: deep(20_000) },
+  { name: "deep objects", body: deepObj(5_000) },
+  { name: "__proto__", body: '{"__proto__": {"polluted": true}, "name": "p"}' },
+  { name: "constructor.prototype", body: '{"constructor": {"prototype": {"polluted": true}}, "name": "p"}' },
+  { name: "wrong types", body: '{"name": 12, "settings": "yes", "policy": [1], "state": {}}' },
+  { name: "long fields", body: JSON.stringify({ name: long, policy: long, base: long, state: long }) },
+  { name: "unknown keys", body: JSON.stringify({ name: "ok", extra: 1, "csp-report": 2 }) },
+  { name: "null", body: "null" },
+  { name: "number", body: "42" },
+  { name: "nul bytes", body: '{"name": "a\\u0000b"}' },
+  { name: "huge", body: JSON.stringify({ name: "x".repeat(400_000) }) },
+];
+
+type Route = { method: string; path: () => string; type?: string };
+const ROUTES: Route[] = [
+  { method: "POST", path: () => `/r/${project.reportKey}`, type: "application/csp-report" },
+  { method: "POST", path: () => `/r/${project.reportKey}`, type: "application/reports+json" },
+  { method: "POST", path: () => "/api/projects" },
+  { method: "PATCH", path: () => `/api/projects/${project.id}` },
+  { method: "POST", path: () => `/api/projects/${project.id}/policy/build` },
+  { method: "POST", path: () => `/api/projects/${project.id}/policy/evaluate` },
+  { method: "POST", path: () => `/api/projects/${project.id}/policy/preview` },
+  { method: "POST", path: () => `/api/projects/${project.id}/policy/versions` },
+];
+
+beforeAll(async () => {
+  t = await startTestApp({ INGEST_RATE_PER_CLIENT: "100000", INGEST_BURST_PER_CLIENT: "100000" });
+  const res = await fetch(`${t.url}/api/projects`, {
+    method: "POST",
+    headers: { ...t.auth, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "target" }),
+  });
+  project = (await res.json()) as typeof project;
+});
+afterAll(async () => t.close());
+
+describe.each(ROUTES)("$method $type", (route) => {
+  test.each(BODIES)("$name", async ({ body }) => {
+    const res = await fetch(`${t.url}${route.path()}`, {
+      method: route.method,
+      headers: { ...t.auth, "Content-Type": route.type ?? "application/json" },
+      body,
+    });
+    expect(res.status).toBeLessThan(500);
+    if (res.status >= 400) {
+      const json = (await res.json()) as Record<string, unknown>;
+      expect(Object.keys(json).sort()).toEqual(["error", "message"]);
+      expect(String(json.message)).not.toMatch(/at .*\.ts:\d+|node_modules|SqliteError|Prisma/);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+const QUERY_PAYLOADS = [
+  "'",
+  '"',
+  "';--",
+  "; DROP TABLE ViolationGroup;",
+  "%",
+  "_",
+  "*",
+  "\\",
+  "%25",
+  long,
+  "\u202e",
+];
+const QUERY_PARAMS = [
+  "directive",
+  "noise",
+  "disposition",
+  "version",
+  "env",
+  "page",
+  "text",
+  "sort",
+  "order",
+  "limit",
+  "offset",
+  "since",
+  "until",
+];
+
+describe("query parameters with quote, semicolon and wildcard payloads", () => {
+  test.each(QUERY_PARAMS.flatMap((param) => QUERY_PAYLOADS.map((payload) => ({ param, payload }))))(
+    "$param=$payload",
+    async ({ param, payload }) => {
+      const res = await fetch(
+        `${t.url}/api/projects/${project.id}/violations?${param}=${encodeURIComponent(payload)}`,
+        {
+          headers: t.auth,
+        },
+      );
+      expect([200, 400]).toContain(res.status);
+      const json = (await res.json()) as { groups?: unknown[]; error?: string };
+      if (res.status === 200) expect(json.groups).toEqual([]);
+      else expect(json.error).toBe("invalid_input");
+    },
+  );
+
+  test("the text filter matches % and _ literally", async () => {
+    const post = (blocked: string) =>
+      fetch(`${t.url}/r/${project.reportKey}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/csp-report" },
+        body: JSON.stringify({
+          "csp-report": {
+            "document-uri": "https://a.example/",
+            "effective-directive": "img-src",
+            "blocked-uri": blocked,
+          },
+        }),
+      });
+    expect((await post("https://a_b.example/x.png")).status).toBe(204);
+    expect((await post("https://axb.example/x.png")).status).toBe(204);
+    const q = async (text: string) =>
+      (
+        (await (
+          await fetch(`${t.url}/api/projects/${project.id}/violations?text=${encodeURIComponent(text)}`, {
+            headers: t.auth,
+          })
+        ).json()) as {
+          groups: { blocked: string }[];
+        }
+      ).groups.map((g) => g.blocked);
+    expect(await q("a_b")).toEqual(["https://a_b.example"]);
+    expect(await q("%")).toEqual([]);
+    expect((await q("example")).sort()).toEqual(["https://a_b.example", "https://axb.example"]);
+    // The earlier hostile bodies did not destroy anything: the table still answers.
+    const tables = t.deps.db.raw
+      .prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'ViolationGroup'")
+      .get() as { n: number };
+    expect(tables.n).toBe(1);
+  });
+});
+
+describe("path parameters", () => {
+  test.each(["../../etc/passwd", "%00", "'", "1;DROP", long.slice(0, 2000)])(
+    "project id %s → 404 or 400",
+    async (id) => {
+      const res = await fetch(`${t.url}/api/projects/${encodeURIComponent(id)}/violations`, {
+        headers: t.auth,
+      });
+      expect([400, 404]).toContain(res.status);
+    },
+  );
+  test.each(["abc", "-1", "1e5", "99999999999999"])("group id %s → 400 or 404", async (gid) => {
+    const res = await fetch(`${t.url}/api/projects/${project.id}/violations/${gid}`, { headers: t.auth });
+    expect([400, 404]).toContain(res.status);
+  });
+});
