@@ -10,9 +10,9 @@ function interpolatingString(value: string): string {
 /** Phoenix router: put_secure_browser_headers with the headers (Plug wants lower-case names). */
 export function renderPhoenix(headers: readonly Header[]): string {
   const entries = headers.map(
-    (h) => `    ${interpolatingString(h.name.toLowerCase())} => ${interpolatingString(h.value)}`,
+    (h) => `  ${interpolatingString(h.name.toLowerCase())} => ${interpolatingString(h.value)}`,
   );
-  return `plug :put_secure_browser_headers, %{\n${entries.join(",\n")}\n  }\n`;
+  return `plug :put_secure_browser_headers, %{\n${entries.join(",\n")}\n}\n`;
 }
 
 // Rails' ContentSecurityPolicy mappings (action_dispatch/http/content_security_policy.rb MAPPINGS).
