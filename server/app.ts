@@ -11,6 +11,11 @@ import { ApiRouter } from "./api/routes.ts";
 import { projectRoutes } from "./api/projects.ts";
 import { violationRoutes } from "./api/violations.ts";
 import { opsRouter } from "./api/ops.ts";
+import { sessionRoutes } from "./api/session.ts";
+import { tokenRoutes } from "./api/tokens.ts";
+import { requestLog } from "./http/log.ts";
+import { rejectCrossSite } from "./http/csrf.ts";
+import { rejectPoisonKeys } from "./http/limits.ts";
 
 export const WEB_DIST = new URL("../web/dist/", import.meta.url).pathname;
 
@@ -37,6 +42,7 @@ export function createApp(
       );
     }
   });
+  koa.use(requestLog(log));
   koa.use(errorMiddleware(log));
   koa.use(
     securityHeaders({
@@ -51,19 +57,25 @@ export function createApp(
   const ops = opsRouter(deps);
   koa.use(ops.routes());
 
-  const api = new ApiRouter(deps.tokens);
+  const api = new ApiRouter(deps);
+  sessionRoutes(api, deps);
+  tokenRoutes(api, deps);
   projectRoutes(api, deps);
   violationRoutes(api, deps);
+  const crossSite = rejectCrossSite(config.publicUrl);
+  const poison = rejectPoisonKeys();
   koa.use(async (ctx, next) => {
     if (!ctx.path.startsWith("/api/")) return next();
-    await koaBody({
-      json: true,
-      urlencoded: false,
-      text: false,
-      multipart: false,
-      jsonLimit: config.API_BODY_LIMIT,
-      jsonStrict: true,
-    })(ctx, next);
+    await crossSite(ctx, async () => {
+      await koaBody({
+        json: true,
+        urlencoded: false,
+        text: false,
+        multipart: false,
+        jsonLimit: config.API_BODY_LIMIT,
+        jsonStrict: true,
+      })(ctx, () => poison(ctx, next));
+    });
   });
   koa.use(api.router.routes());
   koa.use(api.router.allowedMethods());

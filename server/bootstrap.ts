@@ -1,5 +1,10 @@
 // Wires the dependencies of an app from a config: database (migrated), stores, writer, metrics.
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { createLogger } from "./http/log.ts";
+import { loadSessionSecret } from "./http/secrets.ts";
+import { UserStore } from "./store/users.ts";
+import { SessionStore } from "./store/sessions.ts";
+import { SetupStore } from "./store/setup.ts";
 import type { Config } from "./config.ts";
 import type { AppDeps } from "./deps.ts";
 import { openDb } from "./store/db.ts";
@@ -10,26 +15,7 @@ import { TokenStore } from "./store/tokens.ts";
 import { ViolationStore } from "./store/violations.ts";
 import { TailHub } from "./api/tail.ts";
 
-/** The logger: structured JSON; never logs authorization headers, cookies, passwords, tokens or query strings. */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    redact: {
-      paths: [
-        "req.headers.authorization",
-        "req.headers.cookie",
-        "headers.authorization",
-        "headers.cookie",
-        "password",
-        "*.password",
-        "token",
-        "*.token",
-        "csrfToken",
-      ],
-      censor: "[redacted]",
-    },
-  });
-}
+export { createLogger };
 
 export async function createDeps(config: Config, log?: Logger): Promise<AppDeps> {
   const logger = log ?? createLogger(config.LOG_LEVEL);
@@ -53,6 +39,16 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     tokens: new TokenStore(db.prisma),
     violations: new ViolationStore(db.prisma),
     tail: new TailHub(),
+    users: new UserStore(db.prisma),
+    sessions: new SessionStore(
+      db.prisma,
+      loadSessionSecret({ configured: config.SESSION_SECRET, dataDir: config.DATA_DIR }),
+      {
+        idleMs: config.SESSION_IDLE_MINUTES * 60_000,
+        maxMs: config.SESSION_MAX_HOURS * 3_600_000,
+      },
+    ),
+    setup: new SetupStore(db.prisma),
   };
 }
 

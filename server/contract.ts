@@ -99,3 +99,26 @@ export type TailEventDto = {
   noise: string | null;
   browser: string;
 };
+
+/** POST /api/session and POST /api/setup answer 201 with this (and set the session cookie). */
+export type SignedInDto = { csrfToken: string };
+
+/** GET /api/session: who is signed in, and the CSRF token to send as X-CSRF-Token on state-changing requests. */
+export type SessionDto = { user: { email: string }; csrfToken: string };
+
+/** GET /api/setup: whether the first admin still has to be created. */
+export type SetupStateDto = { needed: boolean };
+
+export type ApiTokenScope = "read" | "write" | "admin";
+
+/** An API token as listed (never the token itself). */
+export type ApiTokenDto = {
+  id: string;
+  name: string;
+  scope: ApiTokenScope;
+  createdAt: string;
+  lastUsedAt: string | null;
+};
+
+/** POST /api/tokens: the token is in this answer once and never shown again. */
+export type CreatedApiTokenDto = ApiTokenDto & { token: string };

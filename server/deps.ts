@@ -8,6 +8,9 @@ import type { Metrics } from "./http/metrics.ts";
 import type { TokenStore } from "./store/tokens.ts";
 import type { ViolationStore } from "./store/violations.ts";
 import type { TailHub } from "./api/tail.ts";
+import type { UserStore } from "./store/users.ts";
+import type { SessionStore } from "./store/sessions.ts";
+import type { SetupStore } from "./store/setup.ts";
 
 export type AppDeps = {
   config: Config;
@@ -19,4 +22,7 @@ export type AppDeps = {
   tokens: TokenStore;
   violations: ViolationStore;
   tail: TailHub;
+  users: UserStore;
+  sessions: SessionStore;
+  setup: SetupStore;
 };

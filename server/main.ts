@@ -13,11 +13,25 @@ export async function main(): Promise<void> {
     }
     throw err;
   }
-  const running = await startServer(config);
+  let running;
+  try {
+    running = await startServer(config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cinch: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   running.deps.log.info(
     { url: running.url, publicUrl: config.publicUrl, database: config.databaseFile, version: VERSION },
     `Cinch ${VERSION} listening on ${running.url} (database ${config.databaseFile})`,
   );
+  if (running.setupUrl) {
+    // Printed once, outside the structured log: the token in it is a credential (single use, one hour).
+    process.stdout.write(`Setup: ${running.setupUrl}\n`);
+    running.deps.log.info("no admin yet: open the setup URL printed above within an hour to create one");
+  }
   let signalled = false;
   const stop = (signal: string) => {
     if (signalled) return;

@@ -7,27 +7,52 @@ import { createApp } from "./app.ts";
 import { closeDeps, createDeps } from "./bootstrap.ts";
 import { reportUri } from "./projects/install.ts";
 import type { AppDeps } from "./deps.ts";
+import { prepareFirstRun } from "./store/setup.ts";
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
-export type Running = { url: string; server: Server; deps: AppDeps; stop(): Promise<void> };
+export type Running = {
+  url: string;
+  server: Server;
+  deps: AppDeps;
+  /** With no admin yet (and no CINCH_ADMIN_* bootstrap): the one-time setup URL to print, else null. */
+  setupUrl: string | null;
+  stop(): Promise<void>;
+};
 
 /** Start serving; resolves once listening. */
 export async function startServer(config: Config): Promise<Running> {
   const deps = await createDeps(config);
   const self =
     (await deps.projects.getBuiltin()) ?? (await deps.projects.create("Cinch dashboard", { builtin: true }));
+  let setupUrl: string | null = null;
+  try {
+    const first = await prepareFirstRun(deps.users, deps.setup, {
+      email: config.CINCH_ADMIN_EMAIL,
+      password: config.CINCH_ADMIN_PASSWORD,
+    });
+    if (first.kind === "setup") setupUrl = `${config.publicUrl}/setup#${first.token}`;
+    if (first.kind === "bootstrapped")
+      deps.log.info({ email: first.email }, "created the first admin from CINCH_ADMIN_EMAIL");
+  } catch (err) {
+    await closeDeps(deps);
+    throw err;
+  }
   const { koa } = createApp(deps, { selfReportUri: reportUri(config.publicUrl, self.reportKey) });
   const handler = koa.callback();
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE;
   const server: Server = tls
     ? (createHttps(
-        { cert: readFileSync(config.TLS_CERT_FILE!), key: readFileSync(config.TLS_KEY_FILE!) },
+        {
+          cert: readFileSync(config.TLS_CERT_FILE!),
+          key: readFileSync(config.TLS_KEY_FILE!),
+          maxHeaderSize: config.MAX_HEADER_BYTES,
+        },
         handler,
       ) as unknown as Server)
-    : createHttp(handler);
+    : createHttp({ maxHeaderSize: config.MAX_HEADER_BYTES }, handler);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
@@ -44,6 +69,7 @@ export async function startServer(config: Config): Promise<Running> {
     url,
     server,
     deps,
+    setupUrl,
     stop() {
       stopping ??= (async () => {
         await new Promise<void>((resolve) => {

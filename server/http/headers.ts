@@ -19,11 +19,19 @@ export function dashboardCsp(reportUri: string | null): string {
   return parts.join("; ");
 }
 
+/**
+ * Middleware: the headers above on every dashboard and API response, errors included. HSTS when served over TLS
+ * (directly, by PUBLIC_URL, or per a trusted proxy's X-Forwarded-Proto). No X-XSS-Protection: the filter it
+ * controlled is gone from browsers and could itself be abused to blank pages; the CSP is the protection.
+ * /api never carries Access-Control-Allow-Origin, whatever a handler set: the API is for same-origin use only.
+ */
 export function securityHeaders(opts: { tls: () => boolean; reportUri: () => string | null }) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
     } finally {
+      ctx.remove("X-XSS-Protection");
+      ctx.remove("X-Powered-By");
       if (!ctx.path.startsWith("/r/")) {
         const uri = opts.reportUri();
         ctx.set("Content-Security-Policy", dashboardCsp(uri));
@@ -32,8 +40,15 @@ export function securityHeaders(opts: { tls: () => boolean; reportUri: () => str
         ctx.set("Referrer-Policy", "strict-origin-when-cross-origin");
         ctx.set("X-Frame-Options", "DENY");
         ctx.set("Cross-Origin-Opener-Policy", "same-origin");
-        if (opts.tls()) ctx.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-        if (ctx.path.startsWith("/api/")) ctx.set("Cache-Control", "no-store");
+        ctx.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
+        if (opts.tls() || ctx.secure)
+          ctx.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+        if (ctx.path.startsWith("/api/")) {
+          ctx.set("Cache-Control", "no-store");
+          ctx.set("Cross-Origin-Resource-Policy", "same-origin");
+          ctx.remove("Access-Control-Allow-Origin");
+          ctx.remove("Access-Control-Allow-Credentials");
+        }
       } else {
         ctx.set("X-Content-Type-Options", "nosniff");
       }

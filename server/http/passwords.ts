@@ -57,14 +57,25 @@ function commonPasswords(): ReadonlySet<string> {
   return common;
 }
 
-const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s", "!": "i" };
+const LEET: Record<string, string> = {
+  "0": "o",
+  "1": "i",
+  "3": "e",
+  "4": "a",
+  "5": "s",
+  "7": "t",
+  "@": "a",
+  $: "s",
+  "!": "i",
+};
 
 /** The forms a password is checked under: as typed, without decoration at either end, de-l33ted, de-repeated. */
 function variants(password: string): string[] {
   const lower = password.toLowerCase();
   const core = lower.replace(/^[\d\W_]+/, "").replace(/[\d\W_]+$/, "");
   const unleet = (s: string) => s.replace(/[013457@$!]/g, (c) => LEET[c] ?? c);
-  const out = [lower, core, unleet(lower), unleet(core), unleet(lower).replace(/[\d\W_]+$/, "")];
+  const compact = lower.replace(/[\s\W_]+/g, ""); // "correct horse battery staple"
+  const out = [lower, core, compact, unleet(lower), unleet(core), unleet(lower).replace(/[\d\W_]+$/, "")];
   // "passwordpassword", "abcabcabcabc": a repeated unit is as weak as the unit.
   for (const s of [lower, core]) {
     const m = /^(.+?)\1+$/.exec(s);
@@ -73,7 +84,12 @@ function variants(password: string): string[] {
   return out;
 }
 
-const ROWS = ["0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc4rfv5tgb"];
+const ROWS = [
+  "0123456789",
+  "abcdefghijklmnopqrstuvwxyz",
+  "qwertyuiopasdfghjklzxcvbnm",
+  "1qaz2wsx3edc4rfv5tgb6yhn7ujm",
+];
 
 /** A run of one keyboard row or the alphabet, forwards or backwards ("123456789012" wraps, so it counts too). */
 function isSequence(s: string): boolean {
@@ -86,11 +102,14 @@ function isSequence(s: string): boolean {
 
 /** Why a new password is refused, or null when it is acceptable. The message is safe to show. */
 export function passwordProblem(password: string, email?: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `password must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (password.length > MAX_PASSWORD_LENGTH) return `password must be at most ${MAX_PASSWORD_LENGTH} characters`;
+  if (password.length < MIN_PASSWORD_LENGTH)
+    return `password must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (password.length > MAX_PASSWORD_LENGTH)
+    return `password must be at most ${MAX_PASSWORD_LENGTH} characters`;
   const list = commonPasswords();
   const lower = password.toLowerCase();
-  if (new Set(lower).size < 4 || isSequence(lower)) return "password is too simple: choose a less predictable one";
+  if (new Set(lower).size < 4 || isSequence(lower))
+    return "password is too simple: choose a less predictable one";
   if (variants(password).some((v) => v.length < 3 || list.has(v) || isSequence(v))) {
     return "password is too common: choose one that is not on lists of well-known passwords";
   }

@@ -58,6 +58,15 @@ export class TokenStore {
     );
   }
 
+  /** Revoke one token by id (the API's way: names are not unique); false when no active token has that id. */
+  async revokeById(id: string): Promise<boolean> {
+    const res = await this.prisma.apiToken.updateMany({
+      where: { id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return res.count > 0;
+  }
+
   /** Revoke by id or by name; returns how many were revoked. */
   async revoke(idOrName: string): Promise<number> {
     const res = await this.prisma.apiToken.updateMany({

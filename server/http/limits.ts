@@ -1,0 +1,31 @@
+// Guards on parsed API bodies. JSON.parse turns a "__proto__" key into an own property; code that later copies
+// the object with Object.assign or a merge helper would then replace a prototype (prototype pollution). No API
+// body has a reason to use these keys, so they are refused outright.
+import type { Context, Next } from "koa";
+import { badRequest } from "./errors.ts";
+
+export const POISON_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** The path of the first forbidden key in a parsed JSON value, or null. Iterative: depth cannot overflow the stack. */
+export function findPoisonKey(value: unknown): string | null {
+  const stack: { v: unknown; path: string }[] = [{ v: value, path: "body" }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    for (const key of Object.keys(v)) {
+      const child = `${path}.${key}`;
+      if (POISON_KEYS.has(key)) return child;
+      stack.push({ v: (v as Record<string, unknown>)[key], path: child });
+    }
+  }
+  return null;
+}
+
+/** Middleware (after the body parser): 400 for a body containing __proto__, constructor or prototype keys. */
+export function rejectPoisonKeys() {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const at = findPoisonKey(ctx.request.body);
+    if (at !== null) throw badRequest("forbidden_key", `${at}: this key is not allowed`);
+    await next();
+  };
+}

@@ -1,0 +1,49 @@
+// Admin accounts. Emails are stored lowercased; passwords only as Argon2id hashes (server/http/passwords.ts).
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { hashPassword } from "../http/passwords.ts";
+
+export type UserRecord = { id: string; email: string; passwordHash: string; createdAt: Date };
+
+/** Emails compare case-insensitively: "Admin@Example.com" and "admin@example.com" are one account. */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+export const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,189}$/;
+
+export class UserStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  count(): Promise<number> {
+    return this.prisma.user.count();
+  }
+
+  async byEmail(email: string): Promise<UserRecord | null> {
+    return this.prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
+  }
+
+  async byId(id: string): Promise<UserRecord | null> {
+    return this.prisma.user.findUnique({ where: { id } });
+  }
+
+  async list(): Promise<UserRecord[]> {
+    return this.prisma.user.findMany({ orderBy: { createdAt: "asc" } });
+  }
+
+  /** Create an admin; the caller has checked the password policy. */
+  async create(email: string, password: string): Promise<UserRecord> {
+    return this.prisma.user.create({
+      data: { id: randomUUID(), email: normalizeEmail(email), passwordHash: await hashPassword(password) },
+    });
+  }
+
+  /** Replace the password hash (a new password, or a rehash with today's parameters). */
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.prisma.user.update({ where: { id }, data: { passwordHash } });
+  }
+
+  /** Delete an account (its sessions go with it: ON DELETE CASCADE). */
+  async remove(email: string): Promise<boolean> {
+    const res = await this.prisma.user.deleteMany({ where: { email: normalizeEmail(email) } });
+    return res.count > 0;
+  }
+}
