@@ -72,7 +72,7 @@ export function allowsWithSources(
   if (blocked === "wasm-eval") return verdict(hasKeyword(sources, "'wasm-unsafe-eval'", "'unsafe-eval'"));
   const url = toUrl(blocked);
   if (!url) return verdict(false);
-  const self = toUrl(v.documentUrl);
+  const self = pageUrl(v.documentUrl);
   if (directive.startsWith("script-src") || directive === "worker-src") {
     // CSP3 §8.2: with 'strict-dynamic', host, scheme and 'self' sources are ignored for scripts.
     if (hasKeyword(sources, "'strict-dynamic'") && directive !== "worker-src") {
@@ -135,6 +135,19 @@ function inlineAllowed(
   // Nonces never apply to attributes (event handlers, style attributes).
   if (!isAttr && sources.some((s) => s.kind === "nonce")) return [true, "nonce"];
   return [false];
+}
+
+// Pages repeat across groups (a site has few); parsing each once keeps a 10k-group preview fast.
+// Bounded, and URL objects are never mutated here, so sharing them is safe.
+const PAGE_CACHE = new Map<string, URL | null>();
+function pageUrl(value: string): URL | null {
+  let u = PAGE_CACHE.get(value);
+  if (u === undefined) {
+    u = toUrl(value);
+    if (PAGE_CACHE.size >= 1024) PAGE_CACHE.clear();
+    PAGE_CACHE.set(value, u);
+  }
+  return u;
 }
 
 function toUrl(value: string): URL | null {

@@ -141,6 +141,9 @@ function planGroups(
   return warnings;
 }
 
+// `*`, http: and https: also allowed the page's own origin; their replacement keeps it (rule 6).
+const SELF_COVERING = new Set(["*", "http:", "https:"]);
+
 function applySuggestion(
   candidate: Policy,
   s: Suggestion,
@@ -150,6 +153,13 @@ function applySuggestion(
   if (s.action === "remove") {
     const d = getDirective(candidate, s.directive);
     if (d) d.values = d.values.filter((v) => v !== s.source);
+    if (
+      d &&
+      SELF_COVERING.has(s.source.toLowerCase()) &&
+      !d.values.some((v) => v.toLowerCase() === "'self'")
+    ) {
+      d.values.push("'self'");
+    }
   } else if (s.action === "add") {
     const d = ensureDirective(candidate, s.directive, origin ?? s.directive, warnings);
     d.values.push(s.source);

@@ -34,7 +34,7 @@ const ORDER = { high: 0, syntax: 1, medium: 2, low: 3, info: 4 } as const;
 /**
  * Evaluate a policy: csp_evaluator's default + strict-CSP findings and Cinch's own (missing
  * frame-ancestors / form-action / base-uri / reporting, covered sources, size over budget), a 0–100
- * score, a letter grade, and one reason per deduction (the reasons' points sum to 100 − score).
+ * score, a letter grade, and one reason per deduction (the score is 100 minus their points, floored at 0).
  */
 export function evaluatePolicy(policy: string, opts: { budget?: number } = {}): Evaluation {
   const parsed = parsePolicy(policy);

@@ -75,7 +75,9 @@ export function planInline(plan: Plan, g: PolicyGroup, target: string, ctx: Inli
         { add: ["'unsafe-hashes'", hash] },
         {
           reason: `inline ${what} ${JSON.stringify(sample)}: a hash allows it only with 'unsafe-hashes' (CSP3 §6.7.3.3)`,
-          risk: "'unsafe-hashes' lets any attribute with a listed hash run; moving the handler to a script file is safer",
+          risk: isScript
+            ? "'unsafe-hashes' lets any event handler with a listed hash run; moving the handler into a script file is safer"
+            : "'unsafe-hashes' lets any style attribute with a listed hash apply; a class in a stylesheet is safer",
         },
         [g],
       );

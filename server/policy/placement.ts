@@ -29,6 +29,23 @@ export function isForbidden(directive: string, source: string): boolean {
   return s.kind === "wildcard" || s.kind === "scheme" || (s.kind === "host" && s.host === "*");
 }
 
+// Keywords that only mean something for inline code or eval (CSP3 §6.7.3, §6.1.11.4): copying them into,
+// say, worker-src or img-src would be noise.
+const INLINE_ONLY = new Set(["'report-sample'", "'unsafe-inline'", "'unsafe-hashes'", "'strict-dynamic'"]);
+const EVAL_ONLY = new Set(["'unsafe-eval'", "'wasm-unsafe-eval'", "'trusted-types-eval'"]);
+
+/** Does `source` mean anything in `target` (so a fallback copy keeps it)? */
+export function meaningfulIn(target: string, source: string): boolean {
+  const s = parseSource(source);
+  const inlineCapable =
+    target.startsWith("script-src") || target.startsWith("style-src") || target === "default-src";
+  if (s.kind === "nonce" || s.kind === "hash") return inlineCapable;
+  if (s.kind !== "keyword") return true;
+  if (INLINE_ONLY.has(s.keyword)) return inlineCapable;
+  if (EVAL_ONLY.has(s.keyword)) return target === "script-src" || target === "default-src";
+  return true;
+}
+
 /**
  * Get `target`, creating it as a copy of the list that governs `directive` now (rule 1: a new
  * script-src starts as default-src's list, or it would replace the fallback), minus forbidden sources.
@@ -43,6 +60,7 @@ export function ensureDirective(
   if (found) return found;
   const fallback = effectiveDirective(policy, directive);
   const copied = (fallback?.values ?? []).filter((v) => {
+    if (!meaningfulIn(target, v)) return false;
     if (!isForbidden(target, v)) return true;
     warnings.push(
       `${v} from ${fallback?.name} not copied into the new ${target} (never in script, object or base)`,

@@ -147,7 +147,7 @@ export function planBaseSources(
           "remove",
           d.name,
           raw,
-          `${raw} is too broad: replaced by the specific sources the reports show`,
+          `${raw} is too broad: replaced by 'self' and the specific sources the reports show`,
           matched,
         );
       } else if (matched.length === 0 && ctx.dropUnused) {

@@ -52,6 +52,13 @@ describe("buildPolicy", () => {
       expected: "script-src 'self' https://cdn.example https://shared.example",
     },
     {
+      name: "a new worker-src copies script-src's list without inline-only and eval-only keywords",
+      base: "default-src 'self'; script-src 'self' 'report-sample' 'wasm-unsafe-eval' 'sha256-abc='",
+      groups: [group("worker-src", "blob")],
+      directive: "worker-src",
+      expected: "worker-src 'self' blob:",
+    },
+    {
       name: "an existing script-src-elem takes the source",
       base: "default-src 'self'; script-src 'self'; script-src-elem 'self'",
       groups: [group("script-src-elem", "https://cdn.example")],
@@ -240,7 +247,7 @@ describe("buildPolicy", () => {
       ...REPORTING,
     });
     expect(r.policy).toBe(
-      "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'; img-src https://img.example; " +
+      "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'; img-src 'self' https://img.example; " +
         "object-src 'none'; script-src 'self' https://cdn.example; report-uri https://cinch.example/r/k; report-to cinch",
     );
     expect(r.suggestions.filter((s) => s.action === "remove").map((s) => s.id)).toEqual([
