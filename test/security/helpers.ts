@@ -71,3 +71,30 @@ export function browser(t: TestApp, cookie: string, csrfToken: string): Browser 
     },
   };
 }
+
+export type RawResponse = {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+};
+
+/**
+ * An HTTP request with exactly these headers. fetch() cannot send some of them (Origin is a forbidden header and
+ * undici drops it), and a browser's cross-site request is exactly what these tests need to forge.
+ */
+export async function rawRequest(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
+  const { request } = await import("node:http");
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: opts.method ?? "GET", headers: opts.headers ?? {} }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}

@@ -87,7 +87,9 @@ describe("session lifecycle", () => {
     const b = await signIn(t);
     expect((await b.fetch("/api/projects")).status).toBe(200);
     expect((await b.fetch("/api/tokens")).status).toBe(200);
-    expect((await b.fetch("/api/projects", { method: "POST", json: { name: "via session" } })).status).toBe(201);
+    expect((await b.fetch("/api/projects", { method: "POST", json: { name: "via session" } })).status).toBe(
+      201,
+    );
   });
 
   test("every sign-in issues a new session id, and the one the browser came with is revoked (no fixation)", async () => {
@@ -160,7 +162,8 @@ describe("session lifecycle", () => {
     const b = await signIn(t);
     const id = b.cookie.split("=")[1]!;
     const now = Date.now();
-    for (let m = 10; m < 60; m += 10) expect(await t.deps.sessions.resolve(id, now + m * 60_000)).not.toBeNull();
+    for (let m = 10; m < 60; m += 10)
+      expect(await t.deps.sessions.resolve(id, now + m * 60_000)).not.toBeNull();
     expect(await t.deps.sessions.resolve(id, now + 61 * 60_000)).toBeNull();
     expect((await b.fetch("/api/projects")).status).toBe(401);
   });
