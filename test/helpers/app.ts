@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "node:http";
 import { createServer } from "node:http";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { loadConfig } from "../../server/config.ts";
 import { createDeps, closeDeps } from "../../server/bootstrap.ts";
 import { createApp, type App } from "../../server/app.ts";
@@ -23,7 +23,10 @@ export type TestApp = {
 };
 
 /** Start an app with environment overrides (strings, as in the environment). */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  opts: { log?: Logger } = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "cinch-test-"));
   const config = loadConfig({
     DATA_DIR: dir,
@@ -33,7 +36,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     WRITE_FLUSH_MS: "2",
     ...env,
   });
-  const deps = await createDeps(config, pino({ level: "silent" }));
+  const deps = await createDeps(config, opts.log ?? pino({ level: "silent" }));
   const app = createApp(deps, { webDist: join(dir, "no-dist") });
   const server: Server = createServer(app.koa.callback());
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
