@@ -164,14 +164,15 @@ describe("ApiClient", () => {
 
   test("buildPolicy fills fields the server left out", async () => {
     const { fetch, calls } = fakeFetch([json({ policy: "default-src 'self'", grade: "B" })]);
-    const r = await new ApiClient({ fetch }).buildPolicy("p1", { accept: ["s1"], reject: ["s2"] });
-    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ accept: ["s1"], reject: ["s2"] });
+    const r = await new ApiClient({ fetch }).buildPolicy("p1", { accepted: ["s1"], rejected: ["s2"] });
+    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ accepted: ["s1"], rejected: ["s2"] });
     expect(r).toMatchObject({
       policy: "default-src 'self'",
       grade: "B",
       suggestions: [],
       decisions: [],
       size: 18,
+      baseVersion: null,
     });
   });
 

@@ -1,7 +1,13 @@
 // The dashboard's only HTTP caller: JSON in and out, the CSRF header on every state-changing request, and one
 // error type carrying the server's `{error, message}`. Pages get an instance through ApiContext (tests inject mocks).
 import type {
+  ApiTokenDto,
+  ApiTokenScope,
+  CreatedApiTokenDto,
   GroupDetailDto,
+  SessionDto,
+  SetupStateDto,
+  SignedInDto,
   ProjectDto,
   ProjectSettingsDto,
   SeriesDto,
@@ -10,14 +16,12 @@ import type {
   ViolationsDto,
 } from "../../../server/contract.ts";
 import type {
-  ApiTokenDto,
   BuildRequest,
   BuildResultDto,
   CompareDto,
   ExportRequest,
   PolicyVersionDto,
   PreviewDto,
-  TokenScope,
 } from "./policy-types.ts";
 
 /** An API failure: HTTP status, the server's stable error id and its human message. */
@@ -32,7 +36,7 @@ export class ApiError extends Error {
   }
 }
 
-export type SessionDto = { user: { email: string }; csrfToken: string };
+export type { SessionDto };
 
 export type Window = { since?: number | string; until?: number | string };
 
@@ -150,7 +154,7 @@ export class ApiClient {
   }
 
   async signIn(email: string, password: string): Promise<void> {
-    const r = await this.request<{ csrfToken: string }>("POST", "/session", { body: { email, password } });
+    const r = await this.request<SignedInDto>("POST", "/session", { body: { email, password } });
     this.csrfToken = r.csrfToken;
   }
 
@@ -165,12 +169,12 @@ export class ApiClient {
     this.csrfToken = null;
   }
 
-  async setupStatus(): Promise<{ needed: boolean }> {
+  async setupStatus(): Promise<SetupStateDto> {
     return this.request("GET", "/setup");
   }
 
   async setup(token: string, email: string, password: string): Promise<void> {
-    const r = await this.request<{ csrfToken: string }>("POST", "/setup", {
+    const r = await this.request<SignedInDto>("POST", "/setup", {
       body: { token, email, password },
     });
     this.csrfToken = r.csrfToken;
@@ -183,7 +187,7 @@ export class ApiClient {
   }
 
   /** Create a token; the plain value is in `token` and is shown once. */
-  async createToken(name: string, scope: TokenScope): Promise<ApiTokenDto & { token: string }> {
+  async createToken(name: string, scope: ApiTokenScope): Promise<CreatedApiTokenDto> {
     return this.request("POST", "/tokens", { body: { name, scope } });
   }
 
@@ -272,27 +276,34 @@ export class ApiClient {
     const r = await this.request<Partial<BuildResultDto>>("POST", `/projects/${enc(id)}/policy/build`, {
       body: req,
     });
+    const policy = r.policy ?? "";
     return {
-      policy: r.policy ?? "",
-      base: r.base,
+      policy,
+      base: r.base ?? "",
+      baseVersion: r.baseVersion ?? null,
       suggestions: r.suggestions ?? [],
       decisions: r.decisions ?? [],
       grade: r.grade ?? "?",
-      score: r.score,
+      score: r.score ?? null,
       findings: r.findings ?? [],
-      size: r.size ?? new TextEncoder().encode(r.policy ?? "").length,
+      size: r.size ?? policy.length,
       warnings: r.warnings ?? [],
     };
   }
 
+  /** What enforcing `policy` would block, replayed over the stored violation groups. */
   async previewPolicy(id: string, policy: string): Promise<PreviewDto> {
     const r = await this.request<Partial<PreviewDto>>("POST", `/projects/${enc(id)}/policy/preview`, {
       body: { policy },
     });
+    const zero = { groups: 0, reports: 0, recentReports: 0 };
     return {
-      blockedGroups: r.blockedGroups ?? 0,
-      blockedReports: r.blockedReports ?? 0,
-      groups: r.groups ?? [],
+      total: r.total ?? zero,
+      blocked: r.blocked ?? zero,
+      conditional: r.conditional ?? zero,
+      blockedGroups: r.blockedGroups ?? [],
+      conditionalGroups: r.conditionalGroups ?? [],
+      summary: r.summary ?? "",
     };
   }
 
@@ -303,8 +314,14 @@ export class ApiClient {
     );
   }
 
-  async createVersion(id: string, policy: string): Promise<PolicyVersionDto> {
-    return this.request("POST", `/projects/${enc(id)}/policy/versions`, { body: { policy } });
+  async createVersion(
+    id: string,
+    policy: string,
+    notes?: Record<string, unknown>,
+  ): Promise<PolicyVersionDto> {
+    return this.request("POST", `/projects/${enc(id)}/policy/versions`, {
+      body: notes ? { policy, notes } : { policy },
+    });
   }
 
   async setVersionState(id: string, version: number, state: string): Promise<PolicyVersionDto> {
@@ -315,7 +332,7 @@ export class ApiClient {
     const r = await this.request<Partial<CompareDto>>("GET", `/projects/${enc(id)}/policy/versions/compare`, {
       query: { from, to },
     });
-    return { added: r.added ?? [], resolved: r.resolved ?? [], persisting: r.persisting ?? [] };
+    return { from, to, added: r.added ?? [], resolved: r.resolved ?? [], persisting: r.persisting ?? [] };
   }
 
   /** The policy in one deployment format, as text. */

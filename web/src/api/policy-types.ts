@@ -1,85 +1,131 @@
 // Policy API DTOs as the dashboard reads them. Typed loosely on purpose: the policy routes are still landing, so
 // every field the UI does not strictly need is optional and the client normalizes what it receives.
 
-/** The reports behind a suggestion or decision. Times are ISO strings or epoch ms. */
+/** The reports behind a suggestion or decision (times in epoch ms). */
 export type EvidenceDto = {
   count: number;
   pages: string[];
-  firstSeen?: string | number;
-  lastSeen?: string | number;
+  firstSeen: number;
+  lastSeen: number;
   samples: {
-    sample?: string;
-    documentUrl?: string;
-    blockedUrl?: string;
-    sourceFile?: string;
-    line?: number | null;
+    sample: string;
+    documentUrl: string;
+    blockedUrl: string;
+    sourceFile: string;
+    line: number | null;
   }[];
 };
 
-/** One proposed change to one directive; `id` is stable across builds. */
+/** One proposed change to one directive; `id` is stable across builds. refuse = a product rule forbids it. */
 export type SuggestionDto = {
   id: string;
   directive: string;
   source: string;
-  action: string;
+  action: "add" | "remove" | "refuse" | (string & {});
   reason: string;
-  unsafe?: boolean;
-  verify?: boolean;
-  applied?: boolean;
   evidence: EvidenceDto;
+  groupIds: (string | number)[];
+  /** Whether the candidate includes this change. */
+  applied: boolean;
+  /** A hash computed from a report sample: verify it under report-only before enforcing. */
+  verify?: boolean;
 };
 
-/** A choice the builder leaves to the user (unsafe keyword, nonce, unsafe-hashes, wildcard). */
+/** A risky choice the builder never makes by itself (unsafe keyword, nonce, unsafe-hashes, wildcard). */
 export type DecisionDto = {
   id: string;
-  kind: string;
+  kind: "unsafe-keyword" | "nonce" | "unsafe-hashes" | "wildcard" | (string & {});
   directive: string;
   add: string[];
   remove: string[];
   reason: string;
   risk: string;
   evidence: EvidenceDto;
-  accepted?: boolean;
+  groupIds: (string | number)[];
+  accepted: boolean;
 };
 
-export type FindingDto = { severity: string; directive: string; value: string | null; message: string };
+export type FindingDto = {
+  severity: string;
+  directive: string;
+  value: string | null;
+  message: string;
+  check?: string;
+};
 
 export type BuildResultDto = {
   policy: string;
-  /** The policy the build started from (the current one), when the server says. */
-  base?: string;
+  /** The policy the build started from (the current version, or the starter). */
+  base: string;
+  /** The version `base` came from (null: the starter policy or a given base). */
+  baseVersion: number | null;
   suggestions: SuggestionDto[];
   decisions: DecisionDto[];
   grade: string;
-  score?: number;
+  score: number | null;
   findings: FindingDto[];
-  size?: number;
+  size: number;
   warnings: string[];
 };
 
 export type BuildRequest = {
   base?: string;
-  accept?: string[];
-  reject?: string[];
+  accepted?: string[];
+  rejected?: string[];
   acceptUnsafe?: { directive: string; keyword: string }[];
 };
 
-export type PreviewGroupDto = { id?: string | number; directive: string; blocked: string; count: number };
-export type PreviewDto = { blockedGroups: number; blockedReports: number; groups: PreviewGroupDto[] };
+export type PreviewTotals = { groups: number; reports: number; recentReports: number };
+export type PreviewGroupDto = {
+  id: string | number;
+  directive: string;
+  blocked: string;
+  count: number;
+  recentCount: number;
+  governing: string | null;
+  pages: string[];
+};
+export type PreviewDto = {
+  total: PreviewTotals;
+  blocked: PreviewTotals;
+  conditional: PreviewTotals;
+  blockedGroups: PreviewGroupDto[];
+  conditionalGroups: PreviewGroupDto[];
+  summary: string;
+};
 
-export const VERSION_STATES = ["draft", "report-only", "enforced"] as const;
+export const VERSION_STATES = ["draft", "report-only", "enforced", "retired"] as const;
 export type VersionState = (typeof VERSION_STATES)[number];
+
+/** Allowed state moves (mirrors the server: forward through the rollout, back one step, retire). */
+export const VERSION_MOVES: Record<VersionState, readonly VersionState[]> = {
+  draft: ["report-only", "enforced", "retired"],
+  "report-only": ["enforced", "retired", "draft"],
+  enforced: ["report-only", "retired"],
+  retired: ["report-only"],
+};
 
 export type PolicyVersionDto = {
   version: number;
   policy: string;
-  state: string;
+  /** The policy as served: report URLs tagged with ?v=N. */
+  servedPolicy?: string;
+  state: VersionState | (string & {});
   createdAt?: string;
-  note?: string;
+  updatedAt?: string;
+  notes?: Record<string, unknown>;
 };
 
-export type CompareGroupDto = { id?: string | number; directive: string; blocked: string; count?: number };
+export type CompareGroupDto = {
+  id: string | number;
+  directive: string;
+  blocked: string;
+  countFrom: number;
+  countTo: number;
+};
 export type CompareDto = {
+  from: number;
+  to: number;
   added: CompareGroupDto[];
   resolved: CompareGroupDto[];
   persisting: CompareGroupDto[];
@@ -106,13 +152,4 @@ export type ExportRequest = {
   version?: number;
   reportOnly: boolean;
   companions: boolean;
-};
-
-export type TokenScope = "read" | "write" | "admin";
-export type ApiTokenDto = {
-  id: string;
-  name: string;
-  scope: string;
-  createdAt?: string;
-  lastUsedAt?: string | null;
 };

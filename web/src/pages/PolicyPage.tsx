@@ -1,4 +1,343 @@
-// placeholder
+// Policy builder: current vs candidate with a diff, suggestions with evidence (accept / reject / ignore), risky
+// decisions behind a confirmation, grade / findings / size and the impact preview updating as choices change,
+// and "save as draft version".
+import { useEffect, useMemo, useState } from "react";
+import type { BuildResultDto, PreviewDto, SuggestionDto } from "../api/policy-types.ts";
+import { useApi } from "../hooks/api.tsx";
+import { useProject } from "../hooks/project.tsx";
+import { useTitle } from "../hooks/useTitle.ts";
+import { useDebounced } from "../hooks/useDebounced.ts";
+import { fmtInt } from "../lib/format.ts";
+import { navigate, pathFor } from "../lib/router.tsx";
+import { ErrorState, FormError, Loading } from "../components/State.tsx";
+import { PolicyDiff } from "../components/PolicyDiff.tsx";
+import { GradeCard } from "../components/GradeCard.tsx";
+import { ImpactCard } from "../components/ImpactCard.tsx";
+import { SuggestionCard, type Choice } from "../components/SuggestionCard.tsx";
+import { DecisionCard } from "../components/DecisionCard.tsx";
+import { CopyButton } from "../components/CopyButton.tsx";
+import { Dialog } from "../components/Dialog.tsx";
+
+type Filter = "all" | "applied" | "pending" | "decided";
+
+function byDirective(list: SuggestionDto[]): [string, SuggestionDto[]][] {
+  const m = new Map<string, SuggestionDto[]>();
+  for (const s of list) {
+    const arr = m.get(s.directive) ?? [];
+    arr.push(s);
+    m.set(s.directive, arr);
+  }
+  return [...m];
+}
+
 export function PolicyPage() {
-  return <p>Coming soon.</p>;
+  const api = useApi();
+  const { project, setProject } = useProject();
+  useTitle("Policy builder", project.name);
+  const [choices, setChoices] = useState<Record<string, Choice>>({});
+  const [decisions, setDecisions] = useState<string[]>([]);
+  const [result, setResult] = useState<BuildResultDto | null>(null);
+  const [buildError, setBuildError] = useState<Error | null>(null);
+  const [building, setBuilding] = useState(true);
+  const [buildTick, setBuildTick] = useState(0);
+  const [preview, setPreview] = useState<PreviewDto | undefined>(undefined);
+  const [previewError, setPreviewError] = useState<Error | null>(null);
+  const [previewTick, setPreviewTick] = useState(0);
+  const [filter, setFilter] = useState<Filter>("all");
+  const [ignoring, setIgnoring] = useState<{ id: string; host: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<Error | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const request = useMemo(() => {
+    const accepted = Object.entries(choices)
+      .filter(([, c]) => c === "accept")
+      .map(([id]) => id);
+    const rejected = Object.entries(choices)
+      .filter(([, c]) => c !== "accept")
+      .map(([id]) => id);
+    return { accepted: [...accepted, ...decisions], rejected };
+  }, [choices, decisions]);
+  const requestKey = useDebounced(JSON.stringify(request), 150);
+
+  useEffect(() => {
+    let stale = false;
+    setBuilding(true);
+    setBuildError(null);
+    api.buildPolicy(project.id, JSON.parse(requestKey) as typeof request).then(
+      (r) => {
+        if (stale) return;
+        setResult(r);
+        setBuilding(false);
+      },
+      (e: unknown) => {
+        if (stale) return;
+        setBuildError(e as Error);
+        setBuilding(false);
+      },
+    );
+    return () => {
+      stale = true;
+    };
+  }, [api, project.id, requestKey, buildTick]);
+
+  const candidate = result?.policy;
+  useEffect(() => {
+    if (candidate === undefined) return undefined;
+    let stale = false;
+    setPreviewError(null);
+    api.previewPolicy(project.id, candidate).then(
+      (p) => !stale && setPreview(p),
+      (e: unknown) => !stale && setPreviewError(e as Error),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [api, project.id, candidate, previewTick]);
+
+  const choose = (id: string, c: Choice | undefined) =>
+    setChoices((prev) => {
+      const next = Object.fromEntries(Object.entries(prev).filter(([k]) => k !== id));
+      if (c) next[id] = c;
+      return next;
+    });
+
+  const confirmIgnore = async () => {
+    if (!ignoring) return;
+    const { id, host } = ignoring;
+    setIgnoring(null);
+    setActionError(null);
+    try {
+      const hosts = project.settings.ignoreRules.hosts;
+      if (!hosts.includes(host)) {
+        const p = await api.updateProject(project.id, {
+          settings: { ignoreRules: { ...project.settings.ignoreRules, hosts: [...hosts, host] } },
+        });
+        setProject(p);
+      }
+      choose(id, "ignore");
+      setNotice(`Future reports from ${host} are stored as noise. Edit ignore rules in Settings.`);
+    } catch (e) {
+      setActionError(e as Error);
+    }
+  };
+
+  const save = async () => {
+    if (!result) return;
+    setSaving(true);
+    setActionError(null);
+    try {
+      const v = await api.createVersion(project.id, result.policy, {
+        source: "builder",
+        baseVersion: result.baseVersion,
+        accepted: request.accepted,
+        rejected: request.rejected,
+      });
+      navigate(`${pathFor("versions", { id: project.id })}?created=${v.version}`);
+    } catch (e) {
+      setActionError(e as Error);
+      setSaving(false);
+    }
+  };
+
+  if (!result) {
+    return (
+      <section aria-labelledby="builder-title">
+        <div className="page-head">
+          <h2 id="builder-title">Policy builder</h2>
+        </div>
+        {buildError ? (
+          <ErrorState
+            error={buildError}
+            retry={() => setBuildTick((t) => t + 1)}
+            title="The builder could not run"
+          />
+        ) : (
+          <Loading label="Building a policy from your reports…" />
+        )}
+      </section>
+    );
+  }
+
+  const suggestions = result.suggestions.filter((s) => {
+    if (filter === "applied") return s.applied;
+    if (filter === "pending") return !s.applied && !choices[s.id] && s.action !== "refuse";
+    if (filter === "decided") return choices[s.id] !== undefined;
+    return true;
+  });
+  const appliedCount = result.suggestions.filter((s) => s.applied).length;
+  const decidedCount = Object.keys(choices).length + decisions.length;
+  const currentLabel = result.baseVersion !== null ? `version ${result.baseVersion}` : "starter policy";
+
+  return (
+    <section aria-labelledby="builder-title">
+      <div className="page-head">
+        <h2 id="builder-title">Policy builder</h2>
+        <div className="toolbar">
+          <button
+            type="button"
+            className="btn"
+            disabled={decidedCount === 0}
+            onClick={() => {
+              setChoices({});
+              setDecisions([]);
+            }}
+          >
+            Reset choices
+          </button>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={saving || building}
+            onClick={() => void save()}
+          >
+            {saving ? "Saving…" : "Save as draft version"}
+          </button>
+        </div>
+      </div>
+      <p className="lead">
+        Cinch proposes a policy from the reports it collected. Suggestions with enough evidence are in the
+        candidate; accept one to include it anyway, reject one to leave it out.
+      </p>
+      {notice ? (
+        <p className="notice notice-success" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <FormError error={actionError} />
+      {buildError ? (
+        <ErrorState
+          error={buildError}
+          retry={() => setBuildTick((t) => t + 1)}
+          title="The last change could not be applied"
+        />
+      ) : null}
+      {result.warnings.length ? (
+        <ul className="warnings" aria-label="Builder warnings">
+          {result.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      ) : null}
+
+      <div className="builder">
+        <div className="builder-main">
+          <section className="card" aria-labelledby="diff-title" aria-busy={building}>
+            <div className="suggestion-head">
+              <h3 className="card-title" id="diff-title">
+                Current and candidate
+              </h3>
+              <CopyButton text={result.policy} label="Copy candidate" />
+            </div>
+            <PolicyDiff current={result.base} candidate={result.policy} currentLabel={currentLabel} />
+          </section>
+
+          <section className="card" aria-labelledby="suggestions-title">
+            <div className="suggestion-head">
+              <h3 className="card-title" id="suggestions-title">
+                Suggestions ({fmtInt(result.suggestions.length)})
+              </h3>
+              <div className="field">
+                <label htmlFor="suggestion-filter" className="visually-hidden">
+                  Show suggestions
+                </label>
+                <select
+                  id="suggestion-filter"
+                  value={filter}
+                  onChange={(e) => setFilter(e.target.value as Filter)}
+                >
+                  <option value="all">All suggestions</option>
+                  <option value="applied">In the candidate ({fmtInt(appliedCount)})</option>
+                  <option value="pending">Below the threshold</option>
+                  <option value="decided">Decided by you ({fmtInt(Object.keys(choices).length)})</option>
+                </select>
+              </div>
+            </div>
+            {suggestions.length === 0 ? (
+              <p className="muted">
+                {result.suggestions.length === 0
+                  ? "No suggestions: the candidate already covers every report (or there are none yet)."
+                  : "No suggestions match this filter."}
+              </p>
+            ) : (
+              byDirective(suggestions).map(([directive, list]) => (
+                <div key={directive}>
+                  <h4 className="mono">{directive}</h4>
+                  {list.map((s) => (
+                    <SuggestionCard
+                      key={s.id}
+                      s={s}
+                      choice={choices[s.id]}
+                      onChoose={(c) => choose(s.id, c)}
+                      onIgnore={(host) => setIgnoring({ id: s.id, host })}
+                    />
+                  ))}
+                </div>
+              ))
+            )}
+          </section>
+
+          {result.decisions.length ? (
+            <section className="card" aria-labelledby="decisions-title">
+              <h3 className="card-title" id="decisions-title">
+                Risky choices ({fmtInt(result.decisions.length)})
+              </h3>
+              <p className="hint">
+                Reports asked for these, but each weakens the policy. Cinch never adds them unless you accept
+                the risk.
+              </p>
+              {result.decisions.map((d) => (
+                <DecisionCard
+                  key={d.id}
+                  d={{ ...d, accepted: decisions.includes(d.id) || d.accepted }}
+                  onChange={(acc) =>
+                    setDecisions((prev) =>
+                      acc ? [...new Set([...prev, d.id])] : prev.filter((x) => x !== d.id),
+                    )
+                  }
+                />
+              ))}
+            </section>
+          ) : null}
+        </div>
+        <aside className="builder-side" aria-label="Candidate quality">
+          <GradeCard
+            grade={result.grade}
+            score={result.score}
+            size={result.size}
+            findings={result.findings}
+            busy={building}
+          />
+          <ImpactCard
+            projectId={project.id}
+            preview={preview}
+            error={previewError}
+            retry={() => setPreviewTick((t) => t + 1)}
+          />
+        </aside>
+      </div>
+      {ignoring ? (
+        <Dialog
+          title={`Ignore ${ignoring.host}?`}
+          onClose={() => setIgnoring(null)}
+          actions={
+            <>
+              <button type="button" className="btn" onClick={() => setIgnoring(null)}>
+                Cancel
+              </button>
+              <button type="button" className="btn btn-primary" onClick={() => void confirmIgnore()}>
+                Ignore host
+              </button>
+            </>
+          }
+        >
+          <p>
+            <code className="break">{ignoring.host}</code> (and its subdomains) is added to this project’s
+            ignore rules: future reports from it are stored as noise. This suggestion is left out of the
+            candidate.
+          </p>
+        </Dialog>
+      ) : null}
+    </section>
+  );
 }

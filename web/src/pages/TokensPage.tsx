@@ -4,7 +4,7 @@ import { useApi } from "../hooks/api.tsx";
 import { useAsync } from "../hooks/useAsync.ts";
 import { useTitle } from "../hooks/useTitle.ts";
 import { fmtDateTime, fmtRelative } from "../lib/format.ts";
-import type { TokenScope } from "../api/policy-types.ts";
+import type { ApiTokenScope as TokenScope } from "../../../server/contract.ts";
 import { Async, Empty, FormError } from "../components/State.tsx";
 import { CodeBlock } from "../components/CodeBlock.tsx";
 import { Dialog } from "../components/Dialog.tsx";

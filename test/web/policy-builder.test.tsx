@@ -1,0 +1,248 @@
+// @vitest-environment jsdom
+// Policy builder interactions against a mocked client: accept / reject / ignore rebuild the candidate; risky
+// choices need an explicit confirmation; grade, size and impact follow the candidate; save creates a draft.
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { PolicyPage } from "../../web/src/pages/PolicyPage.tsx";
+import type {
+  BuildRequest,
+  BuildResultDto,
+  DecisionDto,
+  SuggestionDto,
+} from "../../web/src/api/policy-types.ts";
+import { mockApi, project, renderApp } from "./helpers.tsx";
+
+afterEach(cleanup);
+
+const evidence = {
+  count: 42,
+  pages: ["https://shop.example.com/", "https://shop.example.com/cart"],
+  firstSeen: Date.parse("2026-01-01T00:00:00Z"),
+  lastSeen: Date.parse("2026-01-02T00:00:00Z"),
+  samples: [
+    {
+      sample: "<script>alert(1)</script>",
+      documentUrl: "https://shop.example.com/",
+      blockedUrl: "https://cdn.example.com/a.js",
+      sourceFile: "",
+      line: null,
+    },
+  ],
+};
+
+const cdn: SuggestionDto = {
+  id: "script-src add https://cdn.example.com",
+  directive: "script-src",
+  source: "https://cdn.example.com",
+  action: "add",
+  reason: "42 reports from 2 pages loaded scripts from this origin.",
+  evidence,
+  groupIds: [1],
+  applied: true,
+};
+const fonts: SuggestionDto = {
+  ...cdn,
+  id: "font-src add https://fonts.example.net",
+  directive: "font-src",
+  source: "https://fonts.example.net",
+  reason: "1 report.",
+  evidence: { ...evidence, count: 1, pages: ["https://shop.example.com/"] },
+  applied: false,
+};
+const inline: DecisionDto = {
+  id: "decision unsafe-inline style-src",
+  kind: "unsafe-keyword",
+  directive: "style-src",
+  add: ["'unsafe-inline'"],
+  remove: [],
+  reason: "Inline styles were blocked on 3 pages.",
+  risk: "Any injected <style> or style attribute would apply: CSS injection becomes possible.",
+  evidence,
+  groupIds: [2],
+  accepted: false,
+};
+
+/** A fake builder: the candidate includes applied/accepted sources; grade drops when unsafe-inline is in. */
+function fakeBuild(_id: string, req: BuildRequest): Promise<BuildResultDto> {
+  const accepted = new Set(req.accepted ?? []);
+  const rejected = new Set(req.rejected ?? []);
+  const suggestions = [cdn, fonts].map((s) => ({
+    ...s,
+    applied: !rejected.has(s.id) && (s.applied || accepted.has(s.id)),
+  }));
+  const decisions = [{ ...inline, accepted: accepted.has(inline.id) }];
+  const script = [
+    "'self'",
+    ...suggestions.filter((s) => s.applied && s.directive === "script-src").map((s) => s.source),
+  ];
+  const font = suggestions.filter((s) => s.applied && s.directive === "font-src").map((s) => s.source);
+  const parts = [`default-src 'self'`, `script-src ${script.join(" ")}`];
+  if (font.length) parts.push(`font-src ${font.join(" ")}`);
+  if (decisions[0]!.accepted) parts.push("style-src 'self' 'unsafe-inline'");
+  const policy = parts.join("; ");
+  return Promise.resolve({
+    policy,
+    base: "default-src 'self'; script-src 'self' https://old.example.com",
+    baseVersion: 2,
+    suggestions,
+    decisions,
+    grade: decisions[0]!.accepted ? "C" : "A",
+    score: decisions[0]!.accepted ? 72 : 95,
+    findings: decisions[0]!.accepted
+      ? [
+          {
+            severity: "high",
+            directive: "style-src",
+            value: "'unsafe-inline'",
+            message: "unsafe-inline allows injected styles",
+          },
+        ]
+      : [],
+    size: policy.length,
+    warnings: [],
+  });
+}
+
+function setup() {
+  const api = mockApi({
+    buildPolicy: vi.fn(fakeBuild),
+    previewPolicy: vi.fn((_id: string, policy: string) =>
+      Promise.resolve({
+        total: { groups: 10, reports: 500, recentReports: 50 },
+        blocked: policy.includes("cdn.example.com")
+          ? { groups: 1, reports: 7, recentReports: 1 }
+          : { groups: 3, reports: 1234, recentReports: 9 },
+        conditional: { groups: 0, reports: 0, recentReports: 0 },
+        blockedGroups: [
+          {
+            id: 9,
+            directive: "img-src",
+            blocked: "https://pixel.example",
+            count: 7,
+            recentCount: 1,
+            governing: "img-src",
+            pages: [],
+          },
+        ],
+        conditionalGroups: [],
+        summary: "",
+      }),
+    ),
+    updateProject: vi.fn(() => Promise.resolve(project)),
+    createVersion: vi.fn(() => Promise.resolve({ version: 3, policy: "x", state: "draft" })),
+  });
+  renderApp(<PolicyPage />, api, { path: "/projects/p1/policy", project });
+  return api;
+}
+
+const lastBuild = (api: ReturnType<typeof setup>) => vi.mocked(api.buildPolicy).mock.calls.at(-1)![1];
+
+describe("PolicyPage", () => {
+  test("shows current vs candidate, suggestions with evidence, grade and impact", async () => {
+    const api = setup();
+    expect(screen.getByText("Building a policy from your reports…")).toBeTruthy();
+    const candidate = await screen.findByRole("list", { name: "Candidate policy" });
+    expect(within(candidate).getByText("https://cdn.example.com").tagName).toBe("INS");
+    const current = screen.getByRole("list", { name: "Current policy" });
+    expect(within(current).getByText("https://old.example.com").tagName).toBe("DEL");
+    expect(screen.getByText("Current: version 2")).toBeTruthy();
+    expect(screen.getByLabelText("Grade A")).toBeTruthy();
+    expect(await screen.findByText("Enforcing this would block 1 group / 7 reports.")).toBeTruthy();
+    const card = screen.getByRole("article", { name: "add script-src https://cdn.example.com" });
+    expect(within(card).getByText(/In the candidate/)).toBeTruthy();
+    expect(within(card).getByText(/Evidence: 42 reports · 2 pages/)).toBeTruthy();
+    // samples are text, not markup
+    expect(within(card).getByText(/<script>alert\(1\)<\/script>/)).toBeTruthy();
+    expect(document.querySelector("script")).toBeNull();
+    expect(lastBuild(api)).toEqual({ accepted: [], rejected: [] });
+  });
+
+  test("reject and accept rebuild with the suggestion ids; the impact follows the candidate", async () => {
+    const api = setup();
+    const card = await screen.findByRole("article", { name: "add script-src https://cdn.example.com" });
+    fireEvent.click(within(card).getByRole("button", { name: "Reject" }));
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [], rejected: [cdn.id] }));
+    expect(within(card).getByRole("button", { name: "Reject" }).getAttribute("aria-pressed")).toBe("true");
+    expect(await screen.findByText("Enforcing this would block 3 groups / 1,234 reports.")).toBeTruthy();
+
+    const fontCard = screen.getByRole("article", { name: "add font-src https://fonts.example.net" });
+    expect(within(fontCard).getByText(/below the evidence threshold/)).toBeTruthy();
+    fireEvent.click(within(fontCard).getByRole("button", { name: "Accept" }));
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [fonts.id], rejected: [cdn.id] }));
+    await waitFor(() =>
+      expect(
+        within(screen.getByRole("list", { name: "Candidate policy" })).getByText("https://fonts.example.net"),
+      ).toBeTruthy(),
+    );
+    // pressing an active choice again returns to the default
+    fireEvent.click(within(card).getByRole("button", { name: "Reject" }));
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [fonts.id], rejected: [] }));
+
+    fireEvent.click(screen.getByRole("button", { name: "Reset choices" }));
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [], rejected: [] }));
+  });
+
+  test("an unsafe keyword is accepted only after confirming the risk", async () => {
+    const api = setup();
+    const card = await screen.findByRole("article", { name: "allow 'unsafe-inline' in style-src" });
+    fireEvent.click(within(card).getByRole("button", { name: "Accept…" }));
+    const dialog = screen.getByRole("dialog", { name: "Accept Unsafe keyword?" });
+    expect(within(dialog).getByText(/CSS injection becomes possible/)).toBeTruthy();
+    const confirm = within(dialog).getByRole("button", { name: "Accept the risk" }) as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    // Escape cancels without a rebuild
+    const calls = vi.mocked(api.buildPolicy).mock.calls.length;
+    fireEvent.keyDown(document, { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+    fireEvent.click(within(card).getByRole("button", { name: "Accept…" }));
+    const again = screen.getByRole("dialog");
+    fireEvent.click(within(again).getByLabelText(/I understand the risk/));
+    fireEvent.click(within(again).getByRole("button", { name: "Accept the risk" }));
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [inline.id], rejected: [] }));
+    expect(vi.mocked(api.buildPolicy).mock.calls.length).toBe(calls + 1);
+    expect(await screen.findByLabelText("Grade C")).toBeTruthy();
+    expect(screen.getByText("unsafe-inline allows injected styles")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Undo acceptance" }));
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [], rejected: [] }));
+  });
+
+  test("ignore adds the host to the ignore rules and leaves the suggestion out", async () => {
+    const api = setup();
+    const card = await screen.findByRole("article", { name: "add font-src https://fonts.example.net" });
+    fireEvent.click(within(card).getByRole("button", { name: "Ignore" }));
+    const dialog = screen.getByRole("dialog", { name: "Ignore fonts.example.net?" });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Ignore host" }));
+    await waitFor(() =>
+      expect(api.updateProject).toHaveBeenCalledWith("p1", {
+        settings: { ignoreRules: { hosts: ["fonts.example.net"], schemes: [], sampleContains: [] } },
+      }),
+    );
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [], rejected: [fonts.id] }));
+    expect(screen.getByText(/Future reports from fonts.example.net are stored as noise/)).toBeTruthy();
+  });
+
+  test("save stores the candidate as a draft version and opens the versions page", async () => {
+    const api = setup();
+    await screen.findByRole("list", { name: "Candidate policy" });
+    fireEvent.click(screen.getByRole("button", { name: "Save as draft version" }));
+    await waitFor(() => expect(api.createVersion).toHaveBeenCalled());
+    const [, policy, notes] = vi.mocked(api.createVersion).mock.calls[0]!;
+    expect(policy).toBe("default-src 'self'; script-src 'self' https://cdn.example.com");
+    expect(notes).toMatchObject({ source: "builder", baseVersion: 2 });
+    await waitFor(() =>
+      expect(window.location.pathname + window.location.search).toBe("/projects/p1/versions?created=3"),
+    );
+  });
+
+  test("a failing build shows the server's message with a retry", async () => {
+    const api = mockApi({
+      buildPolicy: vi.fn(() => Promise.reject(new Error("policy engine unavailable"))),
+    });
+    renderApp(<PolicyPage />, api, { project });
+    const alert = await screen.findByRole("alert");
+    expect(within(alert).getByText("policy engine unavailable")).toBeTruthy();
+    vi.mocked(api.buildPolicy).mockImplementation(fakeBuild);
+    fireEvent.click(within(alert).getByRole("button", { name: "Try again" }));
+    expect(await screen.findByRole("list", { name: "Candidate policy" })).toBeTruthy();
+  });
+});

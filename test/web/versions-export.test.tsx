@@ -1,0 +1,175 @@
+// @vitest-environment jsdom
+// Versions (states, promote buttons, enforce confirmation with impact, compare) and export (formats, modes,
+// companions, copy and download).
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { VersionsPage } from "../../web/src/pages/VersionsPage.tsx";
+import { ExportPage } from "../../web/src/pages/ExportPage.tsx";
+import { EXPORT_FORMATS, type PolicyVersionDto } from "../../web/src/api/policy-types.ts";
+import { mockApi, project, renderApp } from "./helpers.tsx";
+
+afterEach(cleanup);
+
+const versions: PolicyVersionDto[] = [
+  { version: 1, policy: "default-src 'self'", state: "enforced", createdAt: "2026-01-01T00:00:00Z" },
+  {
+    version: 2,
+    policy: "default-src 'self'; img-src 'self' data:",
+    state: "report-only",
+    createdAt: "2026-01-02T00:00:00Z",
+  },
+  { version: 3, policy: "default-src 'none'", state: "draft", createdAt: "2026-01-03T00:00:00Z" },
+];
+
+describe("VersionsPage", () => {
+  function setup() {
+    const api = mockApi({
+      listVersions: vi.fn(() => Promise.resolve(versions)),
+      setVersionState: vi.fn(() => Promise.resolve(versions[0]!)),
+      previewPolicy: vi.fn(() =>
+        Promise.resolve({
+          total: { groups: 4, reports: 40, recentReports: 4 },
+          blocked: { groups: 2, reports: 1500, recentReports: 3 },
+          conditional: { groups: 0, reports: 0, recentReports: 0 },
+          blockedGroups: [],
+          conditionalGroups: [],
+          summary: "",
+        }),
+      ),
+      compareVersions: vi.fn(() =>
+        Promise.resolve({
+          from: 2,
+          to: 3,
+          added: [{ id: 5, directive: "img-src", blocked: "https://x.example", countFrom: 0, countTo: 12 }],
+          resolved: [],
+          persisting: [],
+        }),
+      ),
+    });
+    renderApp(<VersionsPage />, api, { path: "/projects/p1/versions?created=3", project });
+    return api;
+  }
+
+  test("lists versions newest first with their states and the moves each state allows", async () => {
+    setup();
+    const table = await screen.findByRole("table", { name: "Policy versions" });
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows.map((r) => within(r).getByRole("rowheader").textContent)).toEqual(["v3", "v2", "v1"]);
+    expect(within(rows[0]!).getByText("Draft")).toBeTruthy();
+    expect(screen.getByRole("status").textContent).toBe("Version 3 saved as a draft.");
+    const actions = (v: number) =>
+      within(screen.getByRole("group", { name: `Actions for version ${v}` }))
+        .getAllByRole("button")
+        .map((b) => b.textContent);
+    expect(actions(3)).toEqual(["Start report-only", "Enforce…", "Retire"]);
+    expect(actions(2)).toEqual(["Enforce…", "Retire", "Back to draft"]);
+    expect(actions(1)).toEqual(["Start report-only", "Retire"]);
+  });
+
+  test("report-only applies at once; enforcing asks first and shows the impact", async () => {
+    const api = setup();
+    await screen.findByRole("table");
+    fireEvent.click(screen.getByRole("button", { name: "Start report-only version 3" }));
+    await waitFor(() => expect(api.setVersionState).toHaveBeenCalledWith("p1", 3, "report-only"));
+    fireEvent.click(screen.getByRole("button", { name: "Enforce version 2" }));
+    const dialog = screen.getByRole("dialog", { name: "Enforce version 2?" });
+    expect(
+      await within(dialog).findByText("Enforcing this would block 2 groups / 1,500 reports."),
+    ).toBeTruthy();
+    expect(api.previewPolicy).toHaveBeenCalledWith("p1", versions[1]!.policy);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Enforce version 2" }));
+    await waitFor(() => expect(api.setVersionState).toHaveBeenCalledWith("p1", 2, "enforced"));
+    await waitFor(() => expect(api.listVersions).toHaveBeenCalledTimes(3));
+  });
+
+  test("compares two versions", async () => {
+    const api = setup();
+    await screen.findByRole("table");
+    expect((screen.getByLabelText("From version") as HTMLSelectElement).value).toBe("2");
+    expect((screen.getByLabelText("To version") as HTMLSelectElement).value).toBe("3");
+    fireEvent.click(screen.getByRole("button", { name: "Compare" }));
+    await waitFor(() => expect(api.compareVersions).toHaveBeenCalledWith("p1", 2, 3));
+    const added = await screen.findByRole("table", { name: "New" });
+    expect(within(added).getByRole("link", { name: "img-src https://x.example" }).getAttribute("href")).toBe(
+      "/projects/p1/groups/5",
+    );
+  });
+
+  test("empty and error states", async () => {
+    const api = mockApi({ listVersions: vi.fn(() => Promise.resolve([])) });
+    renderApp(<VersionsPage />, api, { project });
+    expect(await screen.findByText("No versions yet.")).toBeTruthy();
+    cleanup();
+    const failing = mockApi({ listVersions: vi.fn(() => Promise.reject(new Error("database is locked"))) });
+    renderApp(<VersionsPage />, failing, { project });
+    expect(await screen.findByText("database is locked")).toBeTruthy();
+  });
+});
+
+describe("ExportPage", () => {
+  function setup(path = "/projects/p1/export") {
+    const api = mockApi({
+      listVersions: vi.fn(() => Promise.resolve(versions)),
+      exportPolicy: vi.fn((_id: string, req: { format: string }) =>
+        Promise.resolve(`# ${req.format}\nexported`),
+      ),
+    });
+    renderApp(<ExportPage />, api, { path, project });
+    return api;
+  }
+
+  test("offers every format and exports the current policy report-only by default", async () => {
+    const api = setup();
+    const select = screen.getByLabelText("Format") as HTMLSelectElement;
+    expect([...select.options].map((o) => o.value)).toEqual([...EXPORT_FORMATS]);
+    expect(await screen.findByText(/# header/)).toBeTruthy();
+    expect(api.exportPolicy).toHaveBeenLastCalledWith("p1", {
+      format: "header",
+      version: undefined,
+      reportOnly: true,
+      companions: false,
+    });
+  });
+
+  test("format, version, mode and companions drive the request and the URL", async () => {
+    const api = setup("/projects/p1/export?version=2");
+    await screen.findByText(/# header/);
+    fireEvent.change(screen.getByLabelText("Format"), { target: { value: "nginx" } });
+    fireEvent.click(screen.getByLabelText("Enforce"));
+    fireEvent.click(screen.getByLabelText(/Include companion headers/));
+    await waitFor(() =>
+      expect(api.exportPolicy).toHaveBeenLastCalledWith("p1", {
+        format: "nginx",
+        version: 2,
+        reportOnly: false,
+        companions: true,
+      }),
+    );
+    expect(new URLSearchParams(window.location.search).toString()).toBe(
+      "version=2&format=nginx&mode=enforce&companions=1",
+    );
+    expect(await screen.findByText(/# nginx/)).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Download csp.nginx.conf" })).toBeTruthy();
+    expect(screen.getByRole("option", { name: "Version 2 (Report-only)" })).toBeTruthy();
+  });
+
+  test("copy writes the export to the clipboard", async () => {
+    setup();
+    await screen.findByText(/# header/);
+    const writeText = vi.fn(() => Promise.resolve());
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+    fireEvent.click(screen.getByRole("button", { name: "Copy" }));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith("# header\nexported"));
+    expect(await screen.findByText("Copied")).toBeTruthy();
+  });
+
+  test("an export error shows the server's message", async () => {
+    const api = mockApi({
+      listVersions: vi.fn(() => Promise.resolve([])),
+      exportPolicy: vi.fn(() => Promise.reject(new Error("meta cannot carry frame-ancestors"))),
+    });
+    renderApp(<ExportPage />, api, { project });
+    expect(await screen.findByText("meta cannot carry frame-ancestors")).toBeTruthy();
+  });
+});
