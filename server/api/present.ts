@@ -4,13 +4,12 @@ import type { ProjectRecord } from "../store/projects.ts";
 import type { GroupRow, SampleRow } from "../store/violations.ts";
 import { installFor } from "../projects/install.ts";
 import { starterPolicy } from "../policy/starter.ts";
-import { REPORT_TO_GROUP } from "../projects/install.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function presentProject(p: ProjectRecord, publicUrl: string): ProjectDto {
-  const install = installFor(publicUrl, p.reportKey, (uri) =>
-    starterPolicy({ reportUri: uri, reportToGroup: REPORT_TO_GROUP }),
+  const install = installFor(publicUrl, p.reportKey, (uri, reportToGroup) =>
+    starterPolicy({ reportUri: uri, reportToGroup }),
   );
   return {
     id: p.id,
