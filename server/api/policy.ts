@@ -10,13 +10,13 @@ import { HttpError, badRequest, conflict, notFound } from "../http/errors.ts";
 import { buildPolicy } from "../policy/build.ts";
 import { evaluatePolicy } from "../policy/grade.ts";
 import { previewImpact } from "../policy/preview.ts";
-import { starterPolicy } from "../policy/starter.ts";
 import { compareVersions, withPolicyVersion } from "../policy/versions.ts";
 import { EXPORT_FORMATS, ExportError, exportPolicy } from "../policy/export/index.ts";
 import { parsePolicy } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
 import type { PolicyGroup } from "../policy/groups.ts";
 import { policyGroups } from "../store/violations.ts";
+import { currentPolicy, projectBuildInput } from "../projects/policy-input.ts";
 import { PolicyStore, POLICY_STATES, canMove, type PolicyVersionRecord } from "../store/policies.ts";
 import type { ProjectRecord } from "../store/projects.ts";
 import { REPORT_TO_GROUP, reportUri } from "../projects/install.ts";
@@ -55,15 +55,6 @@ const exportQuery = z
   })
   .strict();
 
-/** Hash sources → the first version that carried them (for the builder's hash verification). */
-function hashVersions(versions: readonly PolicyVersionRecord[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of versions) {
-    for (const m of v.policy.matchAll(/'sha(?:256|384|512)-[A-Za-z0-9+/=_-]+'/g)) out[m[0]] ??= v.version;
-  }
-  return out;
-}
-
 /** The policy a version is served with: its report URL carries ?v=N so reports are attributed to it. */
 const versionedPolicy = (v: PolicyVersionRecord): string => withPolicyVersion(v.policy, v.version);
 
@@ -98,41 +89,16 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   const groupsOf = async (p: ProjectRecord): Promise<PolicyGroup[]> =>
     policyGroups(db.prisma, p.id, { now: Date.now(), recentDays: 7 });
 
-  /** The project's current policy: the enforced version, else the newest report-only, else the starter. */
-  const currentPolicy = async (p: ProjectRecord): Promise<{ policy: string; version: number | null }> => {
-    const v =
-      (await versions.latestIn(p.id, ["enforced"])) ?? (await versions.latestIn(p.id, ["report-only"]));
-    if (v) return { policy: v.policy, version: v.version };
-    return {
-      policy: starterPolicy({
-        reportUri: reportUri(config.publicUrl, p.reportKey),
-        reportToGroup: REPORT_TO_GROUP,
-      }),
-      version: null,
-    };
-  };
-
   const build = async (p: ProjectRecord, body: z.infer<typeof buildSchema>) => {
-    const [groups, all, current] = await Promise.all([groupsOf(p), versions.list(p.id), currentPolicy(p)]);
-    const now = Date.now();
-    const result = buildPolicy({
-      base: body.base ?? current.policy,
-      groups,
-      reportUri: reportUri(config.publicUrl, p.reportKey),
-      reportToGroup: REPORT_TO_GROUP,
-      minCount: body.minCount ?? p.settings.evidenceThreshold,
-      since: body.sinceDays !== undefined ? now - body.sinceDays * 86_400_000 : undefined,
-      accepted: body.accepted,
-      rejected: body.rejected,
-      acceptUnsafe: body.acceptUnsafe,
-      hashVersions: hashVersions(all),
-    });
-    return {
-      ...result,
-      base: body.base ?? current.policy,
-      baseVersion: body.base ? null : current.version,
-      size: result.policy.length,
-    };
+    const { input, base, baseVersion } = await projectBuildInput(
+      db.prisma,
+      versions,
+      p,
+      config.publicUrl,
+      body,
+    );
+    const result = buildPolicy(input);
+    return { ...result, base, baseVersion, size: result.policy.length };
   };
 
   api.add("get", "/projects/:id/policy/suggestion", "read", async (ctx) => {
@@ -259,7 +225,7 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
       policy = versionedPolicy(v);
       reportOnly ??= v.state !== "enforced";
     } else {
-      policy = (await currentPolicy(p)).policy;
+      policy = (await currentPolicy(versions, p, config.publicUrl)).policy;
     }
     exportText(ctx, policy, q.format, reportOnly ?? false, q.companions, {
       [REPORT_TO_GROUP]: reportUri(config.publicUrl, p.reportKey, q.version),

@@ -18,6 +18,11 @@ import type { Finding, InlineHash, UnsafeAcceptance } from "../policy/index.ts";
 import { parseReportBody } from "../reports/parse.ts";
 import type { Violation } from "../reports/types.ts";
 import { CliError, out, readInput } from "./io.ts";
+import { withDb } from "./admin.ts";
+import { ProjectStore } from "../store/projects.ts";
+import { PolicyStore } from "../store/policies.ts";
+import { projectBuildInput } from "../projects/policy-input.ts";
+import type { BuildInput } from "../policy/build-types.ts";
 
 /** The JSON shape of a finding on the command line. */
 function findingJson(f: Finding) {
@@ -119,8 +124,11 @@ export function registerPolicyCommands(program: Command): void {
 
   program
     .command("build")
-    .description("build a candidate policy offline from a file of raw report bodies (NDJSON)")
-    .requiredOption("--reports <file>", "NDJSON: one report request body per line ('-' for stdin)")
+    .description(
+      "build a candidate policy from a file of raw report bodies (NDJSON) or a project's stored reports",
+    )
+    .option("--reports <file>", "NDJSON: one report request body per line ('-' for stdin)")
+    .option("--project <id>", "build from a project's stored violation groups (local database, see DATA_DIR)")
     .option("--base <policy>", "the current policy (default: the strict starter)")
     .option("--json", "print policy, suggestions, decisions, grade and findings as JSON")
     .option("--min-count <n>", "reports needed before a source is applied (default 2)")
@@ -132,20 +140,45 @@ export function registerPolicyCommands(program: Command): void {
     .option("--accept-unsafe <directive:keyword...>", "unsafe keywords to allow, e.g. script-src:unsafe-eval")
     .option("--budget <chars>", "size budget in characters (default 2000)")
     .action(async (opts: Record<string, string | string[] | boolean | undefined>) => {
-      const { violations, rejected } = violationsFromNdjson(await readInput(opts.reports as string));
-      for (const r of rejected) process.stderr.write(`cinch: skipped ${r}\n`);
-      const result = buildPolicy({
-        base: opts.base as string | undefined,
-        groups: groupsFromViolations(violations, { seenAt: Date.now() }),
+      if ((opts.reports === undefined) === (opts.project === undefined)) {
+        throw new CliError("give exactly one of --reports <file> or --project <id>");
+      }
+      const choices = {
         minCount: intOption("--min-count", opts.minCount as string | undefined),
-        minPages: intOption("--min-pages", opts.minPages as string | undefined),
-        reportUri: opts.reportUri as string | undefined,
-        reportToGroup: opts.reportTo as string | undefined,
         accepted: opts.accept as string[] | undefined,
         rejected: opts.reject as string[] | undefined,
         acceptUnsafe: parseUnsafe(opts.acceptUnsafe as string[] | undefined),
         budget: intOption("--budget", opts.budget as string | undefined),
-      });
+      };
+      let input: BuildInput;
+      let read: string;
+      if (typeof opts.project === "string") {
+        const id = opts.project;
+        input = await withDb(async (db, publicUrl) => {
+          const project = await new ProjectStore(db.prisma).get(id);
+          if (!project) throw new CliError(`no project with id ${id}`);
+          const base = opts.base as string | undefined;
+          const built = await projectBuildInput(db.prisma, new PolicyStore(db.prisma), project, publicUrl, {
+            ...choices,
+            ...(base !== undefined ? { base } : {}),
+          });
+          return { ...built.input, minPages: intOption("--min-pages", opts.minPages as string | undefined) };
+        });
+        read = `${input.groups.length} group(s) read from project ${id}`;
+      } else {
+        const { violations, rejected } = violationsFromNdjson(await readInput(opts.reports as string));
+        for (const r of rejected) process.stderr.write(`cinch: skipped ${r}\n`);
+        input = {
+          ...choices,
+          base: opts.base as string | undefined,
+          groups: groupsFromViolations(violations, { seenAt: Date.now() }),
+          minPages: intOption("--min-pages", opts.minPages as string | undefined),
+          reportUri: opts.reportUri as string | undefined,
+          reportToGroup: opts.reportTo as string | undefined,
+        };
+        read = `${violations.length} violation(s) read`;
+      }
+      const result = buildPolicy(input);
       if (opts.json) {
         const { policy, suggestions, decisions, grade, findings, warnings } = result;
         out(
@@ -160,7 +193,7 @@ export function registerPolicyCommands(program: Command): void {
         );
         return;
       }
-      out(`${violations.length} violation(s) read`);
+      out(read);
       for (const s of result.suggestions) {
         out(`${s.applied ? "+" : " "} ${s.action} ${s.id} (${s.evidence.count} reports): ${s.reason}`);
       }
