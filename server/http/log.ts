@@ -15,6 +15,9 @@ const SECRET_KEYS = [
   "csrfToken",
   "secret",
   "sessionId",
+  "SESSION_SECRET",
+  "CINCH_ADMIN_PASSWORD",
+  "METRICS_TOKEN",
   "query",
   "querystring",
 ];
