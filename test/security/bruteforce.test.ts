@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { TestApp } from "../helpers/app.ts";
 import { SignInGuard } from "../../server/http/bruteforce.ts";
-import { HttpError } from "../../server/http/errors.ts";
+import type { HttpError } from "../../server/http/errors.ts";
 import { ADMIN, postSignIn, startAppWithAdmin } from "./helpers.ts";
 
 let t: TestApp | null = null;
