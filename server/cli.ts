@@ -4,6 +4,7 @@ import { registerServeCommands } from "./cli/serve.ts";
 import { registerReportCommands } from "./cli/reports.ts";
 import { registerPolicyCommands } from "./cli/policy.ts";
 import { registerAdminCommands } from "./cli/admin.ts";
+import { registerUserCommands } from "./cli/users.ts";
 import { CliError } from "./cli/io.ts";
 
 const program = new Command("cinch")
@@ -13,6 +14,7 @@ registerServeCommands(program);
 registerReportCommands(program);
 registerPolicyCommands(program);
 registerAdminCommands(program);
+registerUserCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -41,6 +41,20 @@ export class UserStore {
     await this.prisma.user.update({ where: { id }, data: { passwordHash } });
   }
 
+  /** Set a new password (the caller has checked the policy); every session of the user ends with the old one. */
+  async setPassword(id: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    await this.prisma.$transaction([
+      this.prisma.user.update({ where: { id }, data: { passwordHash } }),
+      this.prisma.session.deleteMany({ where: { userId: id } }),
+    ]);
+  }
+
+  /** End every session of a user; returns how many ended. */
+  async signOutEverywhere(id: string): Promise<number> {
+    return (await this.prisma.session.deleteMany({ where: { userId: id } })).count;
+  }
+
   /** Delete an account (its sessions go with it: ON DELETE CASCADE). */
   async remove(email: string): Promise<boolean> {
     const res = await this.prisma.user.deleteMany({ where: { email: normalizeEmail(email) } });
