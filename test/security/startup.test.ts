@@ -80,7 +80,7 @@ describe("cinch serve on an empty database", () => {
     expect(stdout).not.toContain("granite-meadow-pixel-64");
   });
 
-  test.each([
+  test.each<{ env: Record<string, string>; err: string }>([
     {
       env: { CINCH_ADMIN_EMAIL: "boot@example.test", CINCH_ADMIN_PASSWORD: "password123" },
       err: "CINCH_ADMIN_PASSWORD: password must be at least 12 characters",
