@@ -1,0 +1,174 @@
+// No SSRF path: Cinch never fetches a URL found in a report. Proved twice: statically (no module in server/ can
+// open an outgoing connection) and dynamically (reports and API calls full of URLs pointing at a canary server,
+// with every outgoing socket recorded, open no connection).
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { Socket } from "node:net";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (name !== "generated") walk(p, out);
+    } else if (/\.(ts|mts|js|mjs)$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+/** Ways server code could reach the network. */
+const OUTGOING = [
+  /\bfetch\s*\(/,
+  /\bXMLHttpRequest\b/,
+  /\bWebSocket\b/,
+  /\bEventSource\b/,
+  /\.request\s*\(/,
+  /\bhttps?\.get\s*\(/,
+  /\bnet\.connect\b|\bcreateConnection\b|\btls\.connect\b/,
+  /from\s+["'](?:node:)?(?:net|tls|dns|dgram|http2|child_process)["']/,
+  /from\s+["'](?:undici|axios|node-fetch|got|ky|superagent|request)["']/,
+  /import\s*\(\s*["'](?:node:)?(?:http|https|net|tls|dns|dgram|http2)["']/,
+  /require\s*\(/,
+];
+/** node:http / node:https are allowed only for serving, in these files. */
+const SERVING = new Set(["server/server.ts"]);
+
+describe("static: nothing in server/ can open an outgoing connection", () => {
+  const files = walk(join(root, "server")).map((f) => relative(root, f));
+
+  test("the scan covers the server", () => {
+    expect(files).toContain("server/api/ingest.ts");
+    expect(files.length).toBeGreaterThan(30);
+  });
+
+  test.each(files)("%s", (file) => {
+    const src = readFileSync(join(root, file), "utf8");
+    for (const re of OUTGOING) expect(src, `${file} matches ${re}`).not.toMatch(re);
+    const http = /from\s+["'](?:node:)?https?["']/.test(src);
+    if (http && !SERVING.has(file)) {
+      // a type-only import is fine
+      const lines = src.split("\n").filter((l) => /from\s+["'](?:node:)?https?["']/.test(l));
+      for (const l of lines) expect(l, file).toMatch(/^import type /);
+    }
+  });
+});
+
+describe("dynamic: ingest and the API open no connection to URLs from reports", () => {
+  let t: TestApp;
+  let canary: Server;
+  let canaryHits = 0;
+  let canaryUrl: string;
+  const outgoing: string[] = [];
+  const originalConnect = Socket.prototype.connect;
+
+  beforeAll(async () => {
+    canary = createServer((_req, res) => {
+      canaryHits++;
+      res.end("<script>alert(1)</script>");
+    });
+    canary.on("connection", () => canaryHits++);
+    await new Promise<void>((r) => canary.listen(0, "127.0.0.1", r));
+    const addr = canary.address();
+    canaryUrl = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+    t = await startTestApp();
+    const appPort = new URL(t.url).port;
+    // Record every outgoing socket except the test's own requests to the app under test.
+    Socket.prototype.connect = function (this: Socket, ...args: unknown[]) {
+      // net.connect() hands Socket#connect its normalized arguments: [options, callback].
+      const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
+      const o = first as { port?: number | string; host?: string; path?: string } | number | string;
+      const port = typeof o === "object" && o !== null ? String(o.port ?? o.path ?? "") : String(o);
+      if (port !== appPort) outgoing.push(`${typeof o === "object" ? (o.host ?? "") : ""}:${port}`);
+      return (originalConnect as (...a: unknown[]) => Socket).apply(this, args);
+    } as typeof Socket.prototype.connect;
+  });
+  afterAll(async () => {
+    Socket.prototype.connect = originalConnect;
+    await t.close();
+    await new Promise<void>((r) => canary.close(() => r()));
+  });
+
+  test("the recorder works: a connection from this process to the canary is seen", async () => {
+    await (await fetch(`${canaryUrl}/probe`)).text();
+    expect(canaryHits).toBeGreaterThan(0);
+    expect(outgoing).toContain(`127.0.0.1:${new URL(canaryUrl).port}`);
+    canaryHits = 0;
+    outgoing.length = 0;
+  });
+
+  test("reports, listings and policy tools leave the canary untouched", async () => {
+    const p = (await (
+      await fetch(`${t.url}/api/projects`, {
+        method: "POST",
+        headers: { ...t.auth, "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "ssrf" }),
+      })
+    ).json()) as { id: string; reportKey: string };
+    const u = (path: string) => `${canaryUrl}${path}`;
+    const legacy = {
+      "csp-report": {
+        "document-uri": u("/doc"),
+        referrer: u("/ref"),
+        "blocked-uri": u("/blocked.js"),
+        "source-file": u("/source.js"),
+        "effective-directive": "script-src-elem",
+        "violated-directive": "script-src-elem",
+        "original-policy": `script-src 'self'; report-uri ${u("/report")}`,
+        "script-sample": u("/sample"),
+        disposition: "report",
+      },
+    };
+    const modern = [
+      {
+        type: "csp-violation",
+        url: u("/page"),
+        user_agent: "Mozilla/5.0",
+        body: {
+          documentURL: u("/doc2"),
+          blockedURL: u("/img.png"),
+          sourceFile: u("/s.js"),
+          referrer: u("/r"),
+          effectiveDirective: "img-src",
+          originalPolicy: `img-src 'self'; report-to ${u("/rt")}`,
+          disposition: "enforce",
+        },
+      },
+    ];
+    const send = (type: string, body: unknown) =>
+      fetch(`${t.url}/r/${p.reportKey}`, {
+        method: "POST",
+        headers: { "Content-Type": type },
+        body: JSON.stringify(body),
+      });
+    expect((await send("application/csp-report", legacy)).status).toBe(204);
+    expect((await send("application/reports+json", modern)).status).toBe(204);
+    await new Promise((r) => setTimeout(r, 50));
+
+    const get = (path: string) => fetch(`${t.url}${path}`, { headers: t.auth });
+    const list = (await (await get(`/api/projects/${p.id}/violations?noise=include`)).json()) as {
+      groups: { id: number }[];
+    };
+    expect(list.groups.length).toBeGreaterThan(0);
+    for (const g of list.groups) await get(`/api/projects/${p.id}/violations/${g.id}`);
+    await get(`/api/projects/${p.id}/stats`);
+    await get(`/api/projects/${p.id}/policy/suggestion`);
+    for (const [path, body] of [
+      ["policy/build", {}],
+      ["policy/evaluate", { policy: `script-src ${canaryUrl}; report-uri ${u("/x")}` }],
+      ["policy/preview", { policy: `default-src 'self'; script-src ${canaryUrl}` }],
+    ] as const) {
+      await fetch(`${t.url}/api/projects/${p.id}/${path}`, {
+        method: "POST",
+        headers: { ...t.auth, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(canaryHits).toBe(0);
+    expect(outgoing).toEqual([]);
+  });
+});
