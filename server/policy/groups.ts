@@ -8,6 +8,11 @@ export type PolicySample = {
   blockedUrl: string;
   sourceFile: string;
   line: number | null;
+  /**
+   * The policy version (`?v=N`) the report was sent under: null when untagged, absent when the caller does not
+   * know. Inline groups mix every inline script of a directive, so hash verification needs it per sample.
+   */
+  policyVersion?: number | null;
 };
 
 /** A violation group as the policy engine sees it (the lead maps DB rows to this). */
@@ -84,6 +89,7 @@ export function groupsFromViolations(
       blockedUrl: v.blocked,
       sourceFile: v.sourceFile,
       line: v.line,
+      ...(opts.version !== undefined ? { policyVersion: opts.version } : {}),
     };
     const dup = g.samples.some((s) => s.sample === sample.sample && s.blockedUrl === sample.blockedUrl);
     if (!dup && g.samples.length < MAX_GROUP_SAMPLES) g.samples.push(sample);

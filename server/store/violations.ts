@@ -297,6 +297,7 @@ export type PolicyGroupRow = {
     blockedUrl: string;
     sourceFile: string;
     line: number | null;
+    policyVersion: number | null;
   }[];
   countsByVersion: Record<number, number>;
   recentCount: number;
@@ -330,9 +331,10 @@ export async function policyGroups(
       blockedUrl: string;
       sourceFile: string;
       line: unknown;
+      policyVersion: unknown;
     }[]
   >`
-    SELECT groupId, sample, documentUrl, blockedUrl, sourceFile, line FROM (
+    SELECT groupId, sample, documentUrl, blockedUrl, sourceFile, line, policyVersion FROM (
       SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.groupId ORDER BY s.receivedAt DESC, s.slot DESC) AS rn
       FROM Sample s JOIN ViolationGroup g ON g.id = s.groupId
       WHERE g.projectId = ${projectId} AND g.noise = ''
@@ -367,6 +369,7 @@ export async function policyGroups(
       blockedUrl: s.blockedUrl,
       sourceFile: s.sourceFile,
       line: s.line === null ? null : n(s.line),
+      policyVersion: s.policyVersion === null ? null : n(s.policyVersion),
     });
   }
   return out;

@@ -212,6 +212,15 @@ describe.sequential("the loop in Chromium", () => {
     const evalDecision = built.decisions.find((d) => d.add.includes("'unsafe-eval'"));
     expect(evalDecision?.accepted).toBe(false);
 
+    // The builder's own prediction, which step 3 checks against Chromium: only eval is blocked, and the inline
+    // code is allowed on the condition that the page's code is exactly the sample (the hashes).
+    const preview = await json<{ blockedGroups: Group[]; conditionalGroups: Group[] }>(
+      await api(cinch, "POST", `/api/projects/${projectId}/policy/preview`, { policy: p }),
+    );
+    const keys = (gs: Group[]) => gs.map((g) => `${g.directive} ${g.blocked}`).sort();
+    expect(keys(preview.blockedGroups)).toEqual(["script-src eval"]);
+    expect(keys(preview.conditionalGroups)).toEqual(["script-src-elem inline", "style-src-attr inline"]);
+
     const created = await json<{ version: number; servedPolicy: string }>(
       await api(cinch, "POST", `/api/projects/${projectId}/policy/versions`, { policy: p }),
     );
