@@ -12,6 +12,11 @@ export type SortOrder = "asc" | "desc";
 
 type Column = { key: string; label: string; sort?: SortKey; className?: string };
 
+/** Columns hidden at phone width (CSS), so directive, blocked, count and last seen stay in view. */
+const OPTIONAL = new Set(["trend", "pages", "browsers", "firstSeen"]);
+const cls = (key: string, base?: string) =>
+  [base, OPTIONAL.has(key) ? "col-optional" : undefined].filter(Boolean).join(" ") || undefined;
+
 const COLUMNS: Column[] = [
   { key: "directive", label: "Directive", sort: "directive" },
   { key: "blocked", label: "Blocked", sort: "blocked" },
@@ -66,7 +71,7 @@ export function GroupsTable({
                 <th
                   key={c.key}
                   scope="col"
-                  className={c.className}
+                  className={cls(c.key, c.className)}
                   aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}
                 >
                   {c.sort ? (
@@ -116,7 +121,7 @@ export function GroupsTable({
                   </td>
                 ) : null}
                 <td className="num">{fmtInt(g.count)}</td>
-                <td>
+                <td className="col-optional">
                   {trend ? (
                     <Sparkline values={trend} width={96} height={24} label={`Trend of ${g.blocked}`} />
                   ) : (
@@ -125,7 +130,7 @@ export function GroupsTable({
                     </span>
                   )}
                 </td>
-                <td className="list-cell">
+                <td className="list-cell col-optional">
                   {g.pages.length === 0 ? (
                     <span className="muted">—</span>
                   ) : (
@@ -137,10 +142,10 @@ export function GroupsTable({
                     </>
                   )}
                 </td>
-                <td className="list-cell">
+                <td className="list-cell browsers-cell col-optional">
                   {g.browsers.length ? g.browsers.join(", ") : <span className="muted">—</span>}
                 </td>
-                <td>
+                <td className="col-optional">
                   <time dateTime={g.firstSeen} title={fmtDateTime(g.firstSeen, true)}>
                     {fmtRelative(g.firstSeen, now)}
                   </time>

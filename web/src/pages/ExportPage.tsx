@@ -63,7 +63,7 @@ export function ExportPage() {
         reports are quiet.
       </p>
       <div className="card">
-        <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Export options">
+        <form className="export-options" onSubmit={(e) => e.preventDefault()} aria-label="Export options">
           <div className="field">
             <label htmlFor={`${id}-format`}>Format</label>
             <select

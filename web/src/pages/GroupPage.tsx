@@ -1,6 +1,6 @@
 // One violation group: its hourly series, breakdowns and every stored sample, all as text (reports are
 // attacker-controlled). The URL is a permalink: /projects/:id/groups/:gid?range=…
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import type { GroupDetailDto, SampleDto } from "../../../server/contract.ts";
 import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
@@ -86,8 +86,12 @@ export function SampleCard({ sample, index }: { sample: SampleDto; index: number
   );
 }
 
+const FIRST_SAMPLES = 5;
+
 function GroupView({ d, since, until }: { d: GroupDetailDto; since: number; until: number }) {
   const g = d.group;
+  const [allSamples, setAllSamples] = useState(false);
+  const shown = allSamples ? d.samples : d.samples.slice(0, FIRST_SAMPLES);
   const points = useMemo(
     () => d.series.map((s) => ({ ...s, directive: g.directive })),
     [d.series, g.directive],
@@ -176,7 +180,23 @@ function GroupView({ d, since, until }: { d: GroupDetailDto; since: number; unti
         {d.samples.length === 0 ? (
           <Empty title="No samples stored." />
         ) : (
-          d.samples.map((s, i) => <SampleCard key={`${s.receivedAt}-${i}`} sample={s} index={i} />)
+          <>
+            {shown.map((s, i) => (
+              <SampleCard key={`${s.receivedAt}-${i}`} sample={s} index={i} />
+            ))}
+            {d.samples.length > FIRST_SAMPLES ? (
+              <button
+                type="button"
+                className="btn"
+                aria-expanded={allSamples}
+                onClick={() => setAllSamples((a) => !a)}
+              >
+                {allSamples
+                  ? `Show the first ${FIRST_SAMPLES} only`
+                  : `Show all ${fmtInt(d.samples.length)} samples`}
+              </button>
+            ) : null}
+          </>
         )}
       </section>
     </>

@@ -63,7 +63,9 @@ export function ProjectsTable({ projects }: { projects: ProjectDto[] }) {
             <th scope="col" className="num">
               Last 7 days
             </th>
-            <th scope="col">7-day trend</th>
+            <th scope="col" className="col-optional">
+              7-day trend
+            </th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -80,7 +82,7 @@ export function ProjectsTable({ projects }: { projects: ProjectDto[] }) {
               </th>
               <td className="num">{p.counts ? fmtInt(p.counts.last24h) : "—"}</td>
               <td className="num">{p.counts ? fmtInt(p.counts.last7d) : "—"}</td>
-              <td>
+              <td className="col-optional">
                 {p.counts ? (
                   <Sparkline
                     values={p.counts.hourly}

@@ -317,7 +317,7 @@ export function VersionsPage() {
                               </Link>
                               <Link
                                 className="btn btn-small btn-ghost"
-                                to={`${pathFor("export", { id: project.id })}?version=${v.version}`}
+                                to={`${pathFor("export", { id: project.id })}?version=${v.version}${v.state === "enforced" ? "&mode=enforce" : ""}`}
                               >
                                 Export
                               </Link>
