@@ -43,7 +43,7 @@ async function blocked(query: Record<string, string>): Promise<{ status: number;
 }
 
 describe("literal matching on seeded data", () => {
-  test.each([
+  test.each<{ q: Record<string, string>; want: string[] }>([
     { q: {}, want: ["https://one.example", "https://two.example"] },
     { q: { page: "it's;here" }, want: ["https://one.example"] },
     { q: { page: "'" }, want: ["https://one.example"] },
@@ -64,7 +64,7 @@ describe("literal matching on seeded data", () => {
     expect(await blocked(q)).toEqual({ status: 200, blocked: want });
   });
 
-  test.each([
+  test.each<Record<string, string>>([
     { directive: "img-src' OR '1'='1" },
     { directive: "%" },
     { sort: "count; DROP TABLE Project" },
