@@ -29,6 +29,7 @@ let browser: TestBrowser;
 let projectId = "";
 let policy = "";
 let header = "Content-Security-Policy-Report-Only";
+let reportUri = "";
 
 type Build = {
   policy: string;
@@ -95,7 +96,22 @@ beforeAll(async () => {
     Object.values(SCRIPTS)
       .map((s) => `<script>${s}</script>`)
       .join("\n");
-  site = createServer((_req, res) => {
+  reportUri = `${cinchUrl}/r/${project.reportKey}`;
+  site = createServer((req, res) => {
+    // /report-to?env=E: one inline script under a policy naming a report-to group (endpoint: this HTTP Cinch);
+    // /report-uri?env=E: the same with report-uri only. The env tag tells their reports apart.
+    const u = new URL(req.url ?? "/", "http://x");
+    const env = u.searchParams.get("env") ?? "";
+    if (u.pathname === "/report-to" || u.pathname === "/report-uri") {
+      const to = u.pathname === "/report-to";
+      res.writeHead(200, {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy-Report-Only": `script-src 'none'; report-uri ${reportUri}?env=${env}${to ? "; report-to cinch" : ""}`,
+        ...(to ? { "Reporting-Endpoints": `cinch="${reportUri}?env=${env}"` } : {}),
+      });
+      res.end("<!doctype html><script>0</script>");
+      return;
+    }
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", [header]: policy });
     res.end(body);
   });
@@ -173,5 +189,30 @@ describe.sequential("inline hashes: builder vs Chromium", () => {
     header = "Content-Security-Policy";
     const seen = await visit(page);
     expect(seen.ran).toEqual(["tight"]);
+  });
+});
+
+describe("report-to silences report-uri in Chromium", () => {
+  const groupsIn = async (env: string) =>
+    (
+      await json<{ groups: unknown[] }>(
+        await api(cinch, "GET", `/api/projects/${projectId}/violations?env=${env}`),
+      )
+    ).groups.length;
+
+  test("an HTTP page whose policy names a report-to group sends no report at all", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${siteUrl}report-to?env=silenced`);
+    await page.goto(`${siteUrl}report-uri?env=control`);
+    // The control page's report-uri report is sent at once; by the time it is stored, the first page's would be.
+    const end = Date.now() + 15_000;
+    while ((await groupsIn("control")) === 0) {
+      if (Date.now() > end) throw new Error("timed out waiting for the control page's report");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await page.goto("about:blank");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await groupsIn("silenced")).toBe(0);
+    await page.close();
   });
 });
