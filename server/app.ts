@@ -27,7 +27,9 @@ export function createApp(
   opts: { webDist?: string; selfReportUri?: string | null } = {},
 ): App {
   const { config, log, metrics } = deps;
-  const koa = new Koa({ proxy: config.TRUST_PROXY });
+  // maxIpsCount 1: behind a proxy, the client address is the last X-Forwarded-For entry (the one the proxy
+  // wrote), not the first, which a client can put there itself to dodge per-address rate limits.
+  const koa = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
   koa.silent = true;
 
   koa.use(async (ctx, next) => {

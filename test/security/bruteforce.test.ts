@@ -39,6 +39,14 @@ describe("per client address", () => {
     expect((await from("203.0.113.2")).status).toBe(401);
   });
 
+  test("a client cannot dodge the limit by prepending addresses to X-Forwarded-For", async () => {
+    t = await startAppWithAdmin({ SIGNIN_ATTEMPTS_PER_MINUTE: "2", TRUST_PROXY: "true" });
+    const spoofed = (i: number) => postSignIn(t!, wrong, { "X-Forwarded-For": `10.0.0.${i}, 203.0.113.9` });
+    expect([(await spoofed(1)).status, (await spoofed(2)).status, (await spoofed(3)).status]).toEqual([
+      401, 401, 429,
+    ]);
+  });
+
   test("setup attempts count too", async () => {
     t = await startAppWithAdmin({ SIGNIN_ATTEMPTS_PER_MINUTE: "1" });
     const setup = () =>
