@@ -13,7 +13,7 @@ export type SortOrder = "asc" | "desc";
 type Column = { key: string; label: string; sort?: SortKey; className?: string };
 
 /** Columns hidden at phone width (CSS), so directive, blocked, count and last seen stay in view. */
-const OPTIONAL = new Set(["trend", "pages", "browsers", "firstSeen"]);
+const OPTIONAL = new Set(["directive", "trend", "pages", "browsers", "firstSeen"]);
 const cls = (key: string, base?: string) =>
   [base, OPTIONAL.has(key) ? "col-optional" : undefined].filter(Boolean).join(" ") || undefined;
 
@@ -101,13 +101,17 @@ export function GroupsTable({
             const trend = trends?.get(g.id);
             return (
               <tr key={g.id}>
-                <td>
+                <td className="col-optional">
                   <span className="directive">
                     <Swatch color={directiveColor(g.directive)} />
                     {g.directive}
                   </span>
                 </td>
                 <td className="blocked-cell">
+                  <span className="directive phone-only">
+                    <Swatch color={directiveColor(g.directive)} />
+                    {g.directive}
+                  </span>
                   <Link
                     to={`${pathFor("group", { id: projectId, gid: g.id })}${linkQuery}`}
                     className="blocked-link"
