@@ -1,0 +1,82 @@
+// Command-line options of `npm run bench -- [options]`.
+
+export const SECTIONS = ["ingest", "storage", "queries", "builder"] as const;
+export type Section = (typeof SECTIONS)[number];
+const isSection = (s: string): s is Section => (SECTIONS as readonly string[]).includes(s);
+
+export type BenchArgs = {
+  /** Seconds per measured ingest run (default 20). */
+  durationSec: number;
+  /** Tiny sizes and 1 s runs: a smoke test of the harness, not a measurement. */
+  quick: boolean;
+  sections: Section[];
+  /** Where latest.json and latest.md go (default bench/results). */
+  outDir: string;
+  /** Write the results files (default true; --no-write for exploratory runs). */
+  write: boolean;
+  /** Run the Cinch server under test with --cpu-prof, profiles into outDir. */
+  profile: boolean;
+};
+
+export const USAGE = `usage: npm run bench -- [--duration <s>] [--quick] [--only ingest,storage,queries,builder]
+                        [--out <dir>] [--no-write] [--profile]`;
+
+/** Parse argv (without node and script); throws with every problem listed. */
+export function parseArgs(argv: readonly string[], defaultOut: string): BenchArgs {
+  const a: BenchArgs = {
+    durationSec: 20,
+    quick: false,
+    sections: [...SECTIONS],
+    outDir: defaultOut,
+    write: true,
+    profile: false,
+  };
+  const problems: string[] = [];
+  let durationGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) problems.push(`${arg} needs a value`);
+      return v ?? "";
+    };
+    switch (arg) {
+      case "--duration": {
+        const v = value();
+        const n = Number(v);
+        if (!(n > 0 && n <= 3600))
+          problems.push(`--duration must be seconds between 0 and 3600 (got ${JSON.stringify(v)})`);
+        a.durationSec = n;
+        durationGiven = true;
+        break;
+      }
+      case "--quick":
+        a.quick = true;
+        break;
+      case "--only": {
+        const v = value();
+        const list = v.split(",").filter(Boolean);
+        const bad = list.filter((s) => !isSection(s));
+        if (bad.length > 0 || list.length === 0) {
+          problems.push(`--only takes a comma list of ${SECTIONS.join(", ")} (got ${JSON.stringify(v)})`);
+        }
+        a.sections = list.filter(isSection);
+        break;
+      }
+      case "--out":
+        a.outDir = value();
+        break;
+      case "--no-write":
+        a.write = false;
+        break;
+      case "--profile":
+        a.profile = true;
+        break;
+      default:
+        problems.push(`unknown option ${JSON.stringify(arg)}`);
+    }
+  }
+  if (a.quick && !durationGiven) a.durationSec = 1;
+  if (problems.length > 0) throw new Error(`${problems.join("\n")}\n${USAGE}`);
+  return a;
+}

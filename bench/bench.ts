@@ -1,0 +1,285 @@
+// The benchmark: runs the selected sections in one process tree (servers and load generator as child processes),
+// evaluates the issue's targets and returns everything as one JSON-able object.
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, freemem, loadavg, release, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import type { BenchArgs, Section } from "./args.ts";
+import { runIngest, type IngestResults, type RunResult } from "./ingest.ts";
+import { runStorage, type StorageCase } from "./storage.ts";
+import { runQueries, type QueryResults } from "./queries.ts";
+import { runBuilder, type BuilderResults } from "./builder.ts";
+import { buildWorkload, type Workload } from "./workload.ts";
+
+export type Machine = {
+  cpu: string;
+  cores: number;
+  memGiB: number;
+  freeMemGiB: number;
+  node: string;
+  kernel: string;
+  loadAvg: number[];
+};
+
+export type TargetCheck = { id: string; what: string; target: string; measured: string; met: boolean };
+
+export type Sizes = {
+  workloadSize: number;
+  storageReports: number;
+  storageGroups: number[];
+  dashboardReports: number;
+  dashboardGroups: number;
+  dashboardDays: number;
+  queryIterations: number;
+  builderGroups: number;
+  builderIterations: number;
+  rounds: number;
+  warmupSec: number;
+  connections: number;
+  overloadConnections: number;
+};
+
+export type BenchResults = {
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  machine: Machine;
+  command: string;
+  durationSec: number;
+  quick: boolean;
+  sizes: Sizes;
+  workload?: Omit<Workload, "requests"> & { requests: number; avgBodyBytes: number };
+  ingest?: IngestResults;
+  storage?: StorageCase[];
+  queries?: QueryResults;
+  builder?: BuilderResults;
+  targets: TargetCheck[];
+};
+
+export function sizesFor(quick: boolean): Sizes {
+  return quick
+    ? {
+        workloadSize: 50,
+        storageReports: 5_000,
+        storageGroups: [100, 1_000],
+        dashboardReports: 20_000,
+        dashboardGroups: 200,
+        dashboardDays: 30,
+        queryIterations: 2,
+        builderGroups: 100,
+        builderIterations: 2,
+        rounds: 1,
+        warmupSec: 0.5,
+        connections: 16,
+        overloadConnections: 32,
+      }
+    : {
+        workloadSize: 200,
+        storageReports: 1_000_000,
+        storageGroups: [100, 100_000],
+        dashboardReports: 10_000_000,
+        dashboardGroups: 20_000,
+        dashboardDays: 30,
+        queryIterations: 20,
+        builderGroups: 10_000,
+        builderIterations: 5,
+        rounds: 4,
+        warmupSec: 3,
+        connections: 64,
+        overloadConnections: 256,
+      };
+}
+
+export function machine(): Machine {
+  const c = cpus();
+  return {
+    cpu: c[0]?.model ?? "unknown",
+    cores: c.length,
+    memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    freeMemGiB: Math.round((freemem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    kernel: release(),
+    loadAvg: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+export type Log = (line: string) => void;
+
+/** Run the selected sections and evaluate the targets. */
+export async function runBench(
+  args: BenchArgs,
+  log: Log,
+  sizes: Sizes = sizesFor(args.quick),
+): Promise<BenchResults> {
+  const started = new Date();
+  const tmpDir = mkdtempSync(join(tmpdir(), "cinch-bench-"));
+  const has = (s: Section) => args.sections.includes(s);
+  const out: BenchResults = {
+    startedAt: started.toISOString(),
+    finishedAt: "",
+    seconds: 0,
+    machine: machine(),
+    command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+    durationSec: args.durationSec,
+    quick: args.quick,
+    sizes,
+    targets: [],
+  };
+  try {
+    if (has("ingest")) {
+      const workload = buildWorkload({ size: sizes.workloadSize });
+      const { requests, ...summary } = workload;
+      out.workload = {
+        ...summary,
+        requests: requests.length,
+        avgBodyBytes: Math.round(requests.reduce((n, r) => n + r.body.length, 0) / requests.length),
+      };
+      log(`ingest: ${args.durationSec} s per target at maximum rate, in ${sizes.rounds} interleaved rounds`);
+      out.ingest = await runIngest({
+        tmpDir,
+        workload,
+        durationSec: args.durationSec,
+        rounds: sizes.rounds,
+        warmupSec: sizes.warmupSec,
+        connections: sizes.connections,
+        overloadConnections: sizes.overloadConnections,
+        log,
+        cinchNodeArgs: args.profile ? ["--cpu-prof", "--cpu-prof-dir", args.outDir] : [],
+      });
+    }
+    if (has("storage")) {
+      log(`storage: ${sizes.storageReports} reports over ${sizes.storageGroups.join(" / ")} groups`);
+      out.storage = await runStorage(tmpDir, sizes.storageReports, sizes.storageGroups, log);
+    }
+    if (has("queries")) {
+      log(`dashboard queries at scale`);
+      out.queries = await runQueries({
+        tmpDir,
+        reports: sizes.dashboardReports,
+        groups: sizes.dashboardGroups,
+        days: sizes.dashboardDays,
+        iterations: sizes.queryIterations,
+        log,
+        nodeArgs: args.profile ? ["--cpu-prof", "--cpu-prof-dir", args.outDir] : [],
+      });
+    }
+    if (has("builder")) {
+      log(`builder: ${sizes.builderGroups} groups`);
+      out.builder = runBuilder(sizes.builderGroups, sizes.builderIterations, log);
+    }
+  } finally {
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+  out.targets = evaluate(out);
+  const finished = new Date();
+  out.finishedAt = finished.toISOString();
+  out.seconds = Math.round((finished.getTime() - started.getTime()) / 100) / 10;
+  return out;
+}
+
+const fmt = (x: number, digits = 0) =>
+  x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const run = (r: BenchResults, target: string, scenario: RunResult["scenario"]) =>
+  r.ingest?.runs.find((x) => x.target === target && x.scenario === scenario);
+
+/** The issue's targets, each with what was measured. */
+export function evaluate(r: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const b = run(r, "body", "max");
+  const c = run(r, "naive", "max");
+  const d = run(r, "cinch", "max");
+  const half = run(r, "cinch", "half-rate");
+  const over = run(r, "cinch", "overload");
+  if (b && d) {
+    const ratio = d.load.ackedReportsPerSec / b.load.ackedReportsPerSec;
+    checks.push({
+      id: "1a",
+      what: "Cinch reports/s vs Koa + koa-body (framework ceiling)",
+      target: "≥ 0.7 ×",
+      measured: `${fmt(ratio, 2)} × (${fmt(d.load.ackedReportsPerSec)} vs ${fmt(b.load.ackedReportsPerSec)})`,
+      met: ratio >= 0.7,
+    });
+  }
+  if (c && d) {
+    const ratio = d.load.ackedReportsPerSec / c.load.ackedReportsPerSec;
+    checks.push({
+      id: "1b",
+      what: "Cinch reports/s vs naive Prisma collector",
+      target: "≥ 10 ×",
+      measured: `${fmt(ratio, 1)} × (${fmt(d.load.ackedReportsPerSec)} vs ${fmt(c.load.ackedReportsPerSec)})`,
+      met: ratio >= 10,
+    });
+  }
+  if (half) {
+    checks.push({
+      id: "1c",
+      what: `p99 latency at half of Cinch's maximum rate (${fmt(half.offeredRate ?? 0)} req/s, open loop)`,
+      target: "≤ 25 ms",
+      measured: `${fmt(half.load.latencyMs.p99, 1)} ms`,
+      met: half.load.latencyMs.p99 <= 25,
+    });
+  }
+  for (const x of [d, half].filter((v): v is RunResult => v !== undefined)) {
+    checks.push({
+      id: x.scenario === "max" ? "1d" : "1e",
+      what: `nothing lost (${x.scenario}): reports stored = reports answered 204`,
+      target: "equal",
+      measured: `${fmt(x.storedReports ?? 0)} stored, ${fmt(x.load.ackedReports)} acknowledged`,
+      met: x.storedMinusAcked === 0 && x.load.errors === 0,
+    });
+  }
+  if (over) {
+    const shed = (over.load.statuses["429"] ?? 0) + (over.load.statuses["503"] ?? 0);
+    checks.push({
+      id: "2a",
+      what: "overload (3× max rate): sheds with 429/503",
+      target: "sheds, no timeouts",
+      measured: `${fmt(shed)} of ${fmt(over.load.answered)} answers shed, ${over.load.timeouts} timeouts`,
+      met: shed > 0 && over.load.timeouts === 0,
+    });
+    checks.push({
+      id: "2b",
+      what: "overload: peak RSS",
+      target: "< 300 MB",
+      measured: `${fmt(over.peakRssBytes / 2 ** 20)} MB`,
+      met: over.peakRssBytes < 300 * 2 ** 20,
+    });
+    checks.push({
+      id: "2c",
+      what: "overload: no crash, accepted = stored",
+      target: "equal",
+      measured: `${over.crashed ? "crashed; " : ""}${fmt(over.storedReports ?? 0)} stored, ${fmt(over.load.ackedReports)} acknowledged`,
+      met: !over.crashed && over.storedMinusAcked === 0,
+    });
+  }
+  const s100 = r.storage?.[0];
+  if (s100) {
+    checks.push({
+      id: "3",
+      what: `storage: bytes per report, ${fmt(s100.reports)} reports over ${fmt(s100.groups)} groups`,
+      target: "≤ 64 B",
+      measured: `${fmt(s100.bytesPerReport, 1)} B`,
+      met: s100.bytesPerReport <= 64,
+    });
+  }
+  for (const t of r.queries?.timings ?? []) {
+    checks.push({
+      id: "4",
+      what: `dashboard: ${t.name}`,
+      target: "p95 ≤ 100 ms",
+      measured: `${fmt(t.p95Ms, 1)} ms`,
+      met: t.p95Ms <= 100,
+    });
+  }
+  const build = r.builder?.timings.find((t) => t.name === "build + grade + minify");
+  if (build) {
+    checks.push({
+      id: "5",
+      what: `builder: build + grade + minify, ${fmt(build.groups)} groups`,
+      target: "≤ 250 ms",
+      measured: `${fmt(build.p50Ms, 1)} ms (p50)`,
+      met: build.p50Ms <= 250,
+    });
+  }
+  return checks;
+}

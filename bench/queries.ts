@@ -1,0 +1,114 @@
+// Section 4: dashboard queries at scale. Seeds the dataset (seed.ts), starts Cinch on it in its own process and
+// times the dashboard's HTTP calls one after another, as the dashboard makes them: p50 and p95 per query.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { cinchEnv } from "./ingest.ts";
+import { freePort, rssOf, startServer } from "./proc.ts";
+import { seedDashboard, type Seeded } from "./seed.ts";
+
+const DAY_MS = 86_400_000;
+
+export type QueryTiming = {
+  name: string;
+  method: "GET" | "POST";
+  path: string;
+  iterations: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  /** Size of the JSON answer. */
+  bytes: number;
+};
+
+export type QueryResults = { seeded: Seeded; timings: QueryTiming[]; serverRssBytes: number };
+
+export type QueryOptions = {
+  tmpDir: string;
+  reports: number;
+  groups: number;
+  days: number;
+  /** Timed calls per query (after two untimed ones). */
+  iterations: number;
+  log: (line: string) => void;
+  nodeArgs?: string[];
+};
+
+const pct = (sorted: number[], q: number): number =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+export async function runQueries(o: QueryOptions): Promise<QueryResults> {
+  const dir = join(o.tmpDir, "dashboard");
+  mkdirSync(dir, { recursive: true });
+  o.log(`  seeding ${o.reports} reports over ${o.days} days and ${o.groups} groups...`);
+  const seeded = await seedDashboard(dir, { reports: o.reports, groups: o.groups, days: o.days });
+  o.log(
+    `  seeded ${seeded.reports} reports: ${seeded.rows.groupHours} GroupHour rows, ${seeded.rows.samples} samples ` +
+      `(${seeded.seconds.toFixed(1)} s)`,
+  );
+  const port = await freePort();
+  const server = await startServer("server/main.ts", [], port, cinchEnv(dir, port), o.nodeArgs ?? []);
+  const headers = { Authorization: `Bearer ${seeded.token}` };
+  const p = `/api/projects/${seeded.projectId}`;
+  const until = Date.now();
+  const since = until - o.days * DAY_MS;
+  const win = `since=${since}&until=${until}`;
+  const call = async (
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+  ): Promise<{ ms: number; text: string }> => {
+    const t = performance.now();
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const ms = performance.now() - t;
+    if (res.status !== 200)
+      throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+    return { ms, text };
+  };
+  const timings: QueryTiming[] = [];
+  const time = async (name: string, method: "GET" | "POST", paths: string[], body?: unknown) => {
+    for (let i = 0; i < 2; i++) await call(method, paths[i % paths.length]!, body);
+    const ms: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < o.iterations; i++) {
+      const r = await call(method, paths[i % paths.length]!, body);
+      ms.push(r.ms);
+      bytes = r.text.length;
+    }
+    ms.sort((a, b) => a - b);
+    const t: QueryTiming = {
+      name,
+      method,
+      path: paths[0]!.replace(seeded.projectId, ":id").replace(/since=\d+&until=\d+/, "since=-30d&until=now"),
+      iterations: ms.length,
+      p50Ms: r1(pct(ms, 0.5)),
+      p95Ms: r1(pct(ms, 0.95)),
+      maxMs: r1(ms[ms.length - 1] ?? 0),
+      bytes,
+    };
+    timings.push(t);
+    o.log(`  ${name}: p50 ${t.p50Ms} ms, p95 ${t.p95Ms} ms (${(bytes / 1024).toFixed(0)} KiB)`);
+  };
+  try {
+    await time("violations list, last 24 h (default)", "GET", [`${p}/violations`]);
+    await time("violations list, 30 days", "GET", [`${p}/violations?${win}`]);
+    await time("over-time chart, 30 days", "GET", [`${p}/violations/series?${win}`]);
+    await time("group page, 30 days (top and tail group)", "GET", [
+      `${p}/violations/${seeded.topGroupId}?${win}`,
+      `${p}/violations/${seeded.tailGroupId}?${win}`,
+    ]);
+    await time("policy suggestion", "GET", [`${p}/policy/suggestion`]);
+    const suggestion = JSON.parse((await call("GET", `${p}/policy/suggestion`)).text) as { policy: string };
+    await time("impact preview of the suggestion", "POST", [`${p}/policy/preview`], {
+      policy: suggestion.policy,
+    });
+    return { seeded, timings, serverRssBytes: rssOf(server.pid) };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,164 @@
+// Markdown for bench/results/latest.md (README's Performance section quotes it): tables, not prose.
+import type { BenchResults } from "./bench.ts";
+import type { RunResult } from "./ingest.ts";
+
+const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
+const n1 = (x: number) => x.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const mb = (b: number) => `${n0(b / 2 ** 20)} MB`;
+const row = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
+const table = (head: string[], rows: (string | number)[][]) =>
+  [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
+
+function statuses(r: RunResult): string {
+  return Object.entries(r.load.statuses)
+    .sort()
+    .map(([k, v]) => `${k}: ${n0(v)}`)
+    .join(", ");
+}
+
+function ingestTable(r: BenchResults): string {
+  const runs = r.ingest?.runs ?? [];
+  return table(
+    [
+      "Server",
+      "Scenario",
+      "reports/s",
+      "requests/s",
+      "p50 ms",
+      "p99 ms",
+      "peak RSS",
+      "answers",
+      "stored − acked",
+    ],
+    runs.map((x) => [
+      x.label,
+      x.scenario === "max"
+        ? `max, ${x.connections} conns`
+        : x.scenario === "half-rate"
+          ? `${n0(x.offeredRate ?? 0)} req/s open loop`
+          : `overload, ${n0(x.offeredRate ?? 0)} req/s asked, ${x.connections} conns`,
+      n0(x.load.ackedReportsPerSec),
+      n0(x.load.requestsPerSec),
+      n1(x.load.latencyMs.p50),
+      n1(x.load.latencyMs.p99),
+      mb(x.peakRssBytes),
+      statuses(x) + (x.load.errors ? `, errors: ${x.load.errors}` : ""),
+      x.storedMinusAcked === null
+        ? "n/a"
+        : `${n0(x.storedReports ?? 0)} − ${n0(x.load.ackedReports)} = ${x.storedMinusAcked}`,
+    ]),
+  );
+}
+
+/** The whole results page. */
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(`# Cinch benchmark results`);
+  out.push("");
+  out.push(
+    `${r.quick ? "**Quick smoke run — not a measurement.** " : ""}Taken ${r.startedAt.slice(0, 16).replace("T", " ")} UTC ` +
+      `on ${m.cores} × ${m.cpu}, ${m.memGiB} GiB RAM, Node ${m.node}, Linux ${m.kernel}; load average at start ` +
+      `${m.loadAvg.join(" / ")} (a shared machine: compare rows of one run, not runs). Whole run: ${n0(r.seconds)} s. ` +
+      `Reproduce: \`${r.command}\`.`,
+  );
+  out.push("");
+  out.push(`## Targets`);
+  out.push("");
+  out.push(
+    table(
+      ["#", "What", "Target", "Measured", "Met"],
+      r.targets.map((t) => [t.id, t.what, t.target, t.measured, t.met ? "yes" : "**no**"]),
+    ),
+  );
+  if (r.ingest && r.workload) {
+    const w = r.workload;
+    out.push("");
+    out.push(
+      `## Ingest (${r.durationSec} s per server at maximum rate, ${r.sizes.rounds} interleaved rounds)`,
+    );
+    out.push("");
+    out.push(
+      `Load: autocannon in its own process on loopback, ${w.requests} distinct bodies cycled ` +
+        `(${w.legacyRequests} legacy \`application/csp-report\` single reports, ${w.batchRequests} Reporting API batches of 1–10; ` +
+        `${n0((w.noiseReports / w.reports) * 100)}% noise; ${w.distinctGroups} distinct groups; ` +
+        `${n1(w.reports / w.requests)} reports and ${n0(w.avgBodyBytes)} bytes per request on average). ` +
+        `Every server runs in its own process; Cinch with its defaults (SQLite synchronous=FULL) and rate limits raised, ` +
+        `except in the overload run. The half-rate run is open loop (constant arrival rate, latency from the scheduled send).`,
+    );
+    out.push("");
+    out.push(ingestTable(r));
+    for (const note of r.ingest.notes) out.push("", `Note: ${note}`);
+  }
+  if (r.storage) {
+    out.push("");
+    out.push(`## Storage (through the writer, reports spread over 30 days)`);
+    out.push("");
+    out.push(
+      table(
+        [
+          "Reports",
+          "Groups",
+          "DB growth",
+          "bytes/report",
+          "GroupHour rows",
+          "Sample rows",
+          "largest tables and indexes",
+        ],
+        r.storage.map((s) => [
+          n0(s.reports),
+          n0(s.groups),
+          mb(s.bytes),
+          n1(s.bytesPerReport),
+          n0(s.rows.groupHours),
+          n0(s.rows.samples),
+          Object.entries(s.tables)
+            .slice(0, 4)
+            .map(([k, v]) => `${k} ${mb(v)}`)
+            .join(", "),
+        ]),
+      ),
+    );
+  }
+  if (r.queries) {
+    const q = r.queries;
+    out.push("");
+    out.push(
+      `## Dashboard queries (${n0(q.seeded.reports)} reports, ${n0(q.seeded.groups)} groups, 30 days; ` +
+        `${n0(q.seeded.rows.groupHours)} GroupHour rows; over HTTP, ${r.sizes.queryIterations} calls each)`,
+    );
+    out.push("");
+    out.push(
+      table(
+        ["Query", "Request", "p50 ms", "p95 ms", "max ms", "answer"],
+        q.timings.map((t) => [
+          t.name,
+          `\`${t.method} ${t.path}\``,
+          n1(t.p50Ms),
+          n1(t.p95Ms),
+          n1(t.maxMs),
+          `${n0(t.bytes / 1024)} KiB`,
+        ]),
+      ),
+    );
+  }
+  if (r.builder) {
+    const b = r.builder;
+    out.push("");
+    out.push(`## Policy builder (pure functions, in process)`);
+    out.push("");
+    out.push(
+      table(
+        ["Step", "Groups", "p50 ms", "p95 ms"],
+        b.timings.map((t) => [t.name, n0(t.groups), n1(t.p50Ms), n1(t.p95Ms)]),
+      ),
+    );
+    out.push("");
+    out.push(
+      `Candidate policy: ${n0(b.policyChars)} characters (${n0(b.minifiedChars)} minified), grade ${b.grade}, ` +
+        `${n0(b.suggestions)} suggestions.`,
+    );
+  }
+  out.push("");
+  return out.join("\n");
+}
