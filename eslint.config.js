@@ -4,7 +4,17 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules", "web/dist", "server/generated", "data", "artifacts", "bench/results", "scratch"] },
+  {
+    ignores: [
+      "node_modules",
+      "web/dist",
+      "server/generated",
+      "data",
+      "artifacts",
+      "bench/results",
+      "scratch",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
