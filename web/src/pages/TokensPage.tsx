@@ -45,7 +45,7 @@ export function TokensPage({ onSignedOut }: { onSignedOut: () => void }) {
         <h1 id="tokens-title">API tokens</h1>
       </div>
       <p className="lead">
-        Tokens let scripts and the CLI call the API. Send one as `Authorization: Bearer …`.
+        Tokens let scripts and the CLI call the API. Send one as <code>Authorization: Bearer …</code>.
       </p>
       <div className="card">
         <form className="inline-form" onSubmit={(e) => void create(e)} aria-label="Create an API token">
