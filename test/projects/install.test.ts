@@ -41,14 +41,22 @@ describe("over the API", () => {
   test.each([
     { PUBLIC_URL: "http://127.0.0.1:8787", reportTo: false },
     { PUBLIC_URL: "https://cinch.example", reportTo: true },
-  ])("PUBLIC_URL $PUBLIC_URL: the starter carries report-to: $reportTo", async ({ PUBLIC_URL, reportTo }) => {
-    t = await startTestApp({ PUBLIC_URL });
-    const p = (await (await api(t, "POST", "/api/projects", { name: "shop" })).json()) as {
-      reportOnlyPolicy: string;
-      install: { headers: string[] };
-    };
-    expect(p.reportOnlyPolicy).toContain(`report-uri ${PUBLIC_URL}/r/`);
-    expect(p.reportOnlyPolicy.includes("report-to cinch")).toBe(reportTo);
-    expect(p.install.headers.some((h) => h.startsWith("Reporting-Endpoints:"))).toBe(reportTo);
-  });
+  ])(
+    "PUBLIC_URL $PUBLIC_URL: the starter and the built policy carry report-to: $reportTo",
+    async ({ PUBLIC_URL, reportTo }) => {
+      t = await startTestApp({ PUBLIC_URL });
+      const p = (await (await api(t, "POST", "/api/projects", { name: "shop" })).json()) as {
+        id: string;
+        reportOnlyPolicy: string;
+        install: { headers: string[] };
+      };
+      expect(p.reportOnlyPolicy).toContain(`report-uri ${PUBLIC_URL}/r/`);
+      expect(p.reportOnlyPolicy.includes("report-to cinch")).toBe(reportTo);
+      expect(p.install.headers.some((h) => h.startsWith("Reporting-Endpoints:"))).toBe(reportTo);
+      const built = (await (await api(t, "GET", `/api/projects/${p.id}/policy/suggestion`)).json()) as {
+        policy: string;
+      };
+      expect(built.policy.includes("report-to cinch")).toBe(reportTo);
+    },
+  );
 });
