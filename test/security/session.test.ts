@@ -147,6 +147,21 @@ describe("session lifecycle", () => {
     expect(((await res.json()) as { error: string }).error).toBe("session_required");
   });
 
+  test("a password change ends every session; a sign-in with an outdated hash rehashes it", async () => {
+    t = await startAppWithAdmin();
+    const b = await signIn(t);
+    const user = (await t.deps.users.byEmail(ADMIN.email))!;
+    await t.deps.users.setPassword(user.id, "harbor-violet-quartz-21");
+    expect((await b.fetch("/api/projects")).status).toBe(401);
+    const { hash } = await import("@node-rs/argon2");
+    await t.deps.users.setPasswordHash(
+      user.id,
+      await hash(ADMIN.password, { memoryCost: 4096, timeCost: 3 }),
+    );
+    expect((await postSignIn(t, ADMIN)).status).toBe(201);
+    expect((await t.deps.users.byId(user.id))!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
   test("idle expiry: a session unused for SESSION_IDLE_MINUTES is gone", async () => {
     t = await startAppWithAdmin({ SESSION_IDLE_MINUTES: "5" });
     const b = await signIn(t);
