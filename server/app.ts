@@ -11,6 +11,7 @@ import { ApiRouter } from "./api/routes.ts";
 import { projectRoutes } from "./api/projects.ts";
 import { violationRoutes } from "./api/violations.ts";
 import { opsRouter } from "./api/ops.ts";
+import { policyRoutes } from "./api/policy.ts";
 import { sessionRoutes } from "./api/session.ts";
 import { tokenRoutes } from "./api/tokens.ts";
 import { requestLog } from "./http/log.ts";
@@ -64,6 +65,8 @@ export function createApp(
   tokenRoutes(api, deps);
   projectRoutes(api, deps);
   violationRoutes(api, deps);
+  const publicPolicy = policyRoutes(api, deps);
+  koa.use(publicPolicy.routes());
   const crossSite = rejectCrossSite(config.publicUrl);
   const poison = rejectPoisonKeys();
   koa.use(async (ctx, next) => {
