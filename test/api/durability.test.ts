@@ -104,7 +104,7 @@ test("SIGTERM flushes queued reports and exits 0", async () => {
   const db = await openDb(file);
   const project = await new ProjectStore(db.prisma).create("term");
   await db.close();
-  const s = await startChild({ DATA_DIR: d2, PORT: "0", WRITE_FLUSH_MS: "300" });
+  const s = await startChild({ DATA_DIR: d2, PORT: "0", WRITE_FLUSH_MS: "1000" });
   const body = JSON.stringify({
     "csp-report": {
       "document-uri": "https://a.example/",
@@ -122,7 +122,12 @@ test("SIGTERM flushes queued reports and exits 0", async () => {
       () => 0,
     ),
   );
-  await new Promise((r) => setTimeout(r, 100));
+  // SIGTERM only once all 20 reports wait in the write queue (the flush interval is long enough for that).
+  for (let i = 0; i < 200; i++) {
+    const health = (await (await fetch(`${s.url}/healthz`)).json()) as { queueDepth: number };
+    if (health.queueDepth >= 20) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
   s.proc.kill("SIGTERM");
   const code = await new Promise<number | null>((r) => s.proc.once("exit", (c) => r(c)));
   const statuses = await Promise.all(pending);

@@ -130,13 +130,15 @@ describe("timing", () => {
     await time("warmup@example.test");
     const known: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 6; i++) {
       known.push(await time(ADMIN.email));
       unknown.push(await time(`nobody${i}@example.test`));
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    // Without the dummy hash an unknown email answers in ~1 ms against ~15 ms for Argon2id.
-    expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
-    expect(median(unknown)).toBeLessThan(median(known) * 2);
+    // Without the dummy hash an unknown email answers in ~1 ms against ~15 ms for Argon2id (ratio < 0.1). The
+    // bounds are loose because the suite shares two cores with other test files: the check is the order of
+    // magnitude, not the exact cost.
+    expect(median(unknown)).toBeGreaterThan(median(known) * 0.25);
+    expect(median(unknown)).toBeLessThan(median(known) * 4);
   });
 });
