@@ -8,7 +8,7 @@ import { openDb } from "../server/store/db.ts";
 import { ProjectStore } from "../server/store/projects.ts";
 import { merge, summary } from "./hist.ts";
 import type { LoadRequest, LoadResult } from "./load.ts";
-import { freePort, runLoadProcess, sampleRss, startServer, type ServerProc } from "./proc.ts";
+import { cpuSecondsOf, freePort, runLoadProcess, sampleRss, startServer, type ServerProc } from "./proc.ts";
 import { NAIVE_ID_BASE } from "./targets/naive-id.ts";
 import type { Workload } from "./workload.ts";
 
@@ -34,7 +34,7 @@ export type IngestOptions = {
   log: (line: string) => void;
 };
 
-export const TARGETS = ["bare", "body", "naive", "cinch"] as const;
+export const TARGETS = ["bare", "body", "naive", "cinch", "cinch-normal"] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
@@ -42,6 +42,7 @@ export const TARGET_LABELS: Record<TargetName, string> = {
   body: "(b) Koa + koa-body JSON parse, 204",
   naive: "(c) naive: koa-body + Prisma create per report",
   cinch: "(d) Cinch POST /r/:reportKey",
+  "cinch-normal": "(d′) Cinch, SQLITE_SYNCHRONOUS=NORMAL",
 };
 
 export type Scenario = "max" | "half-rate" | "overload";
@@ -55,6 +56,9 @@ export type RunResult = {
   offeredRate: number | null;
   load: LoadResult;
   peakRssBytes: number;
+  /** CPU time the server process used during the run: noisy neighbours disturb it less than they disturb rates. */
+  serverCpuSec: number;
+  cpuUsPerRequest: number;
   /** Reports the database gained during the run; null for targets that store nothing. */
   storedReports: number | null;
   /** storedReports - load.ackedReports (0 = exact; negative = lost after a 204). */
@@ -165,10 +169,18 @@ async function start(
       const c = naiveCounter(file);
       return { ...t, counters: [c, c] };
     }
-    case "cinch": {
+    case "cinch":
+    case "cinch-normal": {
       const file = join(dir, "cinch.db");
       const [warm, a, b] = await createProjects(file, ["warm-up", "measured", "half-rate"]);
-      const server = await startServer("server/main.ts", [], port, cinchEnv(dir, port, env), nodeArgs);
+      const sync: Record<string, string> = name === "cinch-normal" ? { SQLITE_SYNCHRONOUS: "NORMAL" } : {};
+      const server = await startServer(
+        "server/main.ts",
+        [],
+        port,
+        cinchEnv(dir, port, { ...env, ...sync }),
+        nodeArgs,
+      );
       return {
         name,
         server,
@@ -264,6 +276,7 @@ export async function runIngest(o: IngestOptions): Promise<IngestResults> {
     // Measured rounds, each a fixed number of requests (every one answered, so the 204 count is exact).
     const parts = new Map<TargetName, LoadResult[]>(names.map((n) => [n, []]));
     const peak = new Map<TargetName, number>(names.map((n) => [n, 0]));
+    const cpu = new Map<TargetName, number>(names.map((n) => [n, 0]));
     const before = targets.map((t) => (t.counters[0] ? t.counters[0]() : 0));
     const roundSec = o.durationSec / o.rounds;
     for (let r = 0; r < o.rounds; r++) {
@@ -271,6 +284,7 @@ export async function runIngest(o: IngestOptions): Promise<IngestResults> {
         const t = targets[(r + k) % targets.length]!;
         const amount = Math.max(o.connections, Math.round((rate.get(t.name) ?? 100) * roundSec));
         const rss = sampleRss(t.server.pid);
+        const cpu0 = cpuSecondsOf(t.server.pid);
         const res = await runLoadProcess(
           {
             url: t.server.url,
@@ -282,6 +296,7 @@ export async function runIngest(o: IngestOptions): Promise<IngestResults> {
           },
           o.tmpDir,
         );
+        cpu.set(t.name, (cpu.get(t.name) ?? 0) + cpuSecondsOf(t.server.pid) - cpu0);
         peak.set(t.name, Math.max(peak.get(t.name) ?? 0, rss.stop()));
         parts.get(t.name)!.push(res);
         rate.set(t.name, res.requestsPerSec);
@@ -294,12 +309,13 @@ export async function runIngest(o: IngestOptions): Promise<IngestResults> {
     targets.forEach((t, i) => {
       const load = combine(parts.get(t.name)!);
       const stored = t.counters[0] ? t.counters[0]() - before[i]! : null;
-      runs.push(result(t, "max", o.connections, null, load, peak.get(t.name) ?? 0, stored));
+      runs.push(
+        result(t, "max", o.connections, null, load, peak.get(t.name) ?? 0, cpu.get(t.name) ?? 0, stored),
+      );
     });
-    const cinch = targets.find((t) => t.name === "cinch");
-    const cinchMax = runs.find((r) => r.target === "cinch" && r.scenario === "max");
-    if (cinch && cinchMax && !o.skipDerived) {
-      runs.push(await halfRate(o, cinch, requests, cinchMax.load.requestsPerSec));
+    for (const t of targets.filter((x) => x.name === "cinch" || x.name === "cinch-normal")) {
+      const max = runs.find((r) => r.target === t.name && r.scenario === "max");
+      if (max && !o.skipDerived) runs.push(await halfRate(o, t, requests, max.load.requestsPerSec));
     }
   } finally {
     await Promise.all(targets.map((t) => t.server.stop()));
@@ -316,6 +332,7 @@ function result(
   offeredRate: number | null,
   load: LoadResult,
   peakRssBytes: number,
+  serverCpuSec: number,
   stored: number | null,
 ): RunResult {
   return {
@@ -326,6 +343,8 @@ function result(
     offeredRate,
     load,
     peakRssBytes,
+    serverCpuSec,
+    cpuUsPerRequest: load.answered > 0 ? (serverCpuSec * 1e6) / load.answered : 0,
     storedReports: stored,
     storedMinusAcked: stored === null ? null : stored - load.ackedReports,
     crashed: t.server.exited() !== null,
@@ -343,6 +362,7 @@ async function halfRate(
   const connections = 256;
   const before = t.counters[1]!();
   const rss = sampleRss(t.server.pid);
+  const cpu0 = cpuSecondsOf(t.server.pid);
   const load = await runLoadProcess(
     {
       url: t.server.url,
@@ -355,10 +375,11 @@ async function halfRate(
     },
     o.tmpDir,
   );
+  const cpu = cpuSecondsOf(t.server.pid) - cpu0;
   const peak = rss.stop();
   const stored = t.counters[1]!() - before;
   o.log(`  half rate ${rate} req/s (open loop): p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms`);
-  return result(t, "half-rate", connections, rate, load, peak, stored);
+  return result(t, "half-rate", connections, rate, load, peak, cpu, stored);
 }
 
 /**
@@ -401,17 +422,19 @@ async function overload(
     const amount = Math.max(conns, Math.round(reached * o.durationSec));
     const before = t.counters[0]!();
     const rss = sampleRss(t.server.pid);
+    const cpu0 = cpuSecondsOf(t.server.pid);
     const load = await runLoadProcess(
       { url: t.server.url, path: t.paths[0], requests, mode: "closed", connections: conns, amount, rate },
       o.tmpDir,
     );
+    const cpu = cpuSecondsOf(t.server.pid) - cpu0;
     const peak = rss.stop();
     const stored = t.counters[0]!() - before;
     o.log(
       `  overload: asked ${rate} req/s, got ${load.requestsPerSec.toFixed(0)} req/s answered, ` +
         `statuses ${JSON.stringify(load.statuses)}, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`,
     );
-    return result(t, "overload", conns, rate, load, peak, stored);
+    return result(t, "overload", conns, rate, load, peak, cpu, stored);
   } finally {
     await t.server.stop();
   }

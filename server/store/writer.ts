@@ -67,6 +67,22 @@ type GroupDelta = {
 
 const CACHE_MAX = 100_000;
 
+/**
+ * fingerprint() memoized on its input: a SHA-256 per report was ~3 µs, about 4% of the ingest CPU in the benchmark
+ * (bench/results/latest.md), while a busy project repeats the same few hundred groups. Bounded like the cache.
+ */
+const fingerprints = new Map<string, string>();
+function fingerprintOf(v: Violation): string {
+  const key = `${v.directive}\n${v.blockedKey}\n${v.noise ?? ""}`;
+  let fp = fingerprints.get(key);
+  if (fp === undefined) {
+    fp = fingerprint(v);
+    if (fingerprints.size >= CACHE_MAX) fingerprints.clear();
+    fingerprints.set(key, fp);
+  }
+  return fp;
+}
+
 /** Aggregating writer; one per database. */
 export class ReportWriter {
   private queue: Pending[] = [];
@@ -205,7 +221,7 @@ export class ReportWriter {
       let noise = 0;
       for (const v of p.violations) {
         if (v.noise !== null) noise++;
-        const fp = fingerprint(v);
+        const fp = fingerprintOf(v);
         const key = `${p.projectId}\n${fp}`;
         let d = deltas.get(key);
         if (!d) {
