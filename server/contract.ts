@@ -51,6 +51,8 @@ export type GroupDto = {
   noise: string | null;
   pages: string[];
   browsers: string[];
+  /** In listings: reports per equal slice of the window (24 at most), oldest first. */
+  trend?: number[];
 };
 
 export type ViolationsDto = {

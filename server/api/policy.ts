@@ -19,7 +19,7 @@ import { policyGroups } from "../store/violations.ts";
 import { currentPolicy, projectBuildInput } from "../projects/policy-input.ts";
 import { PolicyStore, POLICY_STATES, canMove, type PolicyVersionRecord } from "../store/policies.ts";
 import type { ProjectRecord } from "../store/projects.ts";
-import { REPORT_TO_GROUP, reportUri } from "../projects/install.ts";
+import { REPORT_TO_GROUP, reportToGroupFor, reportUri } from "../projects/install.ts";
 
 const policyText = z
   .string()
@@ -85,6 +85,12 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     if (!p) throw notFound("project");
     return p;
   };
+
+  /** Reporting-Endpoints for exports: only when Cinch is reached over HTTPS (the Reporting API needs it). */
+  const endpointsFor = (p: ProjectRecord, version: number | undefined): Record<string, string> =>
+    reportToGroupFor(config.publicUrl)
+      ? { [REPORT_TO_GROUP]: reportUri(config.publicUrl, p.reportKey, version) }
+      : {};
 
   const groupsOf = async (p: ProjectRecord): Promise<PolicyGroup[]> =>
     policyGroups(db.prisma, p.id, { now: Date.now(), recentDays: 7 });
@@ -227,9 +233,7 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     } else {
       policy = (await currentPolicy(versions, p, config.publicUrl)).policy;
     }
-    exportText(ctx, policy, q.format, reportOnly ?? false, q.companions, {
-      [REPORT_TO_GROUP]: reportUri(config.publicUrl, p.reportKey, q.version),
-    });
+    exportText(ctx, policy, q.format, reportOnly ?? false, q.companions, endpointsFor(p, q.version));
   });
 
   api.add("get", "/projects/:id/policy/key", "admin", async (ctx) => {
@@ -258,9 +262,14 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     if (!v) throw new HttpError(404, "no_policy", `this project has no ${q.state} policy version yet`);
     ctx.set("Cache-Control", "no-store");
     ctx.set("X-Cinch-Policy-Version", String(v.version));
-    exportText(ctx, versionedPolicy(v), q.format, q.reportOnly ?? q.state === "report-only", q.companions, {
-      [REPORT_TO_GROUP]: reportUri(config.publicUrl, p.reportKey, v.version),
-    });
+    exportText(
+      ctx,
+      versionedPolicy(v),
+      q.format,
+      q.reportOnly ?? q.state === "report-only",
+      q.companions,
+      endpointsFor(p, v.version),
+    );
   });
   return pub;
 }

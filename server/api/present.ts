@@ -37,6 +37,7 @@ export function presentGroup(g: GroupRow): GroupDto {
     noise: g.noise,
     pages: g.pages,
     browsers: g.browsers,
+    ...(g.trend ? { trend: g.trend } : {}),
   };
 }
 

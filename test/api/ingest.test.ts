@@ -237,6 +237,11 @@ describe("storage model", () => {
       "https://shop.example/p2",
     ]);
     expect(body.totals).toMatchObject({ reports: 30, groups: 1 });
+    // The listing carries each group's trend over the window (24 hourly slices for the default day).
+    const trend = (body.groups[0] as unknown as { trend: number[] }).trend;
+    expect(trend).toHaveLength(24);
+    expect(trend.reduce((a, b) => a + b, 0)).toBe(30);
+    expect(trend.at(-1)).toBe(30);
     const rows = t.deps.db.raw
       .prepare("SELECT COUNT(*) AS n FROM ViolationGroup WHERE projectId = ?")
       .get(p.id) as { n: number };

@@ -189,6 +189,18 @@ describe("versions, rollout and export", () => {
     expect((await fetch(`${t.url}/p/${rotated.policyKey}/policy`)).status).toBe(200);
   });
 
+  test("companion headers: no Reporting-Endpoints while Cinch is reached over plain HTTP", async () => {
+    const res = await api(
+      t,
+      "GET",
+      `/api/projects/${project.id}/policy/export?format=header&companions=true`,
+    );
+    const text = await res.text();
+    expect(text).toContain("X-Content-Type-Options: nosniff");
+    expect(text).not.toContain("Reporting-Endpoints");
+    expect(text).not.toContain("report-to");
+  });
+
   test("meta export of report-only is refused with a clear error", async () => {
     const res = await api(t, "GET", `/api/projects/${project.id}/policy/export?format=meta&reportOnly=true`);
     expect(res.status).toBe(400);

@@ -5,8 +5,6 @@ import type { GroupDto } from "../../../server/contract.ts";
 import { useApi } from "./api.tsx";
 import { HOUR } from "../lib/stack.ts";
 
-type WithTrend = GroupDto & { trend?: number[] };
-
 /** Bucket a sparse hourly series into at most `buckets` values over [since, until]. */
 export function bucketSeries(
   series: { hour: string; count: number }[],
@@ -42,7 +40,7 @@ export function useGroupTrends(
     let cancelled = false;
     const next = new Map<number, number[]>();
     const todo: GroupDto[] = [];
-    for (const g of groups as WithTrend[]) {
+    for (const g of groups) {
       if (Array.isArray(g.trend)) next.set(g.id, g.trend);
       else todo.push(g);
     }
