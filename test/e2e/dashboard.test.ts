@@ -13,6 +13,7 @@ import { closeDeps, createDeps } from "../../server/bootstrap.ts";
 import { createApp, WEB_DIST } from "../../server/app.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import { launchChromium, type TestBrowser } from "./helpers/browser.ts";
+import { recordCspViolations } from "./helpers/csp.ts";
 
 const EMAIL = "admin@example.com";
 const PASSWORD = "violet-kettle-97-harbour";
@@ -27,6 +28,8 @@ let page: Page;
 let reportKey = "";
 /** Console errors, CSP refusals and uncaught errors seen by any page. */
 const problems: string[] = [];
+/** securitypolicyviolation events fired on any Cinch page. */
+let cspViolations: string[] = [];
 
 async function postReport(
   directive: string,
@@ -72,6 +75,7 @@ beforeAll(async () => {
   const addr = server.address();
   url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
   browser = await launchChromium();
+  cspViolations = await recordCspViolations(browser.context);
   page = await browser.newPage();
   page.on("console", (m) => {
     if (m.type() === "error" && !/status of 401/.test(m.text())) problems.push(`console: ${m.text()}`);
@@ -233,6 +237,7 @@ describe.sequential(
 
     test("no page error and no CSP violation along the way", () => {
       expect(problems).toEqual([]);
+      expect(cspViolations).toEqual([]);
     });
   },
   120_000,
