@@ -1,0 +1,130 @@
+// Smoke run of the benchmark harness (bench/): tiny sizes, correctness only — no timing is asserted. The ingest
+// run starts a real Cinch process and a real load-generator process, and checks the exact 204-vs-stored count.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { parseArgs } from "../../bench/args.ts";
+import { evaluate, machine, sizesFor, type BenchResults } from "../../bench/bench.ts";
+import { builderGroups, runBuilder } from "../../bench/builder.ts";
+import { quantile, record, summary, type Hist } from "../../bench/hist.ts";
+import { runIngest } from "../../bench/ingest.ts";
+import { runQueries } from "../../bench/queries.ts";
+import { renderMarkdown } from "../../bench/report.ts";
+import { storageCase } from "../../bench/storage.ts";
+import { buildWorkload } from "../../bench/workload.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "cinch-bench-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const quiet = () => {};
+
+describe("options", () => {
+  test.each([
+    { argv: [], want: { durationSec: 20, quick: false } },
+    { argv: ["--duration", "5"], want: { durationSec: 5, quick: false } },
+    { argv: ["--quick"], want: { durationSec: 1, quick: true } },
+    { argv: ["--only", "storage,builder"], want: { sections: ["storage", "builder"] } },
+  ])("$argv", ({ argv, want }) => {
+    expect(parseArgs(argv, "/out")).toMatchObject(want);
+  });
+
+  test.each([
+    { argv: ["--duration", "0"], message: '--duration must be seconds between 0 and 3600 (got "0")' },
+    {
+      argv: ["--only", "disk"],
+      message: '--only takes a comma list of ingest, storage, queries, builder (got "disk")',
+    },
+    { argv: ["--fast"], message: 'unknown option "--fast"' },
+  ])("rejects $argv", ({ argv, message }) => {
+    expect(() => parseArgs(argv, "/out")).toThrow(message);
+  });
+});
+
+describe("workload", () => {
+  const w = buildWorkload({ size: 400 });
+  test("is the issue's mix: ~70% legacy singles, ~30% batches of 1-10, ~20% noise, ~50 groups", () => {
+    expect(w.legacyRequests / w.requests.length).toBeGreaterThan(0.63);
+    expect(w.legacyRequests / w.requests.length).toBeLessThan(0.77);
+    expect(w.noiseReports / w.reports).toBeGreaterThan(0.14);
+    expect(w.noiseReports / w.reports).toBeLessThan(0.26);
+    expect(w.distinctGroups).toBeGreaterThanOrEqual(45);
+    expect(w.distinctGroups).toBeLessThanOrEqual(50);
+    for (const r of w.requests) {
+      if (r.contentType === "application/csp-report") expect(r.reports).toBe(1);
+      else expect(r.reports).toBeGreaterThanOrEqual(1);
+      expect(r.reports).toBeLessThanOrEqual(10);
+    }
+  });
+  test("is deterministic", () => {
+    expect(buildWorkload({ size: 20 }).requests).toEqual(buildWorkload({ size: 20 }).requests);
+  });
+});
+
+test("latency histograms merge and answer quantiles within 2%", () => {
+  const h: Hist = {};
+  for (let i = 1; i <= 1000; i++) record(h, i / 10);
+  expect(quantile(h, 0.5)).toBeGreaterThan(49);
+  expect(quantile(h, 0.5)).toBeLessThan(51);
+  expect(summary(h).max).toBeGreaterThan(98);
+});
+
+test("smoke run: ingest (exact count), storage, queries, builder, report", async () => {
+  const sizes = sizesFor(true);
+  const workload = buildWorkload({ size: 30 });
+  const ingest = await runIngest({
+    tmpDir: dir,
+    workload,
+    durationSec: 0.5,
+    rounds: 1,
+    warmupSec: 0.3,
+    connections: 4,
+    overloadConnections: 8,
+    targets: ["cinch"],
+    skipDerived: true,
+    log: quiet,
+  });
+  const run = ingest.runs[0]!;
+  expect(run.load.ackedReports).toBeGreaterThan(0);
+  expect(run.load.statuses).toEqual({ 204: run.load.answered });
+  expect(run.storedReports).toBe(run.load.ackedReports);
+  expect(run.crashed).toBe(false);
+
+  const storage = await storageCase(dir, 2_000, 20);
+  expect(storage.rows.groups).toBe(20);
+  expect(storage.bytesPerReport).toBeGreaterThan(0);
+
+  const queries = await runQueries({
+    tmpDir: dir,
+    reports: 5_000,
+    groups: 60,
+    days: 3,
+    iterations: 1,
+    log: quiet,
+  });
+  expect(queries.timings.map((t) => t.name)).toHaveLength(6);
+  expect(queries.seeded.reports).toBeGreaterThan(4_000);
+
+  expect(builderGroups(10)).toHaveLength(10);
+  const builder = runBuilder(30, 1, quiet);
+  expect(builder.policyChars).toBeGreaterThan(0);
+
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+    seconds: 1,
+    machine: machine(),
+    command: "test",
+    durationSec: 0.5,
+    quick: true,
+    sizes,
+    workload: { ...workload, requests: workload.requests.length, avgBodyBytes: 1000 },
+    ingest,
+    storage: [storage],
+    queries,
+    builder,
+    targets: [],
+  };
+  results.targets = evaluate(results);
+  expect(results.targets.find((t) => t.id === "1d")?.met).toBe(true);
+  expect(renderMarkdown(results)).toContain("(d) Cinch POST /r/:reportKey");
+}, 60_000);
