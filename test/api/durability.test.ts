@@ -39,6 +39,12 @@ function startChild(env: Record<string, string>): Promise<{ proc: ChildProcess; 
   });
 }
 
+/** Resolve once the process has exited (at once if it already has: a late "exit" listener would never fire). */
+function exited(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => proc.once("exit", () => r()));
+}
+
 test("every report answered 204 is in the database after SIGKILL", async () => {
   const file = join(dir, "cinch.db");
   const db = await openDb(file);
@@ -88,7 +94,7 @@ test("every report answered 204 is in the database after SIGKILL", async () => {
     if (killed) break;
   }
   expect(killed).toBe(true);
-  await new Promise((r) => child!.once("exit", r));
+  await exited(child!);
   const raw = new Database(file, { readonly: true });
   const { n } = raw
     .prepare("SELECT COALESCE(SUM(count), 0) AS n FROM GroupHour WHERE projectId = ?")
