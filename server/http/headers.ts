@@ -15,7 +15,10 @@ export function dashboardCsp(reportUri: string | null): string {
     "frame-ancestors 'none'",
     "form-action 'self'",
   ];
-  if (reportUri) parts.push(`report-uri ${reportUri}`, "report-to cinch-self");
+  if (reportUri) parts.push(`report-uri ${reportUri}`);
+  // Chromium ignores report-uri whenever report-to is present and delivers report-to only to HTTPS endpoints
+  // (measured with Chromium 156): name the group only when the endpoint is HTTPS, or nothing would arrive.
+  if (reportUri?.startsWith("https://")) parts.push("report-to cinch-self");
   return parts.join("; ");
 }
 
@@ -35,7 +38,7 @@ export function securityHeaders(opts: { tls: () => boolean; reportUri: () => str
       if (!ctx.path.startsWith("/r/")) {
         const uri = opts.reportUri();
         ctx.set("Content-Security-Policy", dashboardCsp(uri));
-        if (uri) ctx.set("Reporting-Endpoints", `cinch-self="${uri}"`);
+        if (uri?.startsWith("https://")) ctx.set("Reporting-Endpoints", `cinch-self="${uri}"`);
         ctx.set("X-Content-Type-Options", "nosniff");
         ctx.set("Referrer-Policy", "strict-origin-when-cross-origin");
         ctx.set("X-Frame-Options", "DENY");
