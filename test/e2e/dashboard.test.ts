@@ -1,7 +1,7 @@
 // The dashboard in headless Chromium against a real Cinch (built web/dist, throwaway database): first-run setup,
 // a project, reports arriving, the explorer, a group page, the live tail, the builder → a version → export,
 // phone width, sign-out. Every page is served under Cinch's strict CSP; any CSP violation or page error fails.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +28,12 @@ let page: Page;
 let reportKey = "";
 /** Console errors, CSP refusals and uncaught errors seen by any page. */
 const problems: string[] = [];
+/** Screenshots of the main screens (git-ignored) for a person to look at. */
+const SHOTS = new URL("../../artifacts/dashboard/", import.meta.url).pathname;
+const shot = async (name: string) => {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+};
 /** securitypolicyviolation events fired on any Cinch page. */
 let cspViolations: string[] = [];
 
@@ -122,6 +128,7 @@ describe.sequential(
       reportKey = /\/r\/([A-Za-z0-9_-]+)/.exec(uri ?? "")?.[1] ?? "";
       expect(reportKey).not.toBe("");
       await expect(page.getByRole("button", { name: "Copy Reporting-Endpoints" }).count()).resolves.toBe(1);
+      await shot("02-install");
     });
 
     test("reports show up in the explorer: chart, groups, sorting, filters, group page as text", async () => {
@@ -149,6 +156,7 @@ describe.sequential(
       const table = page.getByRole("table", { name: "Violation groups" });
       await table.waitFor();
       await page.locator(".chart-canvas canvas").waitFor();
+      await shot("03-violations");
       const firstBlocked = () => table.getByRole("row").nth(1).getByRole("link").textContent();
       expect(await firstBlocked()).toBe("https://cdn.example.com");
       await page.getByRole("button", { name: /^Blocked/ }).click();
@@ -164,11 +172,13 @@ describe.sequential(
 
       await page.getByRole("link", { name: "Noise", exact: true }).click();
       await page.getByRole("table", { name: "Noise groups" }).waitFor();
+      await shot("04-noise");
 
       await page.getByRole("link", { name: "Violations", exact: true }).click();
       await page.getByRole("link", { name: "https://evil.example" }).click();
       const sample = page.getByRole("article", { name: "Sample 1", exact: true });
       await sample.waitFor();
+      await shot("05-group-hostile-sample");
       expect(await sample.textContent()).toContain('"><img src=x onerror=alert(1)>');
       expect(await page.locator("main img").count()).toBe(0);
       expect(page.url()).toMatch(/\/projects\/[^/]+\/groups\/\d+$/);
@@ -185,6 +195,7 @@ describe.sequential(
         .getByRole("list", { name: /Arriving reports/ })
         .getByText("https://fonts.example.org/f.woff2")
         .waitFor();
+      await shot("06-live-tail");
     });
 
     test("builder → draft version → report-only → export", async () => {
@@ -197,10 +208,12 @@ describe.sequential(
       await card.getByRole("button", { name: "Reject" }).click();
       await expect.poll(() => candidate.getByText("https://cdn.example.com").count()).toBe(0);
       await page.getByText(/Enforcing this would block \d+ groups? \/ \d+ reports?\./).waitFor();
+      await shot("07-policy-builder");
       await page.getByRole("button", { name: "Save as draft version" }).click();
       await page.getByText("Version 1 saved as a draft.").waitFor();
       await page.getByRole("button", { name: "Start report-only version 1" }).click();
       await page.getByRole("table", { name: "Policy versions" }).getByText("Report-only").waitFor();
+      await shot("08-versions");
       await page
         .getByRole("group", { name: "Actions for version 1" })
         .getByRole("link", { name: "Export" })
@@ -208,16 +221,22 @@ describe.sequential(
       await page.getByLabel("Format").selectOption("nginx");
       await page.getByText(/add_header Content-Security-Policy-Report-Only "/).waitFor();
       expect(await page.locator("pre code").textContent()).not.toContain("https://cdn.example.com");
+      await shot("09-export");
     });
 
     test("phone width: the navigation collapses behind a menu button", async () => {
+      await page.goto(`${url}/`);
+      await page.getByRole("table", { name: "Projects" }).waitFor();
+      await shot("01-projects");
       await page.setViewportSize({ width: 390, height: 844 });
       await page.goto(`${url}/`);
       const menu = page.getByRole("button", { name: "Menu" });
       await menu.waitFor();
       expect(await page.getByRole("link", { name: "API tokens" }).isVisible()).toBe(false);
+      await shot("10-phone-projects");
       await menu.click();
       expect(await page.getByRole("link", { name: "API tokens" }).isVisible()).toBe(true);
+      await shot("11-phone-menu");
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await page.setViewportSize({ width: 1280, height: 900 });
     });
