@@ -1,6 +1,6 @@
 // The benchmark: runs the selected sections in one process tree (servers and load generator as child processes),
 // evaluates the issue's targets and returns everything as one JSON-able object.
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { BenchArgs, Section } from "./args.ts";
@@ -11,6 +11,8 @@ import { runBuilder, type BuilderResults } from "./builder.ts";
 import { buildWorkload, type Workload } from "./workload.ts";
 
 export type Machine = {
+  /** fdatasync of a 16 KiB append on the benchmark's temp disk: what every durable commit waits for. */
+  diskSyncMs?: { p50: number; p99: number; max: number };
   cpu: string;
   cores: number;
   memGiB: number;
@@ -89,6 +91,28 @@ export function sizesFor(quick: boolean): Sizes {
       };
 }
 
+/** Time 200 fdatasyncs of 16 KiB appends in `dir`. */
+export function diskSync(dir: string): { p50: number; p99: number; max: number } {
+  const file = join(dir, "fsync-probe.bin");
+  const fd = openSync(file, "w");
+  const buf = Buffer.alloc(16 * 1024, 1);
+  const ms: number[] = [];
+  try {
+    for (let i = 0; i < 200; i++) {
+      writeSync(fd, buf);
+      const t = performance.now();
+      fdatasyncSync(fd);
+      ms.push(performance.now() - t);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  ms.sort((a, b) => a - b);
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { p50: r(ms[99]!), p99: r(ms[197]!), max: r(ms[199]!) };
+}
+
 export function machine(): Machine {
   const c = cpus();
   return {
@@ -124,6 +148,7 @@ export async function runBench(
     sizes,
     targets: [],
   };
+  out.machine.diskSyncMs = diskSync(tmpDir);
   try {
     if (has("ingest")) {
       const workload = buildWorkload({ size: sizes.workloadSize });

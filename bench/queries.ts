@@ -109,7 +109,10 @@ export async function runQueries(o: QueryOptions): Promise<QueryResults> {
     const t: QueryTiming = {
       name,
       method,
-      path: paths[0]!.replace(seeded.projectId, ":id").replace(/since=\d+&until=\d+/, "since=-30d&until=now"),
+      path: paths[0]!
+        .replace(seeded.projectId, ":id")
+        .replace(/violations\/\d+/, "violations/:groupId")
+        .replace(/since=\d+&until=\d+/, "since=-30d&until=now"),
       iterations: ms.length,
       p50Ms: r1(pct(ms, 0.5)),
       p95Ms: r1(pct(ms, 0.95)),

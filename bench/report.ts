@@ -26,6 +26,7 @@ function ingestTable(r: BenchResults): string {
       "requests/s",
       "p50 ms",
       "p99 ms",
+      "server CPU µs/request",
       "peak RSS",
       "answers",
       "stored − acked",
@@ -41,6 +42,7 @@ function ingestTable(r: BenchResults): string {
       n0(x.load.requestsPerSec),
       n1(x.load.latencyMs.p50),
       n1(x.load.latencyMs.p99),
+      n0(x.cpuUsPerRequest),
       mb(x.peakRssBytes),
       statuses(x) + (x.load.errors ? `, errors: ${x.load.errors}` : ""),
       x.storedMinusAcked === null
@@ -59,7 +61,11 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(
     `${r.quick ? "**Quick smoke run — not a measurement.** " : ""}Taken ${r.startedAt.slice(0, 16).replace("T", " ")} UTC ` +
       `on ${m.cores} × ${m.cpu}, ${m.memGiB} GiB RAM, Node ${m.node}, Linux ${m.kernel}; load average at start ` +
-      `${m.loadAvg.join(" / ")} (a shared machine: compare rows of one run, not runs). Whole run: ${n0(r.seconds)} s. ` +
+      `${m.loadAvg.join(" / ")} (a shared machine: compare rows of one run, not runs)` +
+      (m.diskSyncMs
+        ? `; disk fdatasync p50 ${m.diskSyncMs.p50} ms, p99 ${m.diskSyncMs.p99} ms, max ${m.diskSyncMs.max} ms`
+        : "") +
+      `. Whole run: ${n0(r.seconds)} s. ` +
       `Reproduce: \`${r.command}\`.`,
   );
   out.push("");
