@@ -8,24 +8,30 @@ export function InstallPage() {
   const { project } = useProject();
   useTitle("Install", project.name);
   const install = project.install;
+  // Reporting-Endpoints is only worth pasting when Cinch is on HTTPS (the server leaves it out of `headers` then).
+  const withEndpoints = install.headers.some((h) => h.startsWith("Reporting-Endpoints:"));
   return (
     <section aria-labelledby="install-title">
       <div className="page-head">
         <h2 id="install-title">Install</h2>
       </div>
       <p className="lead">
-        Add these two response headers to the pages you want to watch. Nothing is blocked: browsers only
-        report what this policy would block.
+        Add {withEndpoints ? "these two response headers" : "this response header"} to the pages you want to
+        watch. Nothing is blocked: browsers only report what this policy would block.
       </p>
       <div className="card">
-        <h3 className="card-title">1. Headers to paste</h3>
-        <CodeBlock id="install-all" label="Both headers" text={install.headers.join("\n")} />
+        <h3 className="card-title">1. {withEndpoints ? "Headers" : "Header"} to paste</h3>
+        {withEndpoints && (
+          <CodeBlock id="install-all" label="Both headers" text={install.headers.join("\n")} />
+        )}
         <CodeBlock
           id="install-ro"
           label="Content-Security-Policy-Report-Only"
           text={install.reportOnlyPolicy}
         />
-        <CodeBlock id="install-re" label="Reporting-Endpoints" text={install.reportingEndpoints} />
+        {withEndpoints && (
+          <CodeBlock id="install-re" label="Reporting-Endpoints" text={install.reportingEndpoints} />
+        )}
       </div>
       <div className="card">
         <h3 className="card-title">2. Good to know</h3>
