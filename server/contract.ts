@@ -124,3 +124,6 @@ export type ApiTokenDto = {
 
 /** POST /api/tokens: the token is in this answer once and never shown again. */
 export type CreatedApiTokenDto = ApiTokenDto & { token: string };
+
+/** A project's public, read-only policy key and the URL deploy pipelines fetch. */
+export type PolicyKeyDto = { policyKey: string; url: string };

@@ -41,6 +41,8 @@ export function mockApi(overrides: Partial<Record<keyof ApiClient, unknown>> = {
     "setVersionState",
     "compareVersions",
     "exportPolicy",
+    "policyKey",
+    "rotatePolicyKey",
   ] as const;
   const api: Record<string, unknown> = { csrfToken: "t", onUnauthorized: null };
   for (const m of methods) api[m] = vi.fn(() => Promise.reject(new Error(`${m} not mocked`)));

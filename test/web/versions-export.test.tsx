@@ -173,3 +173,28 @@ describe("ExportPage", () => {
     expect(await screen.findByText("meta cannot carry frame-ancestors")).toBeTruthy();
   });
 });
+
+describe("Deploy pipeline card", () => {
+  test("shows the read-only policy URL and rotates the key only after confirming", async () => {
+    const urls = [
+      "https://cinch.test/p/old/policy?format=header",
+      "https://cinch.test/p/new/policy?format=header",
+    ];
+    const api = mockApi({
+      listVersions: vi.fn(() => Promise.resolve([])),
+      exportPolicy: vi.fn(() => Promise.resolve("x")),
+      policyKey: vi.fn(() => Promise.resolve({ policyKey: "k", url: urls[0] })),
+      rotatePolicyKey: vi.fn(() => {
+        urls.shift();
+        return Promise.resolve({ policyKey: "k2", url: urls[0] });
+      }),
+    });
+    renderApp(<ExportPage />, api, { project });
+    expect(await screen.findByText("https://cinch.test/p/old/policy?format=header")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Rotate key…" }));
+    expect(api.rotatePolicyKey).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Rotate key now" }));
+    await waitFor(() => expect(api.rotatePolicyKey).toHaveBeenCalledWith("p1"));
+    expect(await screen.findByText("https://cinch.test/p/new/policy?format=header")).toBeTruthy();
+  });
+});

@@ -5,6 +5,7 @@ import type {
   ApiTokenScope,
   CreatedApiTokenDto,
   GroupDetailDto,
+  PolicyKeyDto,
   SessionDto,
   SetupStateDto,
   SignedInDto,
@@ -333,6 +334,16 @@ export class ApiClient {
       query: { from, to },
     });
     return { from, to, added: r.added ?? [], resolved: r.resolved ?? [], persisting: r.persisting ?? [] };
+  }
+
+  /** The project's public, read-only policy key and its URL (admin). */
+  async policyKey(id: string): Promise<PolicyKeyDto> {
+    return this.request("GET", `/projects/${enc(id)}/policy/key`);
+  }
+
+  /** Issue a new policy key; the old URL stops working (admin). */
+  async rotatePolicyKey(id: string): Promise<PolicyKeyDto> {
+    return this.request("POST", `/projects/${enc(id)}/policy/key`);
   }
 
   /** The policy in one deployment format, as text. */

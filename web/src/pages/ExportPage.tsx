@@ -9,6 +9,7 @@ import { useSearchParams } from "../lib/router.tsx";
 import { ErrorState, Loading } from "../components/State.tsx";
 import { CopyButton, downloadText } from "../components/CopyButton.tsx";
 import { STATE_LABEL } from "./VersionsPage.tsx";
+import { PipelineCard } from "../components/PipelineCard.tsx";
 
 export const FORMAT_INFO: Record<ExportFormat, { label: string; file: string }> = {
   header: { label: "HTTP header", file: "csp-header.txt" },
@@ -166,6 +167,7 @@ export function ExportPage() {
           </p>
         ) : null}
       </div>
+      <PipelineCard projectId={project.id} />
     </section>
   );
 }

@@ -1,0 +1,58 @@
+// Deploy pipeline: the public, read-only URL that serves the enforced policy, and a way to rotate its key.
+import { useState } from "react";
+import { useApi } from "../hooks/api.tsx";
+import { useAsync } from "../hooks/useAsync.ts";
+import { CodeBlock } from "./CodeBlock.tsx";
+import { ErrorState, Loading } from "./State.tsx";
+
+export function PipelineCard({ projectId }: { projectId: string }) {
+  const api = useApi();
+  const key = useAsync(() => api.policyKey(projectId), [projectId]);
+  const [confirming, setConfirming] = useState(false);
+  const [rotateError, setRotateError] = useState<string | null>(null);
+
+  const rotate = async () => {
+    setRotateError(null);
+    try {
+      await api.rotatePolicyKey(projectId);
+      setConfirming(false);
+      key.reload();
+    } catch (err) {
+      setRotateError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  return (
+    <div className="card">
+      <h3 className="card-title">Deploy pipeline</h3>
+      <p className="hint">
+        Fetch the enforced version from your deploy pipeline with this read-only URL (add{" "}
+        <code>&amp;format=nginx</code> or another format; <code>&amp;state=report-only</code> for the
+        report-only version). Anyone with the URL can read the policy, nothing else.
+      </p>
+      {key.error ? (
+        <ErrorState error={key.error} retry={key.reload} title="The policy URL could not load" />
+      ) : key.data === undefined ? (
+        <Loading label="Loading the policy URL…" />
+      ) : (
+        <CodeBlock id="pipeline-url" label="Policy URL" text={key.data.url} />
+      )}
+      {confirming ? (
+        <div className="toolbar" role="group" aria-label="Confirm rotating the policy key">
+          <span>The current URL stops working at once.</span>
+          <button type="button" className="btn btn-small btn-danger" onClick={() => void rotate()}>
+            Rotate key now
+          </button>
+          <button type="button" className="btn btn-small" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <button type="button" className="btn btn-small" onClick={() => setConfirming(true)}>
+          Rotate key…
+        </button>
+      )}
+      {rotateError ? <p className="form-error">{rotateError}</p> : null}
+    </div>
+  );
+}
