@@ -222,7 +222,14 @@ describe.sequential(
         .click();
       await page.getByLabel("Format").selectOption("nginx");
       await page.getByText(/add_header Content-Security-Policy-Report-Only "/).waitFor();
-      expect(await page.locator("pre code").textContent()).not.toContain("https://cdn.example.com");
+      expect(await page.locator("pre code").first().textContent()).not.toContain("https://cdn.example.com");
+      // The deploy-pipeline URL shown on the export page serves the report-only version just started.
+      const pipelineUrl =
+        (await page.getByRole("figure", { name: "Policy URL" }).locator("code").textContent()) ?? "";
+      expect(pipelineUrl).toMatch(/\/p\/[A-Za-z0-9_-]+\/policy\?format=header$/);
+      const fetched = await fetch(`${url}${new URL(pipelineUrl).pathname}?state=report-only&format=nginx`);
+      expect(fetched.status).toBe(200);
+      expect(await fetched.text()).toMatch(/^add_header Content-Security-Policy-Report-Only "/);
       await shot("09-export");
     });
 
