@@ -1,7 +1,8 @@
 // "Would this policy allow this violation?": URLs, schemes, inline, eval and wasm-eval (CSP3 §6.7-6.8).
 import { effectiveDirective, parsePolicyList } from "./csp.ts";
 import type { Policy } from "./csp.ts";
-import { hashMatches } from "./hash.ts";
+import { hashSource } from "./hash.ts";
+import type { HashAlgorithm } from "./hash.ts";
 import { urlMatchesParsedSource } from "./match.ts";
 import { parseSource } from "./source.ts";
 import type { Source } from "./source.ts";
@@ -52,10 +53,113 @@ export function allowsViolation(policy: string | Policy | readonly Policy[], v: 
   return last;
 }
 
+/**
+ * A parsed source list prepared for repeated checks: keyword flags, and host sources indexed by host so a
+ * URL is only compared with the sources that can match its host (a 10,000-source list is otherwise
+ * scanned once per URL). Answers exactly what a scan of `sources` in order would.
+ */
+export type CompiledSources = {
+  sources: readonly Source[];
+  keywords: ReadonlySet<string>;
+  hasNonce: boolean;
+  hasNonceOrHash: boolean;
+  /** Hash sources as `'alg-value'`, and their algorithms. */
+  hashes: ReadonlySet<string>;
+  hashAlgorithms: readonly HashAlgorithm[];
+  /** Sources that may match a URL whatever its host: `*`, schemes, 'self', host `*`. */
+  general: readonly Source[];
+  /** Host sources by host without a trailing dot (exact match). */
+  exact: ReadonlyMap<string, readonly Source[]>;
+  /** `*.suffix` host sources by host (suffix match). */
+  wild: ReadonlyMap<string, readonly Source[]>;
+};
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Prepare a parsed source list for allowsCompiled. */
+export function compileSources(sources: readonly Source[]): CompiledSources {
+  const keywords = new Set<string>();
+  const hashes = new Set<string>();
+  const hashAlgorithms: HashAlgorithm[] = [];
+  const general: Source[] = [];
+  const exact = new Map<string, Source[]>();
+  const wild = new Map<string, Source[]>();
+  let hasNonce = false;
+  for (const s of sources) {
+    switch (s.kind) {
+      case "keyword":
+        keywords.add(s.keyword);
+        if (s.keyword === "'self'") general.push(s);
+        break;
+      case "nonce":
+        hasNonce = true;
+        break;
+      case "hash":
+        hashes.add(`'${s.algorithm}-${s.value}'`);
+        if (!hashAlgorithms.includes(s.algorithm)) hashAlgorithms.push(s.algorithm);
+        break;
+      case "wildcard":
+      case "scheme":
+        general.push(s);
+        break;
+      case "host":
+        if (s.host === "*") general.push(s);
+        else if (s.host.startsWith("*.")) push(wild, s.host, s);
+        else push(exact, s.host.replace(/\.$/, ""), s);
+        break;
+      case "invalid":
+        break;
+    }
+  }
+  return {
+    sources,
+    keywords,
+    hasNonce,
+    hasNonceOrHash: hasNonce || hashes.size > 0,
+    hashes,
+    hashAlgorithms,
+    general,
+    exact,
+    wild,
+  };
+}
+
+/** Does any source of the list match `url`? (Same answer as `sources.some(urlMatchesParsedSource)`.) */
+function anyMatches(list: CompiledSources, url: URL, self: URL | null): boolean {
+  const matches = (s: Source) => urlMatchesParsedSource(url, s, self);
+  if (list.general.some(matches)) return true;
+  // The host as hostPartMatches compares it (§6.7.2.9): brackets, case and a trailing dot dropped.
+  const host = url.hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.$/, "");
+  if (list.exact.get(host)?.some(matches)) return true;
+  if (list.wild.size === 0) return false;
+  // `*.x` matches hosts ending in ".x": look up every suffix starting at a dot.
+  for (let k = host.indexOf("."); k >= 0; k = host.indexOf(".", k + 1)) {
+    if (list.wild.get(`*${host.slice(k)}`)?.some(matches)) return true;
+  }
+  return false;
+}
+
 /** The same check on a pre-parsed source list: used by the preview, which caches parsed lists. */
 export function allowsWithSources(
   directive: string,
   sources: readonly Source[] | null,
+  governing: string | null,
+  v: ViolationLike,
+): AllowResult {
+  return allowsCompiled(directive, sources === null ? null : compileSources(sources), governing, v);
+}
+
+/** The same check on a compiled source list (compileSources): for checking many violations. */
+export function allowsCompiled(
+  directive: string,
+  sources: CompiledSources | null,
   governing: string | null,
   v: ViolationLike,
 ): AllowResult {
@@ -67,23 +171,27 @@ export function allowsWithSources(
     const [allowed, condition] = inlineAllowed(directive, sources, v.sample ?? "");
     return verdict(allowed, condition);
   }
-  if (blocked === "eval") return verdict(hasKeyword(sources, "'unsafe-eval'"));
+  if (blocked === "eval") return verdict(sources.keywords.has("'unsafe-eval'"));
   // WebAssembly CSP: 'wasm-unsafe-eval' or 'unsafe-eval' allow compilation.
-  if (blocked === "wasm-eval") return verdict(hasKeyword(sources, "'wasm-unsafe-eval'", "'unsafe-eval'"));
+  if (blocked === "wasm-eval")
+    return verdict(sources.keywords.has("'wasm-unsafe-eval'") || sources.keywords.has("'unsafe-eval'"));
   const url = toUrl(blocked);
   if (!url) return verdict(false);
   const self = pageUrl(v.documentUrl);
   if (directive.startsWith("script-src") || directive === "worker-src") {
     // CSP3 §8.2: with 'strict-dynamic', host, scheme and 'self' sources are ignored for scripts.
-    if (hasKeyword(sources, "'strict-dynamic'") && directive !== "worker-src") {
-      const trusted = sources.some((s) => s.kind === "nonce" || s.kind === "hash");
+    if (sources.keywords.has("'strict-dynamic'") && directive !== "worker-src") {
+      const trusted = sources.hasNonceOrHash;
       return verdict(trusted, trusted ? "strict-dynamic" : undefined);
     }
   }
-  return verdict(sources.some((s) => urlMatchesParsedSource(url, s, self)));
+  return verdict(anyMatches(sources, url, self));
 }
 
-function allowsOne(policy: Policy, v: ViolationLike): AllowResult {
+/** Compiled source lists of one policy, by directive name (the policy must not change meanwhile). */
+export type CompiledPolicyCache = Map<string, CompiledSources>;
+
+function allowsOne(policy: Policy, v: ViolationLike, cache?: CompiledPolicyCache): AllowResult {
   const directive = checkedDirective(v);
   if (directive === "require-trusted-types-for") {
     const d = effectiveDirective(policy, directive);
@@ -97,7 +205,21 @@ function allowsOne(policy: Policy, v: ViolationLike): AllowResult {
   }
   const d = effectiveDirective(policy, directive);
   if (!d) return { allowed: true, directive: null };
-  return allowsWithSources(directive, d.values.map(parseSource), d.name, v);
+  let compiled = cache?.get(d.name);
+  if (!compiled) {
+    compiled = compileSources(d.values.map(parseSource));
+    cache?.set(d.name, compiled);
+  }
+  return allowsCompiled(directive, compiled, d.name, v);
+}
+
+/**
+ * allowsViolation for one parsed policy checked against many violations: source lists are parsed and
+ * indexed once. The policy must not be edited while the checker is in use.
+ */
+export function policyChecker(policy: Policy): (v: ViolationLike) => AllowResult {
+  const cache: CompiledPolicyCache = new Map();
+  return (v) => allowsOne(policy, v, cache);
 }
 
 /**
@@ -112,28 +234,24 @@ export function checkedDirective(v: Pick<ViolationLike, "directive" | "blocked">
   return v.directive;
 }
 
-function hasKeyword(sources: readonly Source[], ...keywords: string[]): boolean {
-  return sources.some((s) => s.kind === "keyword" && keywords.includes(s.keyword));
-}
-
 // CSP3 §6.7.3.2 "does a source list allow all inline behavior" and §6.7.3.3 element matching.
 function inlineAllowed(
   directive: string,
-  sources: readonly Source[],
+  sources: CompiledSources,
   sample: string,
 ): [boolean] | [boolean, AllowCondition] {
   const isScript = directive.startsWith("script-src");
   const isAttr = directive.endsWith("-attr");
-  const hasNonceOrHash = sources.some((s) => s.kind === "nonce" || s.kind === "hash");
-  const strictDynamic = isScript && hasKeyword(sources, "'strict-dynamic'");
-  if (hasKeyword(sources, "'unsafe-inline'") && !hasNonceOrHash && !strictDynamic) return [true];
+  const hasNonceOrHash = sources.hasNonceOrHash;
+  const strictDynamic = isScript && sources.keywords.has("'strict-dynamic'");
+  if (sources.keywords.has("'unsafe-inline'") && !hasNonceOrHash && !strictDynamic) return [true];
   // Hashes apply to attributes only with 'unsafe-hashes' (CSP3 §6.7.3.3 step 5).
-  if (sample !== "" && (!isAttr || hasKeyword(sources, "'unsafe-hashes'"))) {
-    const hit = sources.some((s) => s.kind === "hash" && hashMatches(`'${s.algorithm}-${s.value}'`, sample));
+  if (sample !== "" && (!isAttr || sources.keywords.has("'unsafe-hashes'"))) {
+    const hit = sources.hashAlgorithms.some((alg) => sources.hashes.has(hashSource(sample, alg)));
     if (hit) return [true, "sample-hash"];
   }
   // Nonces never apply to attributes (event handlers, style attributes).
-  if (!isAttr && sources.some((s) => s.kind === "nonce")) return [true, "nonce"];
+  if (!isAttr && sources.hasNonce) return [true, "nonce"];
   return [false];
 }
 

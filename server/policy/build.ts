@@ -1,5 +1,6 @@
 // The policy builder: base policy + violation groups → candidate policy, suggestions and decisions.
-import { allowsViolation, checkedDirective } from "./allow.ts";
+import { checkedDirective, policyChecker } from "./allow.ts";
+import type { AllowResult, ViolationLike } from "./allow.ts";
 import type { BuildInput, BuildResult, Decision, Suggestion } from "./build-types.ts";
 import { clonePolicy, getDirective, parsePolicy, serializePolicy, setDirective } from "./csp.ts";
 import type { Policy } from "./csp.ts";
@@ -37,13 +38,13 @@ function compareIds(a: { id: string }, b: { id: string }): number {
 }
 
 /** Is every URL of the group (or its keyword) allowed by the candidate as it stands? */
-function alreadyAllowed(policy: Policy, g: PolicyGroup): boolean {
+function alreadyAllowed(allows: (v: ViolationLike) => AllowResult, g: PolicyGroup): boolean {
   const documentUrl = pageOf(g) ?? "https://invalid.invalid/";
   const sample = g.samples.find((s) => s.sample !== "")?.sample ?? "";
   const urls = groupUrls(g);
   const blockedValues = g.blocked.includes("://") && urls.length > 0 ? urls.map((u) => u.href) : [g.blocked];
   return blockedValues.every(
-    (blocked) => allowsViolation(policy, { directive: g.directive, blocked, documentUrl, sample }).allowed,
+    (blocked) => allows({ directive: g.directive, blocked, documentUrl, sample }).allowed,
   );
 }
 
@@ -83,8 +84,10 @@ function planGroups(
   const warnings: string[] = [];
   const ctx = { hashVersions: input.hashVersions ?? {}, nonce: input.nonce ?? BUILD_DEFAULTS.nonce };
   let trustedTypes = 0;
+  // The candidate does not change while groups are planned: its source lists are compiled once.
+  const allows = policyChecker(candidate);
   for (const g of groups) {
-    if (alreadyAllowed(candidate, g)) continue;
+    if (alreadyAllowed(allows, g)) continue;
     const ladder = sourceFor(g.blocked, pageOf(g));
     const directive = g.blocked === "inline" ? inlineDirective(checkedDirective(g)) : checkedDirective(g);
     const target = placementTarget(candidate, directive);
@@ -184,15 +187,12 @@ export function buildPolicy(input: BuildInput): BuildResult {
   const target = { reportUri: input.reportUri, reportToGroup: input.reportToGroup };
   const base = parsePolicy(input.base ?? starterPolicy(target));
   for (const issue of base.issues) warnings.push(`base policy: ${issue.message}`);
+  // Sorted by `${directive} ${blocked} ${id}` (keys built once, not per comparison; the sort is stable).
   const groups = input.groups
     .filter((g) => input.since === undefined || g.lastSeen >= input.since)
-    .slice()
-    .sort((a, b) =>
-      compareIds(
-        { id: `${a.directive} ${a.blocked} ${a.id}` },
-        { id: `${b.directive} ${b.blocked} ${b.id}` },
-      ),
-    );
+    .map((g) => ({ id: `${g.directive} ${g.blocked} ${g.id}`, g }))
+    .sort(compareIds)
+    .map((k) => k.g);
   const accepted = new Set(input.accepted ?? []);
   const rejected = new Set(input.rejected ?? []);
   const acceptUnsafe = input.acceptUnsafe ?? [];
@@ -230,13 +230,24 @@ export function buildPolicy(input: BuildInput): BuildResult {
   }
 
   // 3. Wildcard collapses are offered over the sources the candidate now has.
+  const additionIndex = new Map<string, number[]>();
+  additions.forEach((s, i) => {
+    const key = `${s.directive}\n${s.source}`;
+    const list = additionIndex.get(key);
+    if (list) list.push(i);
+    else additionIndex.set(key, [i]);
+  });
   for (const d of candidate.directives) {
     if (!isFetchDirective(d.name)) continue;
     for (const c of wildcardCollapses(
       d.values,
       input.wildcardMinSubdomains ?? BUILD_DEFAULTS.wildcardMinSubdomains,
     )) {
-      const backing = additions.filter((s) => s.directive === d.name && c.covers.includes(s.source));
+      // The additions behind the covered sources, in the order of `additions`.
+      const backingIndexes = new Set<number>();
+      for (const source of c.covers)
+        for (const i of additionIndex.get(`${d.name}\n${source}`) ?? []) backingIndexes.add(i);
+      const backing = [...backingIndexes].sort((a, b) => a - b).map((i) => additions[i]!);
       const dec = plan.decide(
         "wildcard",
         `${d.name} ${c.wildcard}`,
@@ -247,8 +258,13 @@ export function buildPolicy(input: BuildInput): BuildResult {
           risk: `${c.wildcard} allows every subdomain, including ones you do not control or have forgotten`,
         },
       );
+      const ids = new Set(dec.groupIds);
       for (const s of backing)
-        for (const id of s.groupIds) if (!dec.groupIds.includes(id)) dec.groupIds.push(id);
+        for (const id of s.groupIds)
+          if (!ids.has(id)) {
+            ids.add(id);
+            dec.groupIds.push(id);
+          }
     }
   }
 

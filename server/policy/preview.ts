@@ -1,12 +1,11 @@
 // Impact preview: replay stored violation groups against a candidate policy — what would still break.
-import { allowsWithSources, checkedDirective } from "./allow.ts";
-import type { AllowCondition, AllowResult } from "./allow.ts";
+import { allowsCompiled, checkedDirective, compileSources } from "./allow.ts";
+import type { AllowCondition, AllowResult, CompiledSources } from "./allow.ts";
 import { effectiveDirective, parsePolicyList } from "./csp.ts";
 import type { Policy } from "./csp.ts";
 import { pageOf } from "./evidence.ts";
 import type { PolicyGroup } from "./groups.ts";
 import { parseSource } from "./source.ts";
-import type { Source } from "./source.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -47,7 +46,7 @@ export type PreviewResult = {
   summary: string;
 };
 
-type Compiled = { governing: string; sources: Source[] } | null;
+type Compiled = { governing: string; sources: CompiledSources } | null;
 
 function totals(): PreviewTotals {
   return { groups: 0, reports: 0, recentReports: 0 };
@@ -73,7 +72,7 @@ function verdict(policy: Policy, cache: Map<string, Compiled>, g: PolicyGroup): 
   let compiled = cache.get(directive);
   if (compiled === undefined) {
     const d = effectiveDirective(policy, directive);
-    compiled = d ? { governing: d.name, sources: d.values.map(parseSource) } : null;
+    compiled = d ? { governing: d.name, sources: compileSources(d.values.map(parseSource)) } : null;
     cache.set(directive, compiled);
   }
   const documentUrl = pageOf(g) ?? "https://invalid.invalid/";
@@ -84,7 +83,7 @@ function verdict(policy: Policy, cache: Map<string, Compiled>, g: PolicyGroup): 
   const values = urls.length > 0 ? [...new Set(urls)] : [g.blocked];
   let result: AllowResult = { allowed: true, directive: compiled?.governing ?? null };
   for (const blocked of values) {
-    const r = allowsWithSources(directive, compiled?.sources ?? null, compiled?.governing ?? null, {
+    const r = allowsCompiled(directive, compiled?.sources ?? null, compiled?.governing ?? null, {
       directive,
       blocked,
       documentUrl,
