@@ -91,9 +91,13 @@ function hourWhere(projectId: string, f: GroupFilter): Prisma.Sql {
   return Prisma.join(parts, " AND ");
 }
 
-/** The filter's conditions on the group itself (alias g). */
-function groupWhere(projectId: string, f: GroupFilter): Prisma.Sql {
-  const parts: Prisma.Sql[] = [Prisma.sql`g.projectId = ${projectId}`];
+/**
+ * The filter's conditions on the group itself (alias g). Joined to GroupHour sums, which are already scoped to
+ * the project, the project condition is left out (scoped = false): SQLite would otherwise start from every group
+ * of the project instead of from the window's sums.
+ */
+function groupWhere(projectId: string, f: GroupFilter, scoped = true): Prisma.Sql {
+  const parts: Prisma.Sql[] = [scoped ? Prisma.sql`g.projectId = ${projectId}` : Prisma.sql`1 = 1`];
   if (f.directive) parts.push(Prisma.sql`g.directive = ${f.directive}`);
   if (f.noise === "exclude") parts.push(Prisma.sql`g.noise = ''`);
   if (f.noise === "only") parts.push(Prisma.sql`g.noise <> ''`);
@@ -106,7 +110,7 @@ function groupWhere(projectId: string, f: GroupFilter): Prisma.Sql {
 }
 
 const SORT_SQL: Record<GroupSort, Prisma.Sql> = {
-  count: Prisma.sql`cnt`,
+  count: Prisma.sql`a.cnt`,
   lastSeen: Prisma.sql`g.lastSeen`,
   firstSeen: Prisma.sql`g.firstSeen`,
   directive: Prisma.sql`g.directive`,
@@ -151,31 +155,42 @@ export class ViolationStore {
     totals: { groups: number; reports: number; byDirective: Record<string, number> };
   }> {
     const hw = hourWhere(projectId, f);
-    const gw = groupWhere(projectId, f);
+    const gw = groupWhere(projectId, f, false);
     const sort = SORT_SQL[f.sort ?? "count"];
     const dir = f.order === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
-    const rows = await this.prisma.$queryRaw<RawGroup[]>`
-      WITH a AS (SELECT h.groupId AS groupId, SUM(h.count) AS cnt FROM GroupHour h WHERE ${hw} GROUP BY h.groupId)
-      SELECT g.id, g.directive, g.blocked, g.noise, a.cnt AS cnt, g.count AS total, g.firstSeen, g.lastSeen,
-             g.pages, g.browsers
-      FROM a JOIN ViolationGroup g ON g.id = a.groupId
-      WHERE ${gw}
-      ORDER BY ${sort} ${dir}, g.id ASC
-      LIMIT ${f.limit ?? 100} OFFSET ${f.offset ?? 0}`;
-    const byDir = await this.prisma.$queryRaw<{ directive: string; cnt: unknown; groups: unknown }[]>`
-      WITH a AS (SELECT h.groupId AS groupId, SUM(h.count) AS cnt FROM GroupHour h WHERE ${hw} GROUP BY h.groupId)
-      SELECT g.directive, SUM(a.cnt) AS cnt, COUNT(*) AS groups
-      FROM a JOIN ViolationGroup g ON g.id = a.groupId
-      WHERE ${gw}
-      GROUP BY g.directive`;
+    // One statement for the page and the per-directive totals: the window is aggregated once (a), the matching
+    // groups kept narrow (j: id, directive, count, sort key), and only the page's groups read in full.
+    // Page rows come back with kind 0 and their rank, totals with kind 1.
+    const both = await this.prisma.$queryRaw<(RawGroup & { kind: unknown; rn: unknown; groups: unknown })[]>`
+      WITH a AS MATERIALIZED (
+        SELECT h.groupId AS groupId, SUM(h.count) AS cnt FROM GroupHour h WHERE ${hw} GROUP BY h.groupId),
+      j AS MATERIALIZED (
+        SELECT g.id AS id, g.directive AS directive, a.cnt AS cnt, ${sort} AS sk
+        FROM a JOIN ViolationGroup g ON g.id = a.groupId WHERE ${gw}),
+      top AS (
+        SELECT id, cnt, ROW_NUMBER() OVER (ORDER BY sk ${dir}, id ASC) AS rn FROM j
+        ORDER BY sk ${dir}, id ASC LIMIT ${f.limit ?? 100} OFFSET ${f.offset ?? 0})
+      SELECT 0 AS kind, top.rn AS rn, g.id AS id, g.directive AS directive, g.blocked AS blocked, g.noise AS noise,
+             top.cnt AS cnt, g.count AS total, g.firstSeen AS firstSeen, g.lastSeen AS lastSeen, g.pages AS pages,
+             g.browsers AS browsers, 0 AS groups
+      FROM top JOIN ViolationGroup g ON g.id = top.id
+      UNION ALL
+      SELECT 1, NULL, NULL, directive, NULL, NULL, SUM(cnt), NULL, NULL, NULL, NULL, NULL, COUNT(*)
+      FROM j GROUP BY directive`;
     const byDirective: Record<string, number> = {};
     let reports = 0;
     let groups = 0;
-    for (const r of byDir) {
+    const rows: (RawGroup & { rn: unknown })[] = [];
+    for (const r of both) {
+      if (n(r.kind) === 0) {
+        rows.push(r);
+        continue;
+      }
       byDirective[r.directive] = n(r.cnt);
       reports += n(r.cnt);
       groups += n(r.groups);
     }
+    rows.sort((x, y) => n(x.rn) - n(y.rn));
     const page = rows.map(toGroup);
     await this.addTrends(page, f);
     return { groups: page, totals: { groups, reports, byDirective } };
