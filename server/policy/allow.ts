@@ -4,7 +4,7 @@ import type { Policy } from "./csp.ts";
 import { hashSource } from "./hash.ts";
 import type { HashAlgorithm } from "./hash.ts";
 import { urlMatchesParsedSource } from "./match.ts";
-import { parseSource } from "./source.ts";
+import { parsedSource } from "./source.ts";
 import type { Source } from "./source.ts";
 
 /** The parts of a canonical violation (server/reports/types.ts Violation) the check needs. */
@@ -207,7 +207,7 @@ function allowsOne(policy: Policy, v: ViolationLike, cache?: CompiledPolicyCache
   if (!d) return { allowed: true, directive: null };
   let compiled = cache?.get(d.name);
   if (!compiled) {
-    compiled = compileSources(d.values.map(parseSource));
+    compiled = compileSources(d.values.map(parsedSource));
     cache?.set(d.name, compiled);
   }
   return allowsCompiled(directive, compiled, d.name, v);

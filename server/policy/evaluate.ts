@@ -1,9 +1,9 @@
 // csp_evaluator's default and strict-CSP checks, mapped to Cinch findings (the only file importing it).
 import { CspEvaluator, DEFAULT_CHECKS, STRICTCSP_CHECKS } from "csp_evaluator/dist/evaluator.js";
-import { Csp, Directive, Keyword, Version, isUrlScheme } from "csp_evaluator/dist/csp.js";
+import { Csp, Directive, Keyword, Version } from "csp_evaluator/dist/csp.js";
 import { Finding as EvalFinding, Severity as EvalSeverity, Type } from "csp_evaluator/dist/finding.js";
-import { TEST_ONLY as PARSER_INTERNALS } from "csp_evaluator/dist/parser.js";
 import { checkScriptAllowlistBypass } from "csp_evaluator/dist/checks/security_checks.js";
+import { checkMissingSemicolon } from "csp_evaluator/dist/checks/parser_checks.js";
 import { URLS as ANGULAR_URLS } from "csp_evaluator/dist/allowlist_bypasses/angular.js";
 import {
   NEEDS_EVAL as JSONP_NEEDS_EVAL,
@@ -30,6 +30,20 @@ const SEVERITY_MAP: Record<number, { severity: Severity; points: number }> = {
 // csp-evaluator 1.1.8 predates these CSP3 keywords and flags them as invalid (csp-reference "Gaps").
 const KNOWN_KEYWORDS = new Set<string>(KEYWORDS);
 
+// csp_evaluator's csp.isKeyword / isDirective / isUrlScheme build an array or a RegExp on every call (once
+// per source of the policy, several times): the same tests on a Set and a compiled RegExp.
+const EVAL_KEYWORDS = new Set<string>(Object.values(Keyword));
+const EVAL_DIRECTIVES = new Set<string>(Object.values(Directive));
+const URL_SCHEME = /^[a-zA-Z][+a-zA-Z0-9.-]*:$/;
+
+/** csp_evaluator's parser normalizeDirectiveValue. */
+function normalizeDirectiveValue(directiveValue: string): string {
+  directiveValue = directiveValue.trim();
+  const directiveValueLower = directiveValue.toLowerCase();
+  if (EVAL_KEYWORDS.has(directiveValueLower) || URL_SCHEME.test(directiveValue)) return directiveValueLower;
+  return directiveValue;
+}
+
 /**
  * csp_evaluator's CspParser.parse, with a Set for de-duplicating values: the original's `includes` is
  * quadratic in a directive's length (seconds on a 10,000-source list). Same result, same Csp class.
@@ -44,7 +58,7 @@ export function parseForEvaluator(unparsedCsp: string): Csp {
     const values: string[] = [];
     const seen = new Set<string>();
     for (let j = 1; j < parts.length; j++) {
-      const value = PARSER_INTERNALS.normalizeDirectiveValue(parts[j]!);
+      const value = normalizeDirectiveValue(parts[j]!);
       if (!seen.has(value)) {
         seen.add(value);
         values.push(value);
@@ -55,19 +69,50 @@ export function parseForEvaluator(unparsedCsp: string): Csp {
   return csp;
 }
 
+/** csp_evaluator's checkMissingSemicolon (parser_checks.ts), with isDirective on a Set. */
+function fastMissingSemicolon(parsedCsp: Csp): EvalFinding[] {
+  const findings: EvalFinding[] = [];
+  for (const [directive, directiveValues] of Object.entries(parsedCsp.directives)) {
+    if (directiveValues === undefined) continue;
+    for (const value of directiveValues) {
+      if (EVAL_DIRECTIVES.has(value)) {
+        findings.push(
+          new EvalFinding(
+            Type.MISSING_SEMICOLON,
+            "Did you forget the semicolon? " + '"' + value + '" seems to be a directive, not a value.',
+            EvalSeverity.SYNTAX,
+            directive,
+            value,
+          ),
+        );
+      }
+    }
+  }
+  return findings;
+}
+
 // csp_evaluator's utils.matchWildcardUrls parses its whole bypass list (164 URLs) on every call, i.e. for
-// every script source; the lists are constant, so they are parsed once here. The rest is the same code.
+// every script source, and the source itself once per list; here both are parsed once. Same logic.
 const setScheme = (u: string) => (u.startsWith("//") ? u.replace("//", "https://") : u);
 const ANGULAR = ANGULAR_URLS.map((u) => new URL(setScheme(u)));
 const JSONP = JSONP_URLS.map((u) => new URL(setScheme(u)));
 
-function matchWildcardUrls(cspUrlString: string, listOfUrls: readonly URL[]): URL | null {
+type CspUrl = { host: string; hostHasWildcard: boolean; wildcardFreeHost: string; path: string };
+
+function parseCspUrl(cspUrlString: string): CspUrl {
   const cspUrl = new URL(setScheme(cspUrlString.replace(":*", "").replace("*", "wildcard_placeholder")));
   const host = cspUrl.hostname.toLowerCase();
-  const hostHasWildcard = host.startsWith("wildcard_placeholder.");
-  // Sic: `\w` + "ildcard_placeholder", as in csp_evaluator.
-  const wildcardFreeHost = host.replace(/^\wildcard_placeholder/i, "");
-  const path = cspUrl.pathname;
+  return {
+    host,
+    hostHasWildcard: host.startsWith("wildcard_placeholder."),
+    // Sic: `\w` + "ildcard_placeholder", as in csp_evaluator.
+    wildcardFreeHost: host.replace(/^\wildcard_placeholder/i, ""),
+    path: cspUrl.pathname,
+  };
+}
+
+function matchWildcardUrls(csp: CspUrl, listOfUrls: readonly URL[]): URL | null {
+  const { host, hostHasWildcard, wildcardFreeHost, path } = csp;
   const hasPath = path !== "/";
   for (const url of listOfUrls) {
     const domain = url.hostname;
@@ -107,8 +152,8 @@ function fastScriptAllowlistBypass(parsedCsp: Csp): EvalFinding[] {
           continue;
         }
         if (value.startsWith("'")) continue;
-        if (isUrlScheme(value) || value.indexOf(".") === -1) continue;
-        const url = "//" + getSchemeFreeUrl(value);
+        if (URL_SCHEME.test(value) || value.indexOf(".") === -1) continue;
+        const url = parseCspUrl("//" + getSchemeFreeUrl(value));
         const angularBypass = matchWildcardUrls(url, ANGULAR);
         let jsonpBypass = matchWildcardUrls(url, JSONP);
         if (jsonpBypass) {
@@ -155,7 +200,11 @@ function fastScriptAllowlistBypass(parsedCsp: Csp): EvalFinding[] {
 }
 
 const FAST_DEFAULT_CHECKS = DEFAULT_CHECKS.map((check) =>
-  check === checkScriptAllowlistBypass ? fastScriptAllowlistBypass : check,
+  check === checkScriptAllowlistBypass
+    ? fastScriptAllowlistBypass
+    : check === checkMissingSemicolon
+      ? fastMissingSemicolon
+      : check,
 );
 
 /** csp_evaluator's own parser and checks, unchanged: the reference the fast path is tested against. */

@@ -1,7 +1,7 @@
 // The grouping ladder (product rule 2): a blocked value → 'self', an origin or a scheme; *.domain collapses.
 import { getDomain } from "tldts";
 import { selfMatches } from "./match.ts";
-import { parseSource } from "./source.ts";
+import { parsedSource } from "./source.ts";
 
 /** What a blocked value becomes in a policy. */
 export type LadderSource =
@@ -54,7 +54,7 @@ export type Collapse = { wildcard: string; covers: string[] };
 export function wildcardCollapses(sources: readonly string[], min: number): Collapse[] {
   const buckets = new Map<string, string[]>();
   for (const raw of sources) {
-    const s = parseSource(raw);
+    const s = parsedSource(raw);
     if (s.kind !== "host" || s.host.startsWith("*") || s.path !== "") continue;
     const domain = getDomain(s.host, { allowPrivateDomains: true });
     if (!domain || domain === s.host) continue;

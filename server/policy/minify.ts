@@ -3,7 +3,7 @@ import { clonePolicy, getDirective, parsePolicy, serializePolicy } from "./csp.t
 import type { Policy } from "./csp.ts";
 import { fallbackChain, isFetchDirective, takesSourceList } from "./directives.ts";
 import { schemePartMatches } from "./match.ts";
-import { canonicalSource, parseSource } from "./source.ts";
+import { canonicalSource, parsedSource } from "./source.ts";
 import type { HostSource, Source } from "./source.ts";
 
 /** Default size budget: Cloudflare _headers' 2,000 characters per line is the tightest common limit. */
@@ -88,7 +88,7 @@ export function sourceCovers(a: Source, b: Source): boolean {
  * otherwise 10^8 comparisons). The result is the same as scanning the whole list in order.
  */
 export function coveredSources(values: readonly string[]): { source: string; by: string }[] {
-  const parsed = values.map(parseSource);
+  const parsed = values.map(parsedSource);
   // Candidates in ascending index order: wildcards, schemes and `*` hosts, and host sources by host.
   const general: number[] = [];
   const byHost = new Map<string, number[]>();

@@ -2,7 +2,7 @@
 import { effectiveDirective, getDirective } from "./csp.ts";
 import type { Directive, Policy } from "./csp.ts";
 import { fallbackChain, familyHead } from "./directives.ts";
-import { parseSource } from "./source.ts";
+import { parsedSource } from "./source.ts";
 
 /**
  * The directive a source for a `directive` violation goes into: the first directive present in its
@@ -25,7 +25,7 @@ export function isGuardedDirective(directive: string): boolean {
 /** True when rule 3 forbids `source` in `directive` (`*` or a scheme source in script/object/base). */
 export function isForbidden(directive: string, source: string): boolean {
   if (!isGuardedDirective(directive)) return false;
-  const s = parseSource(source);
+  const s = parsedSource(source);
   return s.kind === "wildcard" || s.kind === "scheme" || (s.kind === "host" && s.host === "*");
 }
 
@@ -36,7 +36,7 @@ const EVAL_ONLY = new Set(["'unsafe-eval'", "'wasm-unsafe-eval'", "'trusted-type
 
 /** Does `source` mean anything in `target` (so a fallback copy keeps it)? */
 export function meaningfulIn(target: string, source: string): boolean {
-  const s = parseSource(source);
+  const s = parsedSource(source);
   const inlineCapable =
     target.startsWith("script-src") || target.startsWith("style-src") || target === "default-src";
   if (s.kind === "nonce" || s.kind === "hash") return inlineCapable;

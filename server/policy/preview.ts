@@ -5,7 +5,7 @@ import { effectiveDirective, parsePolicyList } from "./csp.ts";
 import type { Policy } from "./csp.ts";
 import { pageOf } from "./evidence.ts";
 import type { PolicyGroup } from "./groups.ts";
-import { parseSource } from "./source.ts";
+import { parsedSource } from "./source.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -72,7 +72,7 @@ function verdict(policy: Policy, cache: Map<string, Compiled>, g: PolicyGroup): 
   let compiled = cache.get(directive);
   if (compiled === undefined) {
     const d = effectiveDirective(policy, directive);
-    compiled = d ? { governing: d.name, sources: compileSources(d.values.map(parseSource)) } : null;
+    compiled = d ? { governing: d.name, sources: compileSources(d.values.map(parsedSource)) } : null;
     cache.set(directive, compiled);
   }
   const documentUrl = pageOf(g) ?? "https://invalid.invalid/";

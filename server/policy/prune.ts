@@ -11,7 +11,7 @@ import { hashFailed } from "./inline.ts";
 import { urlMatchesParsedSource } from "./match.ts";
 import { isForbidden } from "./placement.ts";
 import type { Plan } from "./plan.ts";
-import { isUnsafeKeyword, parseSource } from "./source.ts";
+import { isUnsafeKeyword, parsedSource } from "./source.ts";
 
 /** What pruning needs from the build input. */
 export type PruneContext = {
@@ -74,7 +74,7 @@ export function planBaseSources(
     // The groups this directive governed: evidence for (or against) its sources.
     const governed = groups.filter((g) => effectiveDirective(base, checkedDirective(g))?.name === d.name);
     for (const raw of d.values) {
-      const s = parseSource(raw);
+      const s = parsedSource(raw);
       if (s.kind === "keyword") {
         // 'unsafe-hashes' stays: it only widens hashes the user listed; inline and eval need acceptance.
         if (

@@ -91,12 +91,28 @@ export function parseSource(raw: string): Source {
   return { kind: "invalid", raw };
 }
 
+// Policies repeat the same source strings across directives, builds and passes (minify, sort, grade):
+// parsed once, shared read-only. Bounded: cleared when full.
+const PARSED = new Map<string, Source>();
+const PARSED_MAX = 100_000;
+
+/** parseSource, memoized: the result is shared and must not be modified (parseSource gives a fresh one). */
+export function parsedSource(raw: string): Readonly<Source> {
+  let s = PARSED.get(raw);
+  if (s === undefined) {
+    s = parseSource(raw);
+    if (PARSED.size >= PARSED_MAX) PARSED.clear();
+    PARSED.set(raw, s);
+  }
+  return s;
+}
+
 /**
  * Canonical spelling used in the builder's output: keywords and schemes lower-cased, hosts lower-cased
  * (paths, nonces and hashes are case-sensitive and kept).
  */
 export function canonicalSource(raw: string): string {
-  const s = parseSource(raw);
+  const s = parsedSource(raw);
   switch (s.kind) {
     case "wildcard":
       return "*";
@@ -132,8 +148,9 @@ const RANK: Record<Source["kind"], number> = {
   invalid: 8,
 };
 
-function rankOf(raw: string): number {
-  const s = parseSource(raw);
+/** The rank compareSources orders by (see RANK). */
+export function rankOf(raw: string): number {
+  const s = parsedSource(raw);
   if (s.kind === "keyword") return s.keyword === "'none'" ? 0 : s.keyword === "'self'" ? 1 : 2;
   return RANK[s.kind];
 }
