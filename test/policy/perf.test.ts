@@ -1,0 +1,260 @@
+// The builder at scale: a 10,000-group build stays byte-identical to the output recorded before the
+// performance work, and the indexed fast paths agree with plain scans (and csp_evaluator's own code).
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { compileSources, allowsCompiled } from "../../server/policy/allow.ts";
+import type { CompiledSources } from "../../server/policy/allow.ts";
+import { buildPolicy } from "../../server/policy/build.ts";
+import { evaluatorFindings, referenceEvaluatorFindings } from "../../server/policy/evaluate.ts";
+import { evaluatePolicy } from "../../server/policy/grade.ts";
+import type { PolicyGroup } from "../../server/policy/groups.ts";
+import { urlMatchesParsedSource } from "../../server/policy/match.ts";
+import { coveredSources, minifyPolicy, sourceCovers } from "../../server/policy/minify.ts";
+import { previewImpact } from "../../server/policy/preview.ts";
+import { compareSources, parseSource } from "../../server/policy/source.ts";
+import { sortPolicy } from "../../server/policy/order.ts";
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NOW = 1_800_000_000_000;
+const DAY_MS = 86_400_000;
+const DIRECTIVES = [
+  "script-src-elem",
+  "img-src",
+  "connect-src",
+  "style-src-elem",
+  "font-src",
+  "frame-src",
+  "media-src",
+];
+
+/** The groups of bench/builder.ts (builderGroups, seed 5) with a fixed clock: thousands of distinct origins. */
+function benchGroups(n: number): PolicyGroup[] {
+  const rnd = prng(5);
+  const groups: PolicyGroup[] = [];
+  for (let i = 0; i < n; i++) {
+    const directive = DIRECTIVES[i % DIRECTIVES.length]!;
+    const inline = i % 100 === 0;
+    const blocked = inline ? "inline" : `https://s${Math.floor(i / 7) % 9}-${i}.vendor${i % 500}.example`;
+    const count = Math.max(1, Math.round(50_000 / Math.pow(i + 1, 1.05) + rnd() * 3));
+    const page = `https://shop.example.com/p/${i % 40}`;
+    const lastSeen = NOW - Math.floor(rnd() * 30 * DAY_MS);
+    groups.push({
+      id: i + 1,
+      directive: inline ? "script-src-elem" : directive,
+      blocked,
+      count,
+      pages: [page, `https://shop.example.com/q/${i % 17}`],
+      firstSeen: lastSeen - 3 * DAY_MS,
+      lastSeen,
+      samples: inline
+        ? [{ sample: `window.t${i}=1;`, documentUrl: page, blockedUrl: "inline", sourceFile: page, line: 3 }]
+        : [{ sample: "", documentUrl: page, blockedUrl: `${blocked}/a.js`, sourceFile: "", line: null }],
+      countsByVersion: { 1: Math.ceil(count / 2), 2: Math.floor(count / 2) },
+      recentCount: Math.floor(count / 4),
+    });
+  }
+  return groups;
+}
+
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+// Recorded with the engine as of commit 8971d07 (before the performance work), which took ~9 s for the bench case.
+const GOLDEN = {
+  bench: {
+    base: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'",
+    n: 10_000,
+    wildcardMinSubdomains: undefined,
+    policy: "eee9efce4d7e938342c7aabace4e7b4f5400f22fda66343b490681a8c9468db4",
+    result: "d06a925b19e01a0f626ce2142b9578085497ada582a23a0fa365b093c4b3e1c1",
+    gradeMinify: "91e350f4a5d5c937a52c11c9479cca52ca44f531fea9d7ee29a989d63e9e89a0",
+    preview: "7194e58661aa7fd98b068266a681e7df68b6a0ca478f54ad8a81d6525eb304e1",
+    previewBase: "6e82426befd9d6b139358efdc97b4da3f3fb9a0328a52f98d217021e7591a5fc",
+  },
+  loose: {
+    base: "default-src * 'unsafe-inline'; script-src https: 'unsafe-eval' https://s1-8.vendor8.example https://www.google.com; img-src https://*.vendor3.example http://s0-0.vendor0.example",
+    n: 2_000,
+    wildcardMinSubdomains: 2,
+    policy: "f16eac454f6ed17c6f32074852ad58c4137fb1784fd1051c46212be5146a7c1c",
+    result: "ad591cf9b1c9e04d30df1434e9bd65da848a796adbd95271fa020348e673a331",
+    gradeMinify: "6ce57c1e19819a9cd51d1971a745abae39cbbe5a55e6a78bd46b24f665650ede",
+    preview: "a8a1401ef72fecb9e35de3fa617878fb531b05f4d9ebfc63759396470281f1d9",
+    previewBase: "5b72fb6c2cc49d7115a17a22bfcb240dc62bc47ccb659b0ebf1cdbff92f0cbb4",
+  },
+} as const;
+
+describe("builder at scale: outputs identical to the pre-optimization engine", () => {
+  for (const [label, g] of Object.entries(GOLDEN)) {
+    it(`${label}: ${g.n} groups`, () => {
+      const groups = benchGroups(g.n);
+      const built = buildPolicy({
+        base: g.base,
+        groups,
+        reportUri: "https://cinch.example/r/key",
+        reportToGroup: "cinch",
+        wildcardMinSubdomains: g.wildcardMinSubdomains,
+      });
+      expect(sha(built.policy)).toBe(g.policy);
+      expect(sha(JSON.stringify(built))).toBe(g.result);
+      expect(sha(JSON.stringify([evaluatePolicy(built.policy), minifyPolicy(built.policy)]))).toBe(
+        g.gradeMinify,
+      );
+      const preview = (p: string) => JSON.stringify(previewImpact(p, groups, { now: NOW, windowDays: 7 }));
+      expect(sha(preview(built.policy))).toBe(g.preview);
+      expect(sha(preview(g.base))).toBe(g.previewBase);
+    });
+  }
+});
+
+// Random source expressions over a small vocabulary, so that covering, equal and overlapping sources are common.
+const SCHEMES = [null, "http", "https", "ws", "wss", "data", "blob", "HTTPS"];
+const HOSTS = [
+  "a.example.com",
+  "b.a.example.com",
+  "example.com",
+  "*.example.com",
+  "*.a.example.com",
+  "*.com",
+  "*",
+  "A.Example.com",
+  "a.example.com.",
+  "*.example.com.",
+  "cdn.other.org",
+  "127.0.0.1",
+  "ajax.googleapis.com",
+  "www.google.com",
+];
+const PORTS = [null, null, null, "80", "443", "*", "8080"];
+const PATHS = ["", "", "", "/", "/a", "/a/", "/a/b", "/A/"];
+const OTHERS = [
+  "*",
+  "'self'",
+  "'none'",
+  "'unsafe-inline'",
+  "'unsafe-eval'",
+  "'strict-dynamic'",
+  "'unsafe-hashes'",
+  "'nonce-abc'",
+  "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+  "http:",
+  "https:",
+  "ws:",
+  "wss:",
+  "data:",
+  "blob:",
+  "HTTPS:",
+  "'bogus'",
+  "a b",
+];
+
+function randomSource(rnd: () => number): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  if (rnd() < 0.3) return pick(OTHERS);
+  const scheme = pick(SCHEMES);
+  const port = pick(PORTS);
+  return `${scheme ? `${scheme}://` : ""}${pick(HOSTS)}${port ? `:${port}` : ""}${pick(PATHS)}`;
+}
+
+function randomList(rnd: () => number): string[] {
+  return Array.from({ length: 1 + Math.floor(rnd() * 14) }, () => randomSource(rnd));
+}
+
+/** coveredSources as it was: every source against every other, in order. */
+function coveredNaive(values: readonly string[]): { source: string; by: string }[] {
+  const parsed = values.map(parseSource);
+  const out: { source: string; by: string }[] = [];
+  parsed.forEach((b, i) => {
+    const j = parsed.findIndex((a, k) => k !== i && sourceCovers(a, b) && (!sourceCovers(b, a) || k < i));
+    if (j >= 0) out.push({ source: values[i]!, by: values[j]! });
+  });
+  return out;
+}
+
+describe("indexed fast paths agree with plain scans", () => {
+  it("coveredSources equals the pairwise scan", () => {
+    const rnd = prng(11);
+    for (let t = 0; t < 3000; t++) {
+      const list = randomList(rnd);
+      expect(coveredSources(list), list.join(" ")).toEqual(coveredNaive(list));
+    }
+  });
+
+  it("URL matching through the host index equals matching every source", () => {
+    const rnd = prng(12);
+    const urls = [
+      "https://a.example.com/a/b",
+      "http://a.example.com/",
+      "https://b.a.example.com/a/",
+      "https://example.com/",
+      "https://a.example.com./x",
+      "wss://a.example.com:8080/a",
+      "https://cdn.other.org/a/b",
+      "http://127.0.0.1/",
+      "https://www.google.com/a",
+      "https://x.y.z.example.com/",
+      "data:image/png;base64,AAAA",
+      "blob",
+      "https://[::1]/",
+    ];
+    const pages = ["https://a.example.com/", "http://example.com/a", "https://other.test/"];
+    const linear = (c: CompiledSources, url: string, page: string): boolean =>
+      c.sources.some((s) => {
+        const u = /^[a-z][a-z0-9+.-]*$/i.test(url) ? new URL(`${url}:`) : new URL(url);
+        return urlMatchesParsedSource(u, s, new URL(page));
+      });
+    for (let t = 0; t < 1500; t++) {
+      const compiled = compileSources(randomList(rnd).map(parseSource));
+      for (const url of urls) {
+        for (const page of pages) {
+          const r = allowsCompiled("img-src", compiled, "img-src", {
+            directive: "img-src",
+            blocked: url,
+            documentUrl: page,
+          });
+          expect(r.allowed).toBe(linear(compiled, url, page));
+        }
+      }
+    }
+  });
+
+  it("sortPolicy orders sources as compareSources does", () => {
+    const rnd = prng(13);
+    for (let t = 0; t < 500; t++) {
+      const values = randomList(rnd);
+      const sorted = sortPolicy({ directives: [{ name: "img-src", values: [...values] }] }).directives[0]!
+        .values;
+      expect(sorted).toEqual([...values].sort(compareSources));
+    }
+  });
+
+  it("evaluatorFindings equals csp_evaluator's own parser and checks", () => {
+    const rnd = prng(14);
+    const fixed = [
+      "script-src 'self' https://www.google.com https://ajax.googleapis.com/ajax/libs/angularjs/1.2.0/ 'unsafe-eval'",
+      "script-src https://www.googletagmanager.com *.google.com //ajax.googleapis.com; object-src 'none'",
+      "script-src 'none' https://www.google.com; default-src img-src 'SELF' HTTPS: data:",
+      "Script-Src a.com a.com A.com; script-src b.com; constructor x; img-src script-src 'nonce-abc' sha256-x",
+      "default-src 'self'; script-src-elem https://cdnjs.cloudflare.com/ajax/libs/angular.js/ 127.0.0.1 [::1]",
+      "script-src https://*.googleapis.com:* http://www.youtube.com/embed/ 'report-sample'; trusted-types a",
+      "",
+      ";;; ;",
+    ];
+    for (const p of fixed) expect(evaluatorFindings(p), p).toEqual(referenceEvaluatorFindings(p));
+    const names = ["script-src", "script-src-elem", "img-src", "default-src", "style-src", "object-src"];
+    for (let t = 0; t < 400; t++) {
+      const policy = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () =>
+        [names[Math.floor(rnd() * names.length)]!, ...randomList(rnd)].join(" "),
+      ).join("; ");
+      expect(evaluatorFindings(policy), policy).toEqual(referenceEvaluatorFindings(policy));
+    }
+  });
+});
