@@ -15,6 +15,7 @@ import { EXPORT_FORMATS, ExportError, exportPolicy } from "../policy/export/inde
 import { parsePolicy } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
 import type { PolicyGroup } from "../policy/groups.ts";
+import type { Evidence } from "../policy/build-types.ts";
 import { policyGroups } from "../store/violations.ts";
 import { currentPolicy, projectBuildInput } from "../projects/policy-input.ts";
 import { PolicyStore, POLICY_STATES, canMove, type PolicyVersionRecord } from "../store/policies.ts";
@@ -54,6 +55,16 @@ const exportQuery = z
     companions: bool.default(false),
   })
   .strict();
+
+// Evidence in API answers: the first pages and samples only (count, firstSeen and lastSeen stay whole), so
+// a build over tens of thousands of groups does not answer tens of megabytes of repeated pages and samples.
+const MAX_EVIDENCE_PAGES = 10;
+const MAX_EVIDENCE_SAMPLES = 3;
+const trimEvidence = (e: Evidence): Evidence => ({
+  ...e,
+  pages: e.pages.slice(0, MAX_EVIDENCE_PAGES),
+  samples: e.samples.slice(0, MAX_EVIDENCE_SAMPLES),
+});
 
 /** The policy a version is served with: its report URL carries ?v=N so reports are attributed to it. */
 const versionedPolicy = (v: PolicyVersionRecord): string => withPolicyVersion(v.policy, v.version);
@@ -104,7 +115,14 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
       body,
     );
     const result = buildPolicy(input);
-    return { ...result, base, baseVersion, size: result.policy.length };
+    return {
+      ...result,
+      suggestions: result.suggestions.map((s) => ({ ...s, evidence: trimEvidence(s.evidence) })),
+      decisions: result.decisions.map((d) => ({ ...d, evidence: trimEvidence(d.evidence) })),
+      base,
+      baseVersion,
+      size: result.policy.length,
+    };
   };
 
   api.add("get", "/projects/:id/policy/suggestion", "read", async (ctx) => {
