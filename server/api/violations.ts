@@ -5,7 +5,7 @@ import type { ApiRouter } from "./routes.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseInput } from "../http/query.ts";
 import { badRequest, notFound } from "../http/errors.ts";
-import { GROUP_SORTS, NOISE_FILTERS } from "../store/violations.ts";
+import { GROUP_SORTS, NOISE_FILTERS, type GroupFilter } from "../store/violations.ts";
 import { presentGroup, presentSample } from "./present.ts";
 import type { TailEventDto } from "../contract.ts";
 
@@ -62,6 +62,20 @@ function windowOf(q: { since?: number; until?: number }): { since: number; until
   return { since, until };
 }
 
+/** The store's filter from the parsed query (the query names the policy version `version`). */
+function filterOf(q: z.infer<typeof listSchema>, w: { since: number; until: number }): GroupFilter {
+  return {
+    ...w,
+    directive: q.directive,
+    noise: q.noise,
+    disposition: q.disposition,
+    policyVersion: q.version,
+    env: q.env,
+    page: q.page,
+    text: q.text,
+  };
+}
+
 /** Register the violation routes. */
 export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
   const { projects, violations, tail } = deps;
@@ -77,14 +91,7 @@ export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
     const q = parseInput(listSchema, ctx.query);
     const w = windowOf(q);
     const { groups, totals } = await violations.listGroups(p.id, {
-      ...w,
-      directive: q.directive,
-      noise: q.noise,
-      disposition: q.disposition,
-      policyVersion: q.version,
-      env: q.env,
-      page: q.page,
-      text: q.text,
+      ...filterOf(q, w),
       sort: q.sort,
       order: q.order,
       limit: q.limit,
@@ -100,17 +107,7 @@ export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
   api.add("get", "/projects/:id/violations/series", "read", async (ctx) => {
     const p = await project(ctx.params.id);
     const q = parseInput(listSchema, ctx.query);
-    const w = windowOf(q);
-    const points = await violations.series(p.id, {
-      ...w,
-      directive: q.directive,
-      noise: q.noise,
-      disposition: q.disposition,
-      policyVersion: q.version,
-      env: q.env,
-      page: q.page,
-      text: q.text,
-    });
+    const points = await violations.series(p.id, filterOf(q, windowOf(q)));
     ctx.body = { points: points.map((x) => ({ ...x, hour: new Date(x.hour).toISOString() })) };
   });
 
