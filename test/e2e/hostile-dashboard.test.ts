@@ -1,16 +1,9 @@
 // Hostile reports, ingested and then viewed in the dashboard in headless Chromium: nothing executes (no dialog, no
 // injected element, no page error) and no securitypolicyviolation fires on any Cinch page.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Page } from "playwright-core";
-import { loadConfig } from "../../server/config.ts";
-import { closeDeps, createDeps } from "../../server/bootstrap.ts";
-import { createApp, WEB_DIST } from "../../server/app.ts";
 import type { AppDeps } from "../../server/deps.ts";
+import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { launchChromium, type TestBrowser } from "./helpers/browser.ts";
 import { recordCspViolations } from "./helpers/csp.ts";
 
@@ -59,9 +52,8 @@ const PAYLOADS: { directive: string; blocked: string; page: string; sample: stri
   },
 ];
 
-let dir = "";
+let app: TestApp;
 let deps: AppDeps;
-let server: Server;
 let url = "";
 let browser: TestBrowser;
 let page: Page;
@@ -92,22 +84,10 @@ async function post(p: (typeof PAYLOADS)[number]): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(WEB_DIST, "index.html")))
-    throw new Error("build the dashboard first: npm run build:web");
-  dir = mkdtempSync(join(tmpdir(), "cinch-hostile-"));
-  const config = loadConfig({
-    DATA_DIR: dir,
-    PORT: "0",
-    PUBLIC_URL: "http://127.0.0.1:8787",
-    WRITE_FLUSH_MS: "2",
-  });
-  deps = await createDeps(config, pino({ level: "silent" }));
+  app = await startTestApp({}, { dashboard: true });
+  deps = app.deps;
+  url = app.url;
   await deps.users.create(EMAIL, PASSWORD);
-  const app = createApp(deps, { webDist: WEB_DIST });
-  server = createServer(app.koa.callback());
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const addr = server.address();
-  url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
   const project = await deps.projects.create("hostile");
   projectId = project.id;
   reportKey = project.reportKey;
@@ -130,10 +110,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.closeAllConnections();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  if (deps) await closeDeps(deps);
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await app?.close();
 });
 
 /** Nothing the reports carried became an element, a handler or a dialog. */

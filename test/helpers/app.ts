@@ -1,5 +1,5 @@
 // Throwaway Cinch apps for tests: a fresh SQLite file in a temp dir, listening on an ephemeral loopback port.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "node:http";
@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import pino, { type Logger } from "pino";
 import { loadConfig } from "../../server/config.ts";
 import { createDeps, closeDeps } from "../../server/bootstrap.ts";
-import { createApp, type App } from "../../server/app.ts";
+import { createApp, WEB_DIST, type App } from "../../server/app.ts";
 import type { AppDeps } from "../../server/deps.ts";
 
 export type TestApp = {
@@ -25,8 +25,11 @@ export type TestApp = {
 /** Start an app with environment overrides (strings, as in the environment). */
 export async function startTestApp(
   env: Record<string, string> = {},
-  opts: { log?: Logger } = {},
+  opts: { log?: Logger; /** serve the built dashboard (web/dist) */ dashboard?: boolean } = {},
 ): Promise<TestApp> {
+  if (opts.dashboard && !existsSync(join(WEB_DIST, "index.html"))) {
+    throw new Error("build the dashboard first: npm run build:web");
+  }
   const dir = mkdtempSync(join(tmpdir(), "cinch-test-"));
   const config = loadConfig({
     DATA_DIR: dir,
@@ -37,7 +40,7 @@ export async function startTestApp(
     ...env,
   });
   const deps = await createDeps(config, opts.log ?? pino({ level: "silent" }));
-  const app = createApp(deps, { webDist: join(dir, "no-dist") });
+  const app = createApp(deps, { webDist: opts.dashboard ? WEB_DIST : join(dir, "no-dist") });
   const server: Server = createServer(app.koa.callback());
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const addr = server.address();
