@@ -162,6 +162,7 @@ export function allowsCompiled(
   sources: CompiledSources | null,
   governing: string | null,
   v: ViolationLike,
+  blockedUrl?: URL,
 ): AllowResult {
   if (sources === null) return { allowed: true, directive: null };
   const verdict = (allowed: boolean, condition?: AllowCondition): AllowResult =>
@@ -175,7 +176,7 @@ export function allowsCompiled(
   // WebAssembly CSP: 'wasm-unsafe-eval' or 'unsafe-eval' allow compilation.
   if (blocked === "wasm-eval")
     return verdict(sources.keywords.has("'wasm-unsafe-eval'") || sources.keywords.has("'unsafe-eval'"));
-  const url = toUrl(blocked);
+  const url = blockedUrl ?? toUrl(blocked);
   if (!url) return verdict(false);
   const self = pageUrl(v.documentUrl);
   if (directive.startsWith("script-src") || directive === "worker-src") {
@@ -191,7 +192,12 @@ export function allowsCompiled(
 /** Compiled source lists of one policy, by directive name (the policy must not change meanwhile). */
 export type CompiledPolicyCache = Map<string, CompiledSources>;
 
-function allowsOne(policy: Policy, v: ViolationLike, cache?: CompiledPolicyCache): AllowResult {
+function allowsOne(
+  policy: Policy,
+  v: ViolationLike,
+  cache?: CompiledPolicyCache,
+  blockedUrl?: URL,
+): AllowResult {
   const directive = checkedDirective(v);
   if (directive === "require-trusted-types-for") {
     const d = effectiveDirective(policy, directive);
@@ -210,16 +216,17 @@ function allowsOne(policy: Policy, v: ViolationLike, cache?: CompiledPolicyCache
     compiled = compileSources(d.values.map(parsedSource));
     cache?.set(d.name, compiled);
   }
-  return allowsCompiled(directive, compiled, d.name, v);
+  return allowsCompiled(directive, compiled, d.name, v, blockedUrl);
 }
 
 /**
  * allowsViolation for one parsed policy checked against many violations: source lists are parsed and
- * indexed once. The policy must not be edited while the checker is in use.
+ * indexed once. The policy must not be edited while the checker is in use. `blockedUrl`, when given, is
+ * `v.blocked` already parsed (`v.blocked` being its href), so it is not parsed again.
  */
-export function policyChecker(policy: Policy): (v: ViolationLike) => AllowResult {
+export function policyChecker(policy: Policy): (v: ViolationLike, blockedUrl?: URL) => AllowResult {
   const cache: CompiledPolicyCache = new Map();
-  return (v) => allowsOne(policy, v, cache);
+  return (v, blockedUrl) => allowsOne(policy, v, cache, blockedUrl);
 }
 
 /**

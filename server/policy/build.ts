@@ -38,28 +38,38 @@ function compareIds(a: { id: string }, b: { id: string }): number {
 }
 
 /** Is every URL of the group (or its keyword) allowed by the candidate as it stands? */
-function alreadyAllowed(allows: (v: ViolationLike) => AllowResult, g: PolicyGroup): boolean {
+function alreadyAllowed(
+  allows: (v: ViolationLike, blockedUrl?: URL) => AllowResult,
+  urls: readonly URL[],
+  g: PolicyGroup,
+): boolean {
   const documentUrl = pageOf(g) ?? "https://invalid.invalid/";
   const sample = g.samples.find((s) => s.sample !== "")?.sample ?? "";
-  const urls = groupUrls(g);
-  const blockedValues = g.blocked.includes("://") && urls.length > 0 ? urls.map((u) => u.href) : [g.blocked];
-  return blockedValues.every(
-    (blocked) => allows({ directive: g.directive, blocked, documentUrl, sample }).allowed,
-  );
+  if (g.blocked.includes("://") && urls.length > 0) {
+    // Each URL's href, checked with the URL already parsed (parsing an href gives the same URL back).
+    return urls.every(
+      (u) => allows({ directive: g.directive, blocked: u.href, documentUrl, sample }, u).allowed,
+    );
+  }
+  return allows({ directive: g.directive, blocked: g.blocked, documentUrl, sample }).allowed;
 }
 
 /**
  * The sources to add for one origin: the origin itself, or — for script directives on a host csp_evaluator
  * knows serves JSONP / AngularJS — the exact script URLs reported (the ladder's lowest rung).
  */
-function narrowed(target: string, source: string, g: PolicyGroup, directive: string): [string, string][] {
+function narrowed(
+  target: string,
+  source: string,
+  g: PolicyGroup,
+  directive: string,
+  urlsOf: (g: PolicyGroup) => readonly URL[],
+): [string, string][] {
   if (source === "'self'") return [[source, "same-origin resources: allowed as 'self'"]];
   const reason = `reports from ${directive} for ${source}`;
   if (!target.startsWith("script-src") || !source.includes("://") || !isKnownBypassOrigin(source))
     return [[source, reason]];
-  const urls = [...new Set(groupUrls(g).map((u) => `${u.origin}${u.pathname}`))].filter(
-    (u) => !u.endsWith("/"),
-  );
+  const urls = [...new Set(urlsOf(g).map((u) => `${u.origin}${u.pathname}`))].filter((u) => !u.endsWith("/"));
   if (urls.length === 0)
     return [
       [
@@ -80,6 +90,7 @@ function planGroups(
   groups: readonly PolicyGroup[],
   input: BuildInput,
   origins: Map<string, string>,
+  urlsOf: (g: PolicyGroup) => readonly URL[],
 ): string[] {
   const warnings: string[] = [];
   const ctx = { hashVersions: input.hashVersions ?? {}, nonce: input.nonce ?? BUILD_DEFAULTS.nonce };
@@ -87,7 +98,7 @@ function planGroups(
   // The candidate does not change while groups are planned: its source lists are compiled once.
   const allows = policyChecker(candidate);
   for (const g of groups) {
-    if (alreadyAllowed(allows, g)) continue;
+    if (alreadyAllowed(allows, urlsOf(g), g)) continue;
     const ladder = sourceFor(g.blocked, pageOf(g));
     const directive = g.blocked === "inline" ? inlineDirective(checkedDirective(g)) : checkedDirective(g);
     const target = placementTarget(candidate, directive);
@@ -132,7 +143,7 @@ function planGroups(
             [g],
           );
         } else {
-          for (const [src, reason] of narrowed(target, source, g, directive)) {
+          for (const [src, reason] of narrowed(target, source, g, directive, urlsOf)) {
             origins.set(plan.suggest("add", target, src, reason, [g]).id, directive);
           }
         }
@@ -206,10 +217,21 @@ export function buildPolicy(input: BuildInput): BuildResult {
     if (!getDirective(candidate, name)) setDirective(candidate, name, values);
 
   // 1. The base's own sources: unsafe, loose, failed or unused ones are removed (rejectable).
+  // Each group's URLs, parsed once for the whole build (read-only).
+  const groupUrlCache = new Map<PolicyGroup, URL[]>();
+  const urlsOf = (g: PolicyGroup): readonly URL[] => {
+    let urls = groupUrlCache.get(g);
+    if (!urls) {
+      urls = groupUrls(g);
+      groupUrlCache.set(g, urls);
+    }
+    return urls;
+  };
   planBaseSources(plan, base, groups, {
     dropUnused: input.dropUnused ?? groups.length > 0,
     acceptUnsafe,
     hashVersions: input.hashVersions ?? {},
+    urlsOf,
   });
   for (const s of plan.suggestions.values()) {
     const keepsUnsafe =
@@ -220,7 +242,7 @@ export function buildPolicy(input: BuildInput): BuildResult {
 
   // 2. What the groups need on top.
   const origins = new Map<string, string>();
-  warnings.push(...planGroups(plan, candidate, groups, input, origins));
+  warnings.push(...planGroups(plan, candidate, groups, input, origins, urlsOf));
   const additions = [...plan.suggestions.values()].filter((s) => s.action === "add").sort(compareIds);
   for (const s of additions) {
     s.applied = !rejected.has(s.id) && (accepted.has(s.id) || meetsThreshold(s.evidence, minCount, minPages));

@@ -89,7 +89,9 @@ function parseSingle(text: string): Policy {
 
 /** Serialize a policy: `name v1 v2; name2 ...` in the policy's own order. */
 export function serializePolicy(policy: Pick<Policy, "directives">): string {
-  return policy.directives.map((d) => [d.name, ...d.values].join(" ")).join("; ");
+  return policy.directives
+    .map((d) => (d.values.length > 0 ? `${d.name} ${d.values.join(" ")}` : d.name))
+    .join("; ");
 }
 
 /** The directive with this name, or undefined. */

@@ -2,14 +2,18 @@
 import { CspEvaluator, DEFAULT_CHECKS, STRICTCSP_CHECKS } from "csp_evaluator/dist/evaluator.js";
 import { Csp, Directive, Keyword, Version } from "csp_evaluator/dist/csp.js";
 import { Finding as EvalFinding, Severity as EvalSeverity, Type } from "csp_evaluator/dist/finding.js";
-import { checkScriptAllowlistBypass } from "csp_evaluator/dist/checks/security_checks.js";
+import {
+  checkIpSource,
+  checkScriptAllowlistBypass,
+  looksLikeIpAddress,
+} from "csp_evaluator/dist/checks/security_checks.js";
 import { checkMissingSemicolon } from "csp_evaluator/dist/checks/parser_checks.js";
 import { URLS as ANGULAR_URLS } from "csp_evaluator/dist/allowlist_bypasses/angular.js";
 import {
   NEEDS_EVAL as JSONP_NEEDS_EVAL,
   URLS as JSONP_URLS,
 } from "csp_evaluator/dist/allowlist_bypasses/jsonp.js";
-import { getSchemeFreeUrl } from "csp_evaluator/dist/utils.js";
+import { applyCheckFunktionToDirectives, getHostname, getSchemeFreeUrl } from "csp_evaluator/dist/utils.js";
 import { CspParser } from "csp_evaluator/dist/parser.js";
 import type { Finding, Severity } from "./findings.ts";
 import { KEYWORDS } from "./source.ts";
@@ -94,8 +98,14 @@ function fastMissingSemicolon(parsedCsp: Csp): EvalFinding[] {
 // csp_evaluator's utils.matchWildcardUrls parses its whole bypass list (164 URLs) on every call, i.e. for
 // every script source, and the source itself once per list; here both are parsed once. Same logic.
 const setScheme = (u: string) => (u.startsWith("//") ? u.replace("//", "https://") : u);
-const ANGULAR = ANGULAR_URLS.map((u) => new URL(setScheme(u)));
-const JSONP = JSONP_URLS.map((u) => new URL(setScheme(u)));
+// URL getters build a new string per access: each entry's hostname and pathname are read once.
+type ListUrl = { url: URL; hostname: string; pathname: string };
+const listUrl = (u: string): ListUrl => {
+  const url = new URL(setScheme(u));
+  return { url, hostname: url.hostname, pathname: url.pathname };
+};
+const ANGULAR = ANGULAR_URLS.map(listUrl);
+const JSONP = JSONP_URLS.map(listUrl);
 
 type CspUrl = { host: string; hostHasWildcard: boolean; wildcardFreeHost: string; path: string };
 
@@ -111,17 +121,17 @@ function parseCspUrl(cspUrlString: string): CspUrl {
   };
 }
 
-function matchWildcardUrls(csp: CspUrl, listOfUrls: readonly URL[]): URL | null {
+function matchWildcardUrls(csp: CspUrl, listOfUrls: readonly ListUrl[]): URL | null {
   const { host, hostHasWildcard, wildcardFreeHost, path } = csp;
   const hasPath = path !== "/";
-  for (const url of listOfUrls) {
-    const domain = url.hostname;
+  for (const { url, hostname, pathname } of listOfUrls) {
+    const domain = hostname;
     if (!domain.endsWith(wildcardFreeHost)) continue;
     if (!hostHasWildcard && host !== domain) continue;
     if (hasPath) {
       if (path.endsWith("/")) {
-        if (!url.pathname.startsWith(path)) continue;
-      } else if (url.pathname !== path) {
+        if (!pathname.startsWith(path)) continue;
+      } else if (pathname !== path) {
         continue;
       }
     }
@@ -199,13 +209,65 @@ function fastScriptAllowlistBypass(parsedCsp: Csp): EvalFinding[] {
   return violations;
 }
 
-const FAST_DEFAULT_CHECKS = DEFAULT_CHECKS.map((check) =>
-  check === checkScriptAllowlistBypass
-    ? fastScriptAllowlistBypass
-    : check === checkMissingSemicolon
-      ? fastMissingSemicolon
-      : check,
-);
+// utils.getHostname parses a URL per source; it is a pure function of the source text, asked for every
+// source of every policy graded: remembered (bounded). Errors are not remembered (they are thrown again).
+const HOSTNAMES = new Map<string, string>();
+function hostnameOf(value: string): string {
+  let host = HOSTNAMES.get(value);
+  if (host === undefined) {
+    host = getHostname(value);
+    if (HOSTNAMES.size >= 100_000) HOSTNAMES.clear();
+    HOSTNAMES.set(value, host);
+  }
+  return host;
+}
+
+/** csp_evaluator's checkIpSource (security_checks.ts), with getHostname remembered. */
+function fastIpSource(parsedCsp: Csp): EvalFinding[] {
+  const violations: EvalFinding[] = [];
+  const checkIp = (directive: string, directiveValues: string[]) => {
+    for (const value of directiveValues) {
+      const host = hostnameOf(value);
+      if (looksLikeIpAddress(host)) {
+        if (host === "127.0.0.1") {
+          violations.push(
+            new EvalFinding(
+              Type.IP_SOURCE,
+              directive +
+                " directive allows localhost as source. " +
+                "Please make sure to remove this in production environments.",
+              EvalSeverity.INFO,
+              directive,
+              value,
+            ),
+          );
+        } else {
+          violations.push(
+            new EvalFinding(
+              Type.IP_SOURCE,
+              directive +
+                " directive has an IP-Address as source: " +
+                host +
+                " (will be ignored by browsers!). ",
+              EvalSeverity.INFO,
+              directive,
+              value,
+            ),
+          );
+        }
+      }
+    }
+  };
+  applyCheckFunktionToDirectives(parsedCsp, checkIp);
+  return violations;
+}
+
+const FAST_CHECKS = new Map<unknown, (csp: Csp) => EvalFinding[]>([
+  [checkScriptAllowlistBypass, fastScriptAllowlistBypass],
+  [checkMissingSemicolon, fastMissingSemicolon],
+  [checkIpSource, fastIpSource],
+]);
+const FAST_DEFAULT_CHECKS = DEFAULT_CHECKS.map((check) => FAST_CHECKS.get(check) ?? check);
 
 /** csp_evaluator's own parser and checks, unchanged: the reference the fast path is tested against. */
 export function referenceEvaluatorFindings(policy: string): Finding[] {

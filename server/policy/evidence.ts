@@ -16,9 +16,16 @@ export function addEvidence(e: Evidence, g: PolicyGroup): void {
   e.lastSeen = e.count === 0 ? g.lastSeen : Math.max(e.lastSeen, g.lastSeen);
   e.count += g.count;
   for (const p of g.pages) if (!e.pages.includes(p)) e.pages.push(p);
-  e.pages.sort();
+  // Sorting allocates even when nothing moves; the list is usually still in order.
+  if (!isSorted(e.pages)) e.pages.sort();
   if (e.pages.length > MAX_PAGES) e.pages.length = MAX_PAGES;
   for (const s of g.samples) if (e.samples.length < MAX_SAMPLES) e.samples.push(s);
+}
+
+/** Is the list in the order of the default sort (UTF-16 code units, what `<` compares for strings)? */
+function isSorted(list: readonly string[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i - 1]! > list[i]!) return false;
+  return true;
 }
 
 /** Evidence of a list of groups. */

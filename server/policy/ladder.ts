@@ -34,13 +34,27 @@ export function sourceFor(blocked: string, page: string | undefined): LadderSour
   }
   if (!ORIGIN_SCHEMES.has(url.protocol)) return { kind: "unusable" };
   if (page !== undefined) {
-    try {
-      if (selfMatches(url, new URL(page))) return { kind: "source", source: "'self'" };
-    } catch {
-      // an unparsable page URL has no origin to compare with
-    }
+    const self = pageUrl(page);
+    if (self && selfMatches(url, self)) return { kind: "source", source: "'self'" };
   }
   return { kind: "source", source: url.origin };
+}
+
+// Pages repeat across groups (a site has few): each parsed once (null when unparsable). Bounded; the URL
+// objects are only read, so sharing them is safe.
+const PAGES = new Map<string, URL | null>();
+function pageUrl(page: string): URL | null {
+  let u = PAGES.get(page);
+  if (u === undefined) {
+    try {
+      u = new URL(page);
+    } catch {
+      u = null; // an unparsable page URL has no origin to compare with
+    }
+    if (PAGES.size >= 1024) PAGES.clear();
+    PAGES.set(page, u);
+  }
+  return u;
 }
 
 /** A proposed `*.domain` collapse over several subdomains of one registrable domain. */

@@ -89,43 +89,60 @@ export function sourceCovers(a: Source, b: Source): boolean {
  */
 export function coveredSources(values: readonly string[]): { source: string; by: string }[] {
   const parsed = values.map(parsedSource);
-  // Candidates in ascending index order: wildcards, schemes and `*` hosts, and host sources by host.
+  // Candidates in ascending index order: wildcards, schemes and `*` hosts; host sources by host; `*.suffix`
+  // host sources by ".suffix".
   const general: number[] = [];
   const byHost = new Map<string, number[]>();
+  const bySuffix = new Map<string, number[]>();
   parsed.forEach((s, k) => {
     if (s.kind === "wildcard" || s.kind === "scheme" || (s.kind === "host" && s.host === "*"))
       general.push(k);
     else if (s.kind === "host") {
-      const list = byHost.get(s.host);
-      if (list) list.push(k);
-      else byHost.set(s.host, [k]);
+      push(byHost, s.host, k);
+      if (s.host.startsWith("*.")) push(bySuffix, s.host.slice(1), k);
     }
   });
   const out: { source: string; by: string }[] = [];
-  parsed.forEach((b, i) => {
-    if (b.kind !== "host" && b.kind !== "scheme") return;
-    let best = -1;
-    const scan = (candidates: readonly number[] | undefined) => {
-      if (!candidates) return;
-      for (const k of candidates) {
-        if (best >= 0 && k >= best) return;
-        const a = parsed[k]!;
-        if (k !== i && sourceCovers(a, b) && (!sourceCovers(b, a) || k < i)) {
-          best = k;
-          return;
-        }
-      }
-    };
-    scan(general);
+  for (let i = 0; i < parsed.length; i++) {
+    const b = parsed[i]!;
+    if (b.kind !== "host" && b.kind !== "scheme") continue;
+    let best = firstCovering(parsed, general, i, -1);
     if (b.kind === "host") {
-      scan(byHost.get(b.host));
+      best = firstCovering(parsed, byHost.get(b.host), i, best);
       // `*.suffix` covers hosts ending in ".suffix": look up every suffix that starts at a dot.
-      for (let k = b.host.indexOf("."); k >= 0; k = b.host.indexOf(".", k + 1))
-        scan(byHost.get(`*${b.host.slice(k)}`));
+      if (bySuffix.size > 0)
+        for (let k = b.host.indexOf("."); k >= 0; k = b.host.indexOf(".", k + 1))
+          best = firstCovering(parsed, bySuffix.get(b.host.slice(k)), i, best);
     }
     if (best >= 0) out.push({ source: values[i]!, by: values[best]! });
-  });
+  }
   return out;
+}
+
+function push<K>(map: Map<K, number[]>, key: K, k: number): void {
+  const list = map.get(key);
+  if (list) list.push(k);
+  else map.set(key, [k]);
+}
+
+/**
+ * The lowest index among `best` (-1: none yet) and the `candidates` (ascending) whose source covers source
+ * `i` and is not an equal that comes after it.
+ */
+function firstCovering(
+  parsed: readonly Readonly<Source>[],
+  candidates: readonly number[] | undefined,
+  i: number,
+  best: number,
+): number {
+  if (!candidates) return best;
+  const b = parsed[i]!;
+  for (const k of candidates) {
+    if (best >= 0 && k >= best) return best;
+    const a = parsed[k]!;
+    if (k !== i && sourceCovers(a, b) && (!sourceCovers(b, a) || k < i)) return k;
+  }
+  return best;
 }
 
 function minifyList(directive: string, values: string[], removed: Removal[]): string[] {
@@ -154,14 +171,23 @@ function minifyList(directive: string, values: string[], removed: Removal[]): st
   return list;
 }
 
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  const sa = [...new Set(a)].sort();
-  const sb = [...new Set(b)].sort();
-  return sa.length === sb.length && sa.every((x, i) => x === sb[i]);
-}
-
 /** Drop fetch directives identical to the directive they fall back to (CSP3 §6.8.4), to a fixed point. */
 function foldIntoFallbacks(policy: Policy, removed: Removal[]): void {
+  // Values do not change here (only whole directives go): each list's sorted distinct values, once.
+  const sets = new Map<readonly string[], string[]>();
+  const setOf = (values: readonly string[]) => {
+    let s = sets.get(values);
+    if (!s) {
+      s = [...new Set(values)].sort();
+      sets.set(values, s);
+    }
+    return s;
+  };
+  const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
+    const sa = setOf(a);
+    const sb = setOf(b);
+    return sa.length === sb.length && sa.every((x, i) => x === sb[i]);
+  };
   let changed = true;
   while (changed) {
     changed = false;

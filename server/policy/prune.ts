@@ -18,6 +18,8 @@ export type PruneContext = {
   dropUnused: boolean;
   acceptUnsafe: readonly UnsafeAcceptance[];
   hashVersions: Readonly<Record<string, number>>;
+  /** groupUrls, memoized by the caller (optional). */
+  urlsOf?: (g: PolicyGroup) => readonly URL[];
 };
 
 const LOOSE_SCHEMES = new Set(["http", "https", "ws", "wss"]);
@@ -69,10 +71,21 @@ export function planBaseSources(
   groups: readonly PolicyGroup[],
   ctx: PruneContext,
 ): void {
+  // Each group's governing directive in the base, and its URLs and page origin, worked out once.
+  const governing = groups.map((g) => effectiveDirective(base, checkedDirective(g))?.name);
+  const cache = new Map<PolicyGroup, { urls: readonly URL[]; self: URL | null }>();
+  const urlsAndSelf = (g: PolicyGroup) => {
+    let u = cache.get(g);
+    if (!u) {
+      u = { urls: ctx.urlsOf ? ctx.urlsOf(g) : groupUrls(g), self: selfOf(g) };
+      cache.set(g, u);
+    }
+    return u;
+  };
   for (const d of base.directives) {
     if (!isFetchDirective(d.name)) continue;
     // The groups this directive governed: evidence for (or against) its sources.
-    const governed = groups.filter((g) => effectiveDirective(base, checkedDirective(g))?.name === d.name);
+    const governed = groups.filter((_, i) => governing[i] === d.name);
     for (const raw of d.values) {
       const s = parsedSource(raw);
       if (s.kind === "keyword") {
@@ -127,8 +140,8 @@ export function planBaseSources(
       }
       if (s.kind === "nonce" || s.kind === "invalid") continue;
       const matched = governed.filter((g) => {
-        const self = selfOf(g);
-        return groupUrls(g).some((u) => urlMatchesParsedSource(u, s, self));
+        const { urls, self } = urlsAndSelf(g);
+        return urls.some((u) => urlMatchesParsedSource(u, s, self));
       });
       const loose =
         s.kind === "wildcard" ||

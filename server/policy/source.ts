@@ -112,6 +112,18 @@ export function parsedSource(raw: string): Readonly<Source> {
  * (paths, nonces and hashes are case-sensitive and kept).
  */
 export function canonicalSource(raw: string): string {
+  let c = CANONICAL.get(raw);
+  if (c === undefined) {
+    c = canonical(raw);
+    if (CANONICAL.size >= PARSED_MAX) CANONICAL.clear();
+    CANONICAL.set(raw, c);
+  }
+  return c;
+}
+
+const CANONICAL = new Map<string, string>();
+
+function canonical(raw: string): string {
   const s = parsedSource(raw);
   switch (s.kind) {
     case "wildcard":
