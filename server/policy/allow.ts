@@ -130,20 +130,29 @@ export function compileSources(sources: readonly Source[]): CompiledSources {
 
 /** Does any source of the list match `url`? (Same answer as `sources.some(urlMatchesParsedSource)`.) */
 function anyMatches(list: CompiledSources, url: URL, self: URL | null): boolean {
-  const matches = (s: Source) => urlMatchesParsedSource(url, s, self);
-  if (list.general.some(matches)) return true;
+  if (someMatches(list.general, url, self)) return true;
   // The host as hostPartMatches compares it (§6.7.2.9): brackets, case and a trailing dot dropped.
   const host = url.hostname
     .replace(/^\[|\]$/g, "")
     .toLowerCase()
     .replace(/\.$/, "");
-  if (list.exact.get(host)?.some(matches)) return true;
+  if (someMatches(list.exact.get(host), url, self)) return true;
   if (list.wild.size === 0) return false;
   // `*.x` matches hosts ending in ".x": look up every suffix starting at a dot.
   for (let k = host.indexOf("."); k >= 0; k = host.indexOf(".", k + 1)) {
-    if (list.wild.get(`*${host.slice(k)}`)?.some(matches)) return true;
+    if (someMatches(list.wild.get(`*${host.slice(k)}`), url, self)) return true;
   }
   return false;
+}
+
+function someMatches(sources: readonly Source[] | undefined, url: URL, self: URL | null): boolean {
+  if (!sources) return false;
+  for (const s of sources) if (urlMatchesParsedSource(url, s, self)) return true;
+  return false;
+}
+
+function verdict(governing: string | null, allowed: boolean, condition?: AllowCondition): AllowResult {
+  return condition ? { allowed, directive: governing, condition } : { allowed, directive: governing };
 }
 
 /** The same check on a pre-parsed source list: used by the preview, which caches parsed lists. */
@@ -165,28 +174,29 @@ export function allowsCompiled(
   blockedUrl?: URL,
 ): AllowResult {
   if (sources === null) return { allowed: true, directive: null };
-  const verdict = (allowed: boolean, condition?: AllowCondition): AllowResult =>
-    condition ? { allowed, directive: governing, condition } : { allowed, directive: governing };
   const blocked = v.blocked;
   if (blocked === "inline") {
     const [allowed, condition] = inlineAllowed(directive, sources, v.sample ?? "");
-    return verdict(allowed, condition);
+    return verdict(governing, allowed, condition);
   }
-  if (blocked === "eval") return verdict(sources.keywords.has("'unsafe-eval'"));
+  if (blocked === "eval") return verdict(governing, sources.keywords.has("'unsafe-eval'"));
   // WebAssembly CSP: 'wasm-unsafe-eval' or 'unsafe-eval' allow compilation.
   if (blocked === "wasm-eval")
-    return verdict(sources.keywords.has("'wasm-unsafe-eval'") || sources.keywords.has("'unsafe-eval'"));
+    return verdict(
+      governing,
+      sources.keywords.has("'wasm-unsafe-eval'") || sources.keywords.has("'unsafe-eval'"),
+    );
   const url = blockedUrl ?? toUrl(blocked);
-  if (!url) return verdict(false);
+  if (!url) return verdict(governing, false);
   const self = pageUrl(v.documentUrl);
   if (directive.startsWith("script-src") || directive === "worker-src") {
     // CSP3 §8.2: with 'strict-dynamic', host, scheme and 'self' sources are ignored for scripts.
     if (sources.keywords.has("'strict-dynamic'") && directive !== "worker-src") {
       const trusted = sources.hasNonceOrHash;
-      return verdict(trusted, trusted ? "strict-dynamic" : undefined);
+      return verdict(governing, trusted, trusted ? "strict-dynamic" : undefined);
     }
   }
-  return verdict(anyMatches(sources, url, self));
+  return verdict(governing, anyMatches(sources, url, self));
 }
 
 /** Compiled source lists of one policy, by directive name (the policy must not change meanwhile). */

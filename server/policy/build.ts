@@ -252,12 +252,14 @@ export function buildPolicy(input: BuildInput): BuildResult {
   }
 
   // 3. Wildcard collapses are offered over the sources the candidate now has.
-  const additionIndex = new Map<string, number[]>();
+  // additions by directive, then source (indexes into `additions`).
+  const additionIndex = new Map<string, Map<string, number[]>>();
   additions.forEach((s, i) => {
-    const key = `${s.directive}\n${s.source}`;
-    const list = additionIndex.get(key);
+    let bySource = additionIndex.get(s.directive);
+    if (!bySource) additionIndex.set(s.directive, (bySource = new Map()));
+    const list = bySource.get(s.source);
     if (list) list.push(i);
-    else additionIndex.set(key, [i]);
+    else bySource.set(s.source, [i]);
   });
   for (const d of candidate.directives) {
     if (!isFetchDirective(d.name)) continue;
@@ -267,8 +269,8 @@ export function buildPolicy(input: BuildInput): BuildResult {
     )) {
       // The additions behind the covered sources, in the order of `additions`.
       const backingIndexes = new Set<number>();
-      for (const source of c.covers)
-        for (const i of additionIndex.get(`${d.name}\n${source}`) ?? []) backingIndexes.add(i);
+      const bySource = additionIndex.get(d.name);
+      for (const source of c.covers) for (const i of bySource?.get(source) ?? []) backingIndexes.add(i);
       const backing = [...backingIndexes].sort((a, b) => a - b).map((i) => additions[i]!);
       const dec = plan.decide(
         "wildcard",

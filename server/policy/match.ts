@@ -92,7 +92,8 @@ function hostSourceMatches(s: HostSource, url: URL, self: URL | null): boolean {
 /** CSP3 §6.7.2.6 step 4: 'self' is the same origin, or the same host upgraded to https/wss. */
 export function selfMatches(url: URL, self: URL | null): boolean {
   if (!self) return false;
-  if (url.origin !== "null" && url.origin === self.origin) return true;
+  const origin = url.origin; // URL getters build a new string on each access
+  if (origin !== "null" && origin === self.origin) return true;
   if (url.hostname !== self.hostname) return false;
   const samePort =
     portOf(url) === portOf(self) ||
