@@ -1,6 +1,7 @@
 // The dashboard dataset: N reports over 30 days and G groups, written through the storage layer's own tables.
 // Reports are aggregated on write (one GroupHour row per group, hour and tag combination), so seeding inserts the
-// rows that many reports produce — ViolationGroup, GroupHour, Sample ring, ProjectHour — with prepared statements
+// rows that many reports produce — ViolationGroup, GroupHour, Sample ring, ProjectHour, and the writer's rollups
+// DirectiveHour and GroupRunning — with prepared statements
 // in one transaction, instead of pushing 10 million reports one by one through the writer (same rows, hours
 // faster). Popularity follows a Zipf law (a few groups carry most reports, a long tail is seen rarely) and
 // traffic a daily cycle; 10% of groups are noise (extensions). Policy version 1 for the first half, 2 after.
@@ -115,6 +116,12 @@ export async function seedDashboard(dir: string, o: SeedOptions): Promise<Seeded
   const insCounter = raw.prepare(
     `INSERT INTO ProjectHour (projectId, hour, kind, count) VALUES (?, ?, ?, ?)`,
   );
+  // The writer's rollups, filled as it would: per hour, directive and noise reason; running total per group-hour.
+  const upsertDirectiveHour = raw.prepare(
+    `INSERT INTO DirectiveHour (projectId, hour, directive, noise, count) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (projectId, hour, directive, noise) DO UPDATE SET count = count + excluded.count`,
+  );
+  const insRunning = raw.prepare(`INSERT INTO GroupRunning (groupId, hour, total) VALUES (?, ?, ?)`);
   let total = 0;
   let groupHours = 0;
   raw.transaction(() => {
@@ -124,6 +131,7 @@ export async function seedDashboard(dir: string, o: SeedOptions): Promise<Seeded
       const hourReports = (o.reports * cycle[h]!) / cycleSum;
       let accepted = 0;
       let noise = 0;
+      const byDirective = new Map<string, { directive: string; noise: string; count: number }>();
       for (const s of specs) {
         const c = poisson(rnd, hourReports * s.weight);
         if (c === 0) continue;
@@ -131,10 +139,18 @@ export async function seedDashboard(dir: string, o: SeedOptions): Promise<Seeded
         groupHours++;
         const g = perGroup[s.id - 1]!;
         g.count += c;
+        insRunning.run(s.id, hour, g.count); // hours ascend: the group's running total so far
+        const dk = `${s.directive}\n${s.noise}`;
+        const dh = byDirective.get(dk);
+        if (dh) dh.count += c;
+        else byDirective.set(dk, { directive: s.directive, noise: s.noise, count: c });
         if (g.first < 0) g.first = hour;
         g.last = hour;
         if (s.noise) noise += c;
         else accepted += c;
+      }
+      for (const dh of byDirective.values()) {
+        upsertDirectiveHour.run(project.id, hour, dh.directive, dh.noise, dh.count);
       }
       total += accepted + noise;
       if (accepted) insCounter.run(project.id, hour, "accepted", accepted);
@@ -160,6 +176,8 @@ export async function seedDashboard(dir: string, o: SeedOptions): Promise<Seeded
         g.count = 1;
         g.first = g.last = firstHour - 24 * 30;
         insHour.run(project.id, g.first, s.id, "enforce", 1, "", 1);
+        insRunning.run(s.id, g.first, 1);
+        upsertDirectiveHour.run(project.id, g.first, s.directive, s.noise, 1);
         groupHours++;
         total++;
       }

@@ -143,8 +143,27 @@ const toGroup = (r: RawGroup): GroupRow => ({
   browsers: list(r.browsers),
 });
 
+/**
+ * Whether a filter can be answered from the rollups (DirectiveHour, GroupRunning), which count every tag
+ * combination together: not when it selects a disposition, policy version or environment.
+ */
+export const tagFree = (f: GroupFilter): boolean =>
+  f.disposition === undefined && f.policyVersion === undefined && f.env === undefined;
+
+export type ViolationStoreOptions = {
+  /** Answer from the rollups when the filter allows (default true); false always sums GroupHour rows. */
+  rollups?: boolean;
+};
+
 export class ViolationStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly rollups: boolean;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    opts: ViolationStoreOptions = {},
+  ) {
+    this.rollups = opts.rollups ?? true;
+  }
 
   /** Groups with their count in the window, filtered, sorted and paginated; plus totals over the whole filter. */
   async listGroups(
@@ -227,6 +246,7 @@ export class ViolationStore {
     projectId: string,
     f: GroupFilter,
   ): Promise<{ hour: number; directive: string; count: number }[]> {
+    if (this.rollups && tagFree(f) && !f.page && !f.text) return this.seriesFromRollup(projectId, f);
     // The matching groups are materialized first (id, directive): SQLite then joins every hourly row against a
     // small automatic index instead of ViolationGroup's wide rows (5x faster at 10 million reports).
     const rows = await this.prisma.$queryRaw<{ hour: unknown; directive: string; cnt: unknown }[]>`
@@ -236,6 +256,31 @@ export class ViolationStore {
       WHERE ${hourWhere(projectId, f)}
       GROUP BY h.hour, m.directive
       ORDER BY h.hour ASC, m.directive ASC`;
+    return rows.map((r) => ({ hour: n(r.hour) * HOUR_MS, directive: r.directive, count: n(r.cnt) }));
+  }
+
+  /**
+   * The chart from DirectiveHour: one row per hour, directive and noise reason instead of one per group, hour and
+   * tags (~1,000 rows instead of 2.6 million over 30 days at the benchmark's scale). Same answer as the GroupHour
+   * query for filters on directive and noise only, which are attributes of the rollup's rows.
+   */
+  private async seriesFromRollup(
+    projectId: string,
+    f: GroupFilter,
+  ): Promise<{ hour: number; directive: string; count: number }[]> {
+    const parts: Prisma.Sql[] = [
+      Prisma.sql`projectId = ${projectId}`,
+      Prisma.sql`hour >= ${hourOf(f.since)}`,
+      Prisma.sql`hour <= ${hourOf(f.until)}`,
+    ];
+    if (f.directive) parts.push(Prisma.sql`directive = ${f.directive}`);
+    if (f.noise === "exclude") parts.push(Prisma.sql`noise = ''`);
+    if (f.noise === "only") parts.push(Prisma.sql`noise <> ''`);
+    const rows = await this.prisma.$queryRaw<{ hour: unknown; directive: string; cnt: unknown }[]>`
+      SELECT hour, directive, SUM(count) AS cnt FROM DirectiveHour
+      WHERE ${Prisma.join(parts, " AND ")}
+      GROUP BY hour, directive
+      ORDER BY hour ASC, directive ASC`;
     return rows.map((r) => ({ hour: n(r.hour) * HOUR_MS, directive: r.directive, count: n(r.cnt) }));
   }
 

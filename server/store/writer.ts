@@ -133,6 +133,22 @@ export class ReportWriter {
         `INSERT OR REPLACE INTO Sample (groupId, slot, receivedAt, documentUrl, blockedUrl, sourceFile, line, "column",
            sample, statusCode, browser, disposition, policyVersion, env) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      // Rollups for the dashboard's long windows, exact because they commit with the GroupHour rows they sum.
+      upsertDirectiveHour: db.prepare(
+        `INSERT INTO DirectiveHour (projectId, hour, directive, noise, count) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (projectId, hour, directive, noise) DO UPDATE SET count = count + excluded.count`,
+      ),
+      // Running total at (group, hour): the total before that hour plus this hour's reports; rows of later hours
+      // (only when reports arrive out of order) grow by the same amount.
+      upsertRunning: db.prepare(
+        `INSERT INTO GroupRunning (groupId, hour, total)
+         VALUES (@groupId, @hour, @count + coalesce((SELECT total FROM GroupRunning
+           WHERE groupId = @groupId AND hour < @hour ORDER BY hour DESC LIMIT 1), 0))
+         ON CONFLICT (groupId, hour) DO UPDATE SET total = total + @count`,
+      ),
+      addRunningLater: db.prepare(
+        `UPDATE GroupRunning SET total = total + @count WHERE groupId = @groupId AND hour > @hour`,
+      ),
       upsertCounter: db.prepare(
         `INSERT INTO ProjectHour (projectId, hour, kind, count) VALUES (?, ?, ?, ?)
          ON CONFLICT (projectId, hour, kind) DO UPDATE SET count = count + excluded.count`,
@@ -216,11 +232,15 @@ export class ReportWriter {
 
   private commit(batch: Pending[], counters: Map<string, number>): void {
     const deltas = new Map<string, GroupDelta>();
+    const directiveHours = new Map<string, number>(); // `${projectId}\n${hour}\n${directive}\n${noise}` -> n
     for (const p of batch) {
       const hour = Math.floor(p.receivedAt / HOUR_MS);
       let noise = 0;
       for (const v of p.violations) {
         if (v.noise !== null) noise++;
+        // directive and noise are part of the fingerprint: they are the group's own directive and noise.
+        const dk = `${p.projectId}\n${hour}\n${v.directive}\n${v.noise ?? ""}`;
+        directiveHours.set(dk, (directiveHours.get(dk) ?? 0) + 1);
         const fp = fingerprintOf(v);
         const key = `${p.projectId}\n${fp}`;
         let d = deltas.get(key);
@@ -300,8 +320,15 @@ export class ReportWriter {
         const recent = d.recent.slice(-this.perFlush);
         next.seq = g.seq + recent.length;
         s.updateGroup.run(d.count, d.firstSeen, d.lastSeen, pagesJson, browsersJson, next.seq, g.id);
+        const perHour = new Map<number, number>();
         for (const h of d.hours.values()) {
           s.upsertHour.run(d.projectId, h.hour, g.id, h.disposition, h.policyVersion, h.env, h.count);
+          perHour.set(h.hour, (perHour.get(h.hour) ?? 0) + h.count);
+        }
+        for (const [hour, count] of perHour) {
+          const args = { groupId: g.id, hour, count };
+          s.upsertRunning.run(args);
+          s.addRunningLater.run(args);
         }
         recent.forEach((r, i) => {
           const v = r.v;
@@ -323,6 +350,10 @@ export class ReportWriter {
           );
         });
         cacheAdds.push([key, next]);
+      }
+      for (const [key, n] of directiveHours) {
+        const [projectId, hour, directive, noise] = key.split("\n");
+        s.upsertDirectiveHour.run(projectId, Number(hour), directive, noise, n);
       }
       for (const [key, n] of counters) {
         const [projectId, hour, kind] = key.split("\n");
