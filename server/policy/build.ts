@@ -243,7 +243,9 @@ export function buildPolicy(input: BuildInput): BuildResult {
   // 2. What the groups need on top.
   const origins = new Map<string, string>();
   warnings.push(...planGroups(plan, candidate, groups, input, origins, urlsOf));
-  const additions = [...plan.suggestions.values()].filter((s) => s.action === "add").sort(compareIds);
+  // No suggestion is added after this point (ids are unique, so the order is fully determined): sorted once.
+  const sortedSuggestions = [...plan.suggestions.values()].sort(compareIds);
+  const additions = sortedSuggestions.filter((s) => s.action === "add");
   for (const s of additions) {
     s.applied = !rejected.has(s.id) && (accepted.has(s.id) || meetsThreshold(s.evidence, minCount, minPages));
     if (s.applied) applySuggestion(candidate, s, origins.get(s.id), warnings);
@@ -322,6 +324,6 @@ export function buildPolicy(input: BuildInput): BuildResult {
   const policy = serializePolicy(sortPolicy(parsePolicy(minified.policy)));
   warnings.push(...minified.warnings);
   const evaluation = evaluatePolicy(policy, { budget: input.budget });
-  const suggestions = [...plan.suggestions.values()].sort(compareIds);
+  const suggestions = sortedSuggestions;
   return { policy, suggestions, decisions, ...evaluation, warnings };
 }
