@@ -150,6 +150,14 @@ const toGroup = (r: RawGroup): GroupRow => ({
 export const tagFree = (f: GroupFilter): boolean =>
   f.disposition === undefined && f.policyVersion === undefined && f.env === undefined;
 
+/**
+ * Windows longer than this are counted from GroupRunning (cost ~ groups seen in the window), shorter ones from
+ * GroupHour (cost ~ hourly rows in the window). At 10 million reports over 20,000 groups (bench): 24 h from
+ * GroupHour 31 ms vs ~90 ms from GroupRunning; 30 days 0.9 s vs 25-85 ms. Both are exact; this only picks the
+ * cheaper one.
+ */
+const RUNNING_MIN_HOURS = 72;
+
 export type ViolationStoreOptions = {
   /** Answer from the rollups when the filter allows (default true); false always sums GroupHour rows. */
   rollups?: boolean;
@@ -173,19 +181,41 @@ export class ViolationStore {
     groups: GroupRow[];
     totals: { groups: number; reports: number; byDirective: Record<string, number> };
   }> {
-    const hw = hourWhere(projectId, f);
-    const gw = groupWhere(projectId, f, false);
     const sort = SORT_SQL[f.sort ?? "count"];
     const dir = f.order === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+    const first = hourOf(f.since);
+    const last = hourOf(f.until);
+    const running = this.rollups && tagFree(f) && last - first + 1 > RUNNING_MIN_HOURS;
+    // The window's count per group (a) and the matching groups (j). From GroupRunning: two lookups per group
+    // seen in the window whatever its length, fewer when the window starts before the group's first report
+    // (the total before it is 0) or ends after its last one (the total up to it is the group's count, which the
+    // writer updates with GroupHour in the same transaction). From GroupHour: a scan of every hourly row in it.
+    const aj = running
+      ? Prisma.sql`
+      a AS MATERIALIZED (
+        SELECT g.id AS groupId,
+          CASE WHEN g.lastSeen < ${(last + 1) * HOUR_MS} THEN g.count ELSE coalesce((SELECT r.total FROM GroupRunning r
+            WHERE r.groupId = g.id AND r.hour <= ${last} ORDER BY r.hour DESC LIMIT 1), 0) END
+          - CASE WHEN g.firstSeen >= ${first * HOUR_MS} THEN 0 ELSE coalesce((SELECT r.total FROM GroupRunning r
+            WHERE r.groupId = g.id AND r.hour < ${first} ORDER BY r.hour DESC LIMIT 1), 0) END AS cnt
+        FROM ViolationGroup g
+        WHERE ${groupWhere(projectId, f)} AND g.lastSeen >= ${first * HOUR_MS}
+          AND g.firstSeen < ${(last + 1) * HOUR_MS}),
+      j AS MATERIALIZED (
+        SELECT g.id AS id, g.directive AS directive, a.cnt AS cnt, ${sort} AS sk
+        FROM a JOIN ViolationGroup g ON g.id = a.groupId WHERE a.cnt > 0)`
+      : Prisma.sql`
+      a AS MATERIALIZED (
+        SELECT h.groupId AS groupId, SUM(h.count) AS cnt FROM GroupHour h
+        WHERE ${hourWhere(projectId, f)} GROUP BY h.groupId),
+      j AS MATERIALIZED (
+        SELECT g.id AS id, g.directive AS directive, a.cnt AS cnt, ${sort} AS sk
+        FROM a JOIN ViolationGroup g ON g.id = a.groupId WHERE ${groupWhere(projectId, f, false)})`;
     // One statement for the page and the per-directive totals: the window is aggregated once (a), the matching
     // groups kept narrow (j: id, directive, count, sort key), and only the page's groups read in full.
     // Page rows come back with kind 0 and their rank, totals with kind 1.
     const both = await this.prisma.$queryRaw<(RawGroup & { kind: unknown; rn: unknown; groups: unknown })[]>`
-      WITH a AS MATERIALIZED (
-        SELECT h.groupId AS groupId, SUM(h.count) AS cnt FROM GroupHour h WHERE ${hw} GROUP BY h.groupId),
-      j AS MATERIALIZED (
-        SELECT g.id AS id, g.directive AS directive, a.cnt AS cnt, ${sort} AS sk
-        FROM a JOIN ViolationGroup g ON g.id = a.groupId WHERE ${gw}),
+      WITH ${aj},
       top AS (
         SELECT id, cnt, ROW_NUMBER() OVER (ORDER BY sk ${dir}, id ASC) AS rn FROM j
         ORDER BY sk ${dir}, id ASC LIMIT ${f.limit ?? 100} OFFSET ${f.offset ?? 0})
@@ -223,6 +253,33 @@ export class ViolationStore {
     const buckets = Math.min(TREND_BUCKETS, last - first + 1);
     const byId = new Map(groups.map((g) => [g.id, g]));
     for (const g of groups) g.trend = new Array<number>(buckets).fill(0);
+    const span = last - first + 1;
+    const bucketOf = (hour: number) => Math.min(buckets - 1, Math.floor(((hour - first) / span) * buckets));
+    if (this.rollups && tagFree(f)) {
+      // Each bucket is the difference of the group's running totals at its ends: 25 lookups per group instead of
+      // every hourly row of the window (72,000 rows for a page of busy groups over 30 days: 170-270 ms).
+      // ends[i] = the last hour before bucket i (ends[buckets] = the window's last hour), with bucketOf's rounding.
+      const ends = new Array<number>(buckets + 1).fill(last);
+      let next = 0;
+      for (let hour = first; hour <= last && next < buckets; hour++) {
+        while (next < buckets && bucketOf(hour) >= next) ends[next++] = hour - 1;
+      }
+      const rows = await this.prisma.$queryRaw<{ groupId: unknown; i: unknown; total: unknown }[]>`
+        SELECT gi.value AS groupId, b.key AS i, coalesce((SELECT r.total FROM GroupRunning r
+          WHERE r.groupId = gi.value AND r.hour <= b.value ORDER BY r.hour DESC LIMIT 1), 0) AS total
+        FROM json_each(${JSON.stringify(groups.map((g) => g.id))}) gi, json_each(${JSON.stringify(ends)}) b`;
+      const totals = new Map<number, number[]>();
+      for (const r of rows) {
+        const t = totals.get(n(r.groupId)) ?? new Array<number>(buckets + 1).fill(0);
+        t[n(r.i)] = n(r.total);
+        totals.set(n(r.groupId), t);
+      }
+      for (const g of groups) {
+        const t = totals.get(g.id);
+        if (t) g.trend = g.trend!.map((_, i) => t[i + 1]! - t[i]!);
+      }
+      return;
+    }
     const tags: Prisma.Sql[] = [];
     if (f.disposition !== undefined) tags.push(Prisma.sql`AND disposition = ${f.disposition}`);
     if (f.policyVersion !== undefined) tags.push(Prisma.sql`AND policyVersion = ${f.policyVersion}`);
@@ -232,11 +289,10 @@ export class ViolationStore {
       WHERE groupId IN (${Prisma.join(groups.map((g) => g.id))}) AND hour >= ${first} AND hour <= ${last}
       ${tags.length > 0 ? Prisma.join(tags, " ") : Prisma.empty}
       GROUP BY groupId, hour`;
-    const span = last - first + 1;
     for (const r of rows) {
       const trend = byId.get(n(r.groupId))?.trend;
       if (!trend) continue;
-      const i = Math.min(buckets - 1, Math.floor(((n(r.hour) - first) / span) * buckets));
+      const i = bucketOf(n(r.hour));
       trend[i] = (trend[i] ?? 0) + n(r.cnt);
     }
   }
