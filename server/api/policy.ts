@@ -103,8 +103,8 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
       ? { [REPORT_TO_GROUP]: reportUri(config.publicUrl, p.reportKey, version) }
       : {};
 
-  const groupsOf = async (p: ProjectRecord): Promise<PolicyGroup[]> =>
-    policyGroups(db.prisma, p.id, { now: Date.now(), recentDays: 7 });
+  const groupsOf = async (p: ProjectRecord, versions: "all" | "inline" = "inline"): Promise<PolicyGroup[]> =>
+    policyGroups(db.prisma, p.id, { now: Date.now(), recentDays: 7, versions });
 
   const build = async (p: ProjectRecord, body: z.infer<typeof buildSchema>) => {
     const { input, base, baseVersion } = await projectBuildInput(
@@ -198,7 +198,7 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   api.add("get", "/projects/:id/policy/versions/compare", "read", async (ctx) => {
     const p = await project(ctx.params.id);
     const q = parseInput(z.object({ from: versionNumber, to: versionNumber }).strict(), ctx.query);
-    const cmp = compareVersions(await groupsOf(p), q.to, q.from);
+    const cmp = compareVersions(await groupsOf(p, "all"), q.to, q.from);
     const slim = (g: PolicyGroup) => ({
       id: g.id,
       directive: g.directive,

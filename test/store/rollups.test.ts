@@ -14,6 +14,7 @@ import {
   GROUP_SORTS,
   NOISE_FILTERS,
   ViolationStore,
+  policyGroups,
   tagFree,
   type GroupFilter,
 } from "../../server/store/violations.ts";
@@ -227,4 +228,44 @@ test("the benchmark's seed fills the rollups as the writer would", async () => {
   } finally {
     await db.close();
   }
+});
+
+describe("policyGroups: the builder's input from the rollups", () => {
+  test.each([3, 5])("recent counts and per-version counts equal the hourly rows (seed %i)", async (seed) => {
+    const d = await writeDataset(`policy-groups-${seed}`, seed);
+    for (const projectId of d.projects) {
+      for (const now of [d.start + 2 * DAY_MS + 7 * HOUR_MS + 1, d.end, d.end + 3 * DAY_MS]) {
+        const recentFrom = Math.floor((now - 2 * DAY_MS) / HOUR_MS);
+        const expected = new Map<number, { recent: number; versions: Record<number, number> }>();
+        const rows = d.db.raw
+          .prepare(
+            `SELECT h.groupId AS groupId, h.policyVersion AS v, SUM(h.count) AS n,
+               SUM(CASE WHEN h.hour >= ? THEN h.count ELSE 0 END) AS recent
+             FROM GroupHour h JOIN ViolationGroup g ON g.id = h.groupId
+             WHERE h.projectId = ? AND g.noise = '' GROUP BY h.groupId, h.policyVersion`,
+          )
+          .all(recentFrom, projectId) as { groupId: number; v: number; n: number; recent: number }[];
+        for (const r of rows) {
+          const e = expected.get(r.groupId) ?? { recent: 0, versions: {} };
+          e.recent += r.recent;
+          e.versions[r.v] = r.n;
+          expected.set(r.groupId, e);
+        }
+        const all = await policyGroups(d.db.prisma, projectId, { now, recentDays: 2, versions: "all" });
+        const inline = await policyGroups(d.db.prisma, projectId, { now, recentDays: 2 });
+        expect(all.map((g) => g.id)).toEqual([...expected.keys()].sort((a, b) => a - b));
+        for (const g of all) {
+          expect({ id: g.id, recent: g.recentCount, versions: g.countsByVersion }).toEqual({
+            id: g.id,
+            ...expected.get(g.id),
+          });
+        }
+        // The builder's variant: the same recent counts; per-version counts only for inline groups.
+        expect(inline.map((g) => g.recentCount)).toEqual(all.map((g) => g.recentCount));
+        for (const [i, g] of inline.entries()) {
+          expect(g.countsByVersion).toEqual(g.blocked === "inline" ? all[i]!.countsByVersion : {});
+        }
+      }
+    }
+  });
 });
