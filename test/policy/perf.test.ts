@@ -13,6 +13,7 @@ import { coveredSources, minifyPolicy, sourceCovers } from "../../server/policy/
 import { previewImpact } from "../../server/policy/preview.ts";
 import { compareSources, parseSource } from "../../server/policy/source.ts";
 import { sortPolicy } from "../../server/policy/order.ts";
+import { builderGroups } from "../../bench/builder.ts";
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -26,45 +27,8 @@ function prng(seed: number): () => number {
 }
 
 const NOW = 1_800_000_000_000;
-const DAY_MS = 86_400_000;
-const DIRECTIVES = [
-  "script-src-elem",
-  "img-src",
-  "connect-src",
-  "style-src-elem",
-  "font-src",
-  "frame-src",
-  "media-src",
-];
-
-/** The groups of bench/builder.ts (builderGroups, seed 5) with a fixed clock: thousands of distinct origins. */
-function benchGroups(n: number): PolicyGroup[] {
-  const rnd = prng(5);
-  const groups: PolicyGroup[] = [];
-  for (let i = 0; i < n; i++) {
-    const directive = DIRECTIVES[i % DIRECTIVES.length]!;
-    const inline = i % 100 === 0;
-    const blocked = inline ? "inline" : `https://s${Math.floor(i / 7) % 9}-${i}.vendor${i % 500}.example`;
-    const count = Math.max(1, Math.round(50_000 / Math.pow(i + 1, 1.05) + rnd() * 3));
-    const page = `https://shop.example.com/p/${i % 40}`;
-    const lastSeen = NOW - Math.floor(rnd() * 30 * DAY_MS);
-    groups.push({
-      id: i + 1,
-      directive: inline ? "script-src-elem" : directive,
-      blocked,
-      count,
-      pages: [page, `https://shop.example.com/q/${i % 17}`],
-      firstSeen: lastSeen - 3 * DAY_MS,
-      lastSeen,
-      samples: inline
-        ? [{ sample: `window.t${i}=1;`, documentUrl: page, blockedUrl: "inline", sourceFile: page, line: 3 }]
-        : [{ sample: "", documentUrl: page, blockedUrl: `${blocked}/a.js`, sourceFile: "", line: null }],
-      countsByVersion: { 1: Math.ceil(count / 2), 2: Math.floor(count / 2) },
-      recentCount: Math.floor(count / 4),
-    });
-  }
-  return groups;
-}
+/** The groups of bench/builder.ts (seed 5) with a fixed clock: thousands of distinct origins. */
+const benchGroups = (n: number): PolicyGroup[] => builderGroups(n, NOW, 5);
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
