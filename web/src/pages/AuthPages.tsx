@@ -4,6 +4,40 @@ import { useApi } from "../hooks/api.tsx";
 import { useTitle } from "../hooks/useTitle.ts";
 import { FormError } from "../components/State.tsx";
 
+/** One labelled input of the auth forms (email or password), optionally with a hint below it. */
+function AuthField(props: {
+  id: string;
+  label: string;
+  type: "email" | "password";
+  autoComplete: string;
+  value: string;
+  onChange: (value: string) => void;
+  minLength?: number;
+  hint?: string;
+}) {
+  const hintId = props.hint ? `${props.id}-hint` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type={props.type}
+        autoComplete={props.autoComplete}
+        required
+        minLength={props.minLength}
+        aria-describedby={hintId}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      {props.hint ? (
+        <p className="field-hint" id={hintId}>
+          {props.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 function AuthCard({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <main className="auth" id="main">
@@ -55,28 +89,22 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => void }) {
         </p>
       ) : null}
       <form onSubmit={(e) => void submit(e)} className="stack">
-        <div className="field">
-          <label htmlFor={`${id}-email`}>Email</label>
-          <input
-            id={`${id}-email`}
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-password`}>Password</label>
-          <input
-            id={`${id}-password`}
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <AuthField
+          id={`${id}-email`}
+          label="Email"
+          type="email"
+          autoComplete="username"
+          value={email}
+          onChange={setEmail}
+        />
+        <AuthField
+          id={`${id}-password`}
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+        />
         <FormError error={error} />
         <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
@@ -142,44 +170,32 @@ export function SetupPage({ onDone }: { onDone: () => void }) {
         <p className="hint">This one-time link expires once used.</p>
       )}
       <form onSubmit={(e) => void submit(e)} className="stack">
-        <div className="field">
-          <label htmlFor={`${id}-email`}>Email</label>
-          <input
-            id={`${id}-email`}
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-password`}>Password</label>
-          <input
-            id={`${id}-password`}
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={MIN_PASSWORD}
-            aria-describedby={`${id}-password-hint`}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-          <p className="field-hint" id={`${id}-password-hint`}>
-            At least {MIN_PASSWORD} characters.
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-confirm`}>Confirm password</label>
-          <input
-            id={`${id}-confirm`}
-            type="password"
-            autoComplete="new-password"
-            required
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-          />
-        </div>
+        <AuthField
+          id={`${id}-email`}
+          label="Email"
+          type="email"
+          autoComplete="username"
+          value={email}
+          onChange={setEmail}
+        />
+        <AuthField
+          id={`${id}-password`}
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          minLength={MIN_PASSWORD}
+          hint={`At least ${MIN_PASSWORD} characters.`}
+          value={password}
+          onChange={setPassword}
+        />
+        <AuthField
+          id={`${id}-confirm`}
+          label="Confirm password"
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={setConfirm}
+        />
         <FormError error={error} />
         <button type="submit" className="btn btn-primary btn-block" disabled={busy || !token}>
           {busy ? "Creating…" : "Create administrator"}
