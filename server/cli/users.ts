@@ -47,6 +47,15 @@ function checkedEmail(raw: string): string {
   return email;
 }
 
+/** The checked email argument and a new password from stdin that passes the password policy. */
+async function emailAndNewPassword(raw: string): Promise<{ email: string; password: string }> {
+  const email = checkedEmail(raw);
+  const password = await readNewPassword();
+  const problem = passwordProblem(password, email);
+  if (problem) throw new CliError(problem);
+  return { email, password };
+}
+
 /** Register `cinch user add|list|remove|password|signout`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("manage admin accounts (passwords are read from stdin)");
@@ -54,10 +63,7 @@ export function registerUserCommands(program: Command): void {
     .command("add <email>")
     .description("create an admin; the password is read from stdin (prompted, hidden, on a terminal)")
     .action(async (raw: string) => {
-      const email = checkedEmail(raw);
-      const password = await readNewPassword();
-      const problem = passwordProblem(password, email);
-      if (problem) throw new CliError(problem);
+      const { email, password } = await emailAndNewPassword(raw);
       await withDb(async (db) => {
         const users = new UserStore(db.prisma);
         if (await users.byEmail(email)) throw new CliError(`an admin with email ${email} already exists`);
@@ -78,10 +84,7 @@ export function registerUserCommands(program: Command): void {
     .command("password <email>")
     .description("set a new password (read from stdin) and end all of the admin's sessions")
     .action(async (raw: string) => {
-      const email = checkedEmail(raw);
-      const password = await readNewPassword();
-      const problem = passwordProblem(password, email);
-      if (problem) throw new CliError(problem);
+      const { email, password } = await emailAndNewPassword(raw);
       await withDb(async (db) => {
         const users = new UserStore(db.prisma);
         const u = await users.byEmail(email);
