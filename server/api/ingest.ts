@@ -114,32 +114,30 @@ export function ingestRouter(deps: AppDeps): Router {
       if (pwait > 0)
         throw reject(project, "rate_limited", tooManyRequests(pwait, "too many reports for this project"));
       ctx.state.project = project;
-      const declared = Number(ctx.get("Content-Length") || "0");
-      if (declared > config.INGEST_BODY_LIMIT) {
-        throw reject(
+      // Tags are checked before the body is read: a bad one costs no body read or parse.
+      try {
+        ctx.state.tags = tagsFrom(ctx);
+      } catch (err) {
+        throw err instanceof HttpError ? reject(project, "invalid_tag", err) : err;
+      }
+      const tooBig = () =>
+        reject(
           project,
           "body_too_large",
           new HttpError(413, "body_too_large", `body exceeds ${config.INGEST_BODY_LIMIT} bytes`),
         );
-      }
+      if (Number(ctx.get("Content-Length") || "0") > config.INGEST_BODY_LIMIT) throw tooBig();
       try {
         await body(ctx, async () => {});
       } catch (err) {
-        const status = (err as { status?: number }).status;
-        if (status === 413) {
-          throw reject(
-            project,
-            "body_too_large",
-            new HttpError(413, "body_too_large", `body exceeds ${config.INGEST_BODY_LIMIT} bytes`),
-          );
-        }
+        if ((err as { status?: number }).status === 413) throw tooBig();
         throw reject(project, "malformed", badRequest("malformed_body", "could not read the request body"));
       }
       await next();
     },
     async (ctx) => {
       const project = ctx.state.project as ProjectRecord;
-      const tags = tagsFrom(ctx);
+      const tags = ctx.state.tags as ReportTags;
       const raw = typeof ctx.request.body === "string" ? ctx.request.body : "";
       const outcome = parseReportBody(ctx.get("Content-Type"), raw, {
         maxEntries: config.INGEST_BATCH_CAP,
