@@ -18,6 +18,8 @@ export type SeedOptions = { reports: number; groups: number; days: number; seed?
 export type Seeded = {
   file: string;
   projectId: string;
+  /** For posting a report to the seeded project (the queries' "just after a new report" rows). */
+  reportKey: string;
   token: string;
   reports: number;
   groups: number;
@@ -237,6 +239,7 @@ export async function seedDashboard(dir: string, o: SeedOptions): Promise<Seeded
   return {
     file,
     projectId: project.id,
+    reportKey: project.reportKey,
     token,
     reports: total,
     groups: o.groups,

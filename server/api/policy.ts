@@ -16,7 +16,8 @@ import { parsePolicy } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
 import type { PolicyGroup } from "../policy/groups.ts";
 import type { Evidence } from "../policy/build-types.ts";
-import { policyGroups } from "../store/violations.ts";
+import type { PreviewResult } from "../policy/preview.ts";
+import { PolicyCache } from "./policy-cache.ts";
 import { currentPolicy, projectBuildInput } from "../projects/policy-input.ts";
 import { PolicyStore, POLICY_STATES, canMove, type PolicyVersionRecord } from "../store/policies.ts";
 import type { ProjectRecord } from "../store/projects.ts";
@@ -66,6 +67,43 @@ const trimEvidence = (e: Evidence): Evidence => ({
   samples: e.samples.slice(0, MAX_EVIDENCE_SAMPLES),
 });
 
+/** Paging of long answer lists (suggestions, the preview's groups, sources and pages). */
+const pageQuery = (defaultLimit: number) =>
+  z
+    .object({
+      limit: z
+        .string()
+        .regex(/^\d{1,5}$/, "must be a number")
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(10_000))
+        .default(defaultLimit),
+      offset: z
+        .string()
+        .regex(/^\d{1,7}$/, "must be a number")
+        .transform(Number)
+        .default(0),
+    })
+    .strict();
+
+/** The preview's lists cut to a page; the totals (and the list lengths in `counts`) stay whole. */
+function pagePreview(r: PreviewResult, limit: number) {
+  return {
+    ...r,
+    blockedGroups: r.blockedGroups.slice(0, limit),
+    conditionalGroups: r.conditionalGroups.slice(0, limit),
+    bySource: r.bySource.slice(0, limit),
+    byPage: r.byPage.slice(0, limit),
+    counts: {
+      blockedGroups: r.blockedGroups.length,
+      conditionalGroups: r.conditionalGroups.length,
+      byDirective: r.byDirective.length,
+      bySource: r.bySource.length,
+      byPage: r.byPage.length,
+    },
+    limit,
+  };
+}
+
 /** The policy a version is served with: its report URL carries ?v=N so reports are attributed to it. */
 const versionedPolicy = (v: PolicyVersionRecord): string => withPolicyVersion(v.policy, v.version);
 
@@ -103,35 +141,68 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
       ? { [REPORT_TO_GROUP]: reportUri(config.publicUrl, p.reportKey, version) }
       : {};
 
-  const groupsOf = async (p: ProjectRecord, versions: "all" | "inline" = "inline"): Promise<PolicyGroup[]> =>
-    policyGroups(db.prisma, p.id, { now: Date.now(), recentDays: 7, versions });
+  const cache = new PolicyCache(db.raw, deps.writer);
 
-  const build = async (p: ProjectRecord, body: z.infer<typeof buildSchema>) => {
-    const { input, base, baseVersion } = await projectBuildInput(
-      db.prisma,
-      versions,
-      p,
-      config.publicUrl,
-      body,
-    );
-    const result = buildPolicy(input);
-    return {
-      ...result,
-      suggestions: result.suggestions.map((s) => ({ ...s, evidence: trimEvidence(s.evidence) })),
-      decisions: result.decisions.map((d) => ({ ...d, evidence: trimEvidence(d.evidence) })),
-      base,
-      baseVersion,
-      size: result.policy.length,
+  /** Evidence for an answer: the first pages, and the newest samples of its groups (the build loads few). */
+  const evidenceFor = (e: Evidence, groupIds: readonly (string | number)[]): Evidence => {
+    const out = trimEvidence(e);
+    if (out.samples.length > 0 || out.count === 0) return out;
+    const samples: Evidence["samples"] = [];
+    for (const id of groupIds.slice(0, MAX_EVIDENCE_SAMPLES)) {
+      if (typeof id !== "number" || samples.length >= MAX_EVIDENCE_SAMPLES) break;
+      samples.push(...cache.samplesOf(id, MAX_EVIDENCE_SAMPLES - samples.length));
+    }
+    return { ...out, samples };
+  };
+
+  const build = async (
+    p: ProjectRecord,
+    body: z.infer<typeof buildSchema>,
+    page: z.infer<ReturnType<typeof pageQuery>>,
+  ) => {
+    const now = Date.now();
+    const compute = async () => {
+      const { input, base, baseVersion } = await projectBuildInput(
+        db,
+        versions,
+        p,
+        config.publicUrl,
+        body,
+        now,
+        (b, t) => cache.groupsFor(p.id, t, [b]),
+      );
+      const result = buildPolicy(input);
+      return {
+        ...result,
+        suggestions: result.suggestions
+          .slice(page.offset, page.offset + page.limit)
+          .map((s) => ({ ...s, evidence: evidenceFor(s.evidence, s.groupIds) })),
+        suggestionCount: result.suggestions.length,
+        offset: page.offset,
+        limit: page.limit,
+        decisions: result.decisions.map((d) => ({ ...d, evidence: evidenceFor(d.evidence, d.groupIds) })),
+        base,
+        baseVersion,
+        size: result.policy.length,
+      };
     };
+    // sinceDays moves with the clock: such builds are not cached.
+    if (body.sinceDays !== undefined) return compute();
+    // The answer also depends on the project's settings and policy versions, which the writer does not see.
+    const history = (await versions.list(p.id)).map((v) => [v.version, v.state, v.updatedAt.getTime()]);
+    const key = JSON.stringify({ body, page, settings: p.settings, history });
+    return cache.answer(p.id, key, now, compute);
   };
 
   api.add("get", "/projects/:id/policy/suggestion", "read", async (ctx) => {
-    ctx.body = await build(await project(ctx.params.id), {});
+    const p = await project(ctx.params.id);
+    ctx.body = await build(p, {}, parseInput(pageQuery(1000), ctx.query));
   });
 
   api.add("post", "/projects/:id/policy/build", "read", async (ctx) => {
     const p = await project(ctx.params.id);
-    ctx.body = await build(p, parseInput(buildSchema, ctx.request.body, "body"));
+    const page = parseInput(pageQuery(1000), ctx.query);
+    ctx.body = await build(p, parseInput(buildSchema, ctx.request.body, "body"), page);
   });
 
   api.add("post", "/projects/:id/policy/evaluate", "read", async (ctx) => {
@@ -155,10 +226,12 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
       ctx.request.body,
       "body",
     );
-    ctx.body = previewImpact(body.policy, await groupsOf(p), {
-      now: Date.now(),
-      windowDays: body.windowDays ?? 7,
-    });
+    const { limit } = parseInput(pageQuery(500).omit({ offset: true }), ctx.query);
+    const now = Date.now();
+    const windowDays = body.windowDays ?? 7;
+    const groups = cache.groupsFor(p.id, now, [body.policy], { recentDays: windowDays });
+    const result = previewImpact(body.policy, groups, { now, windowDays });
+    ctx.body = pagePreview(result, limit);
   });
 
   const presentVersion = (v: PolicyVersionRecord) => ({
@@ -198,7 +271,7 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   api.add("get", "/projects/:id/policy/versions/compare", "read", async (ctx) => {
     const p = await project(ctx.params.id);
     const q = parseInput(z.object({ from: versionNumber, to: versionNumber }).strict(), ctx.query);
-    const cmp = compareVersions(await groupsOf(p, "all"), q.to, q.from);
+    const cmp = compareVersions(cache.groupsFor(p.id, Date.now(), [], { versions: "all" }), q.to, q.from);
     const slim = (g: PolicyGroup) => ({
       id: g.id,
       directive: g.directive,

@@ -158,7 +158,7 @@ export function registerPolicyCommands(program: Command): void {
           const project = await new ProjectStore(db.prisma).get(id);
           if (!project) throw new CliError(`no project with id ${id}`);
           const base = opts.base as string | undefined;
-          const built = await projectBuildInput(db.prisma, new PolicyStore(db.prisma), project, publicUrl, {
+          const built = await projectBuildInput(db, new PolicyStore(db.prisma), project, publicUrl, {
             ...choices,
             ...(base !== undefined ? { base } : {}),
           });

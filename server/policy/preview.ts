@@ -53,17 +53,26 @@ function totals(): PreviewTotals {
 }
 
 function bump(map: Map<string, PreviewBucket>, key: string, g: PreviewGroup): void {
-  const b = map.get(key) ?? { key, ...totals() };
+  const b = map.get(key);
+  if (b === undefined) {
+    map.set(key, { key, groups: 1, reports: g.count, recentReports: g.recentCount });
+    return;
+  }
+  bump1(b, g);
+}
+
+function bump1(b: PreviewBucket, g: PreviewGroup): void {
   b.groups++;
   b.reports += g.count;
   b.recentReports += g.recentCount;
-  map.set(key, b);
 }
 
 function sorted(map: Map<string, PreviewBucket>): PreviewBucket[] {
-  return [...map.values()].sort(
-    (a, b) => b.reports - a.reports || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
+  return sortBuckets([...map.values()]);
+}
+
+function sortBuckets(list: PreviewBucket[]): PreviewBucket[] {
+  return list.sort((a, b) => b.reports - a.reports || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** The verdict for one group under one policy: every sample URL (or the key) must be allowed. */
@@ -123,7 +132,8 @@ export function previewImpact(
     summary: "",
   };
   const byDirective = new Map<string, PreviewBucket>();
-  const bySource = new Map<string, PreviewBucket>();
+  // Per directive, then blocked key: no "directive blocked" string is built (and hashed) per group.
+  const bySource = new Map<string, Map<string, PreviewBucket>>();
   const byPage = new Map<string, PreviewBucket>();
   const add = (t: PreviewTotals, g: PreviewGroup) => {
     t.groups++;
@@ -159,11 +169,21 @@ export function previewImpact(
     add(result.blocked, pg);
     result.blockedGroups.push(pg);
     bump(byDirective, g.directive, pg);
-    bump(bySource, `${g.directive} ${g.blocked}`, pg);
+    let sources = bySource.get(g.directive);
+    if (sources === undefined) bySource.set(g.directive, (sources = new Map()));
+    const b = sources.get(g.blocked);
+    if (b === undefined)
+      sources.set(g.blocked, {
+        key: `${g.directive} ${g.blocked}`,
+        groups: 1,
+        reports: pg.count,
+        recentReports: recentCount,
+      });
+    else bump1(b, pg);
     for (const page of g.pages) bump(byPage, page, pg);
   }
   result.byDirective = sorted(byDirective);
-  result.bySource = sorted(bySource);
+  result.bySource = sortBuckets([...bySource.values()].flatMap((m) => [...m.values()]));
   result.byPage = sorted(byPage);
   result.summary = summarize(result, windowDays);
   return result;

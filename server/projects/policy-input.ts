@@ -1,9 +1,10 @@
 // Assembles the policy builder's input for a stored project: its groups, its current policy and version history.
 // Shared by the API (server/api/policy.ts) and the CLI (`cinch build --project`).
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { Db } from "../store/db.ts";
 import type { BuildInput } from "../policy/build-types.ts";
 import { starterPolicy } from "../policy/starter.ts";
-import { policyGroups } from "../store/violations.ts";
+import { needsAllSamples, pathSourceHosts } from "../policy/sample-needs.ts";
+import { policyGroups, type PolicyGroupRow } from "../store/violations.ts";
 import type { PolicyStore, PolicyVersionRecord } from "../store/policies.ts";
 import type { ProjectRecord } from "../store/projects.ts";
 import { reportToGroupFor, reportUri } from "./install.ts";
@@ -42,24 +43,38 @@ export type ProjectBuildChoices = Pick<
   sinceDays?: number;
 };
 
+/** Loads a project's groups for a build from `base` (the API passes its cache; the CLI reads the database). */
+export type GroupLoader = (base: string, now: number) => PolicyGroupRow[];
+
+/** The groups straight from the database, with every sample the engine reads for this base (see sample-needs). */
+export const loadGroups =
+  (db: Pick<Db, "raw">, projectId: string): GroupLoader =>
+  (base, now) => {
+    const pathHosts = pathSourceHosts([base]);
+    return policyGroups(db.raw, projectId, {
+      now,
+      recentDays: 7,
+      needsAll: (d, b) => needsAllSamples(d, b, pathHosts),
+    });
+  };
+
 /** The full builder input for a project, plus which base it used. */
 export async function projectBuildInput(
-  prisma: PrismaClient,
+  db: Pick<Db, "raw">,
   versions: PolicyStore,
   p: ProjectRecord,
   publicUrl: string,
   choices: ProjectBuildChoices,
   now = Date.now(),
-): Promise<{ input: BuildInput; base: string; baseVersion: number | null }> {
-  const [groups, all, current] = await Promise.all([
-    policyGroups(prisma, p.id, { now, recentDays: 7 }),
-    versions.list(p.id),
-    currentPolicy(versions, p, publicUrl),
-  ]);
+  groupsOf: GroupLoader = loadGroups(db, p.id),
+): Promise<{ input: BuildInput; base: string; baseVersion: number | null; versions: PolicyVersionRecord[] }> {
+  const [all, current] = await Promise.all([versions.list(p.id), currentPolicy(versions, p, publicUrl)]);
   const base = choices.base ?? current.policy;
+  const groups = groupsOf(base, now);
   return {
     base,
     baseVersion: choices.base !== undefined ? null : current.version,
+    versions: all,
     input: {
       base,
       groups,

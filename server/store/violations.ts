@@ -1,6 +1,9 @@
 // Read queries over aggregated violations. Aggregations use $queryRaw with Prisma.sql (parameterized, never
 // string-built): Prisma's groupBy cannot join GroupHour to ViolationGroup and sum in one statement.
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import type Database from "better-sqlite3";
+import type { Statement } from "better-sqlite3";
+import { needsAllSamples } from "../policy/sample-needs.ts";
 import { HOUR_MS } from "./writer.ts";
 
 export const NOISE_FILTERS = ["include", "exclude", "only"] as const;
@@ -468,51 +471,14 @@ export type PolicyGroupRow = {
   recentCount: number;
 };
 
-/** Non-noise groups of a project shaped for the policy engine (3 queries, whatever the number of groups). */
-export async function policyGroups(
-  prisma: PrismaClient,
-  projectId: string,
-  opts: {
-    now: number;
-    recentDays: number;
-    samplesPerGroup?: number;
-    /** Per-version counts for every group ("all", version comparison) or only for inline groups ("inline",
-     *  the builder: only hash verification reads them). */
-    versions?: "all" | "inline";
-  },
-): Promise<PolicyGroupRow[]> {
-  const groups = await prisma.violationGroup.findMany({
-    where: { projectId, noise: "" },
-    orderBy: { id: "asc" },
-  });
-  if (groups.length === 0) return [];
-  const recentFrom = hourOf(opts.now - opts.recentDays * 86_400_000);
-  // Per-version counts: one aggregation over the groups' hourly rows — all of them for version comparison, only the
-  // inline groups' for the builder (2.58M rows → a few thousand at bench scale). Noise groups are skipped via byId.
-  const inlineIds = groups.filter((g) => g.blocked === "inline").map((g) => g.id);
-  const perVersion =
-    opts.versions === "all"
-      ? await prisma.$queryRaw<{ groupId: unknown; policyVersion: unknown; cnt: unknown }[]>`
-          SELECT h.groupId AS groupId, h.policyVersion AS policyVersion, SUM(h.count) AS cnt
-          FROM GroupHour h WHERE h.projectId = ${projectId}
-          GROUP BY h.groupId, h.policyVersion`
-      : inlineIds.length === 0
-        ? []
-        : await prisma.$queryRaw<{ groupId: unknown; policyVersion: unknown; cnt: unknown }[]>`
-          SELECT h.groupId AS groupId, h.policyVersion AS policyVersion, SUM(h.count) AS cnt
-          FROM GroupHour h WHERE h.groupId IN (${Prisma.join(inlineIds)})
-          GROUP BY h.groupId, h.policyVersion`;
-  // Reports in the recent window from the running totals (exact: the writer keeps ViolationGroup.count, GroupHour
-  // and GroupRunning in one transaction): lifetime count minus the running total before the window.
-  const recent = await prisma.$queryRaw<{ groupId: unknown; recent: unknown }[]>`
-    SELECT g.id AS groupId,
-      g.count - coalesce((SELECT r.total FROM GroupRunning r WHERE r.groupId = g.id AND r.hour < ${recentFrom}
-        ORDER BY r.hour DESC LIMIT 1), 0) AS recent
-    FROM ViolationGroup g
-    WHERE g.projectId = ${projectId} AND g.noise = '' AND g.lastSeen >= ${recentFrom * HOUR_MS}`;
-  const samples = await prisma.$queryRaw<
-    {
-      groupId: unknown;
+/** Samples per group loaded where the engine does not read them all: the evidence shows a few. */
+export const POLICY_SAMPLES = 3;
+
+type PolicySampleRow = PolicyGroupRow["samples"][number];
+
+function readSamples(stmt: Statement, groupId: number, limit: number): PolicySampleRow[] {
+  return (
+    stmt.all(groupId, limit) as {
       sample: string;
       documentUrl: string;
       blockedUrl: string;
@@ -520,13 +486,101 @@ export async function policyGroups(
       line: unknown;
       policyVersion: unknown;
     }[]
-  >`
-    SELECT s.groupId AS groupId, s.sample, s.documentUrl, s.blockedUrl, s.sourceFile, s.line, s.policyVersion
-    FROM ViolationGroup g JOIN Sample s ON s.groupId = g.id
-    WHERE g.projectId = ${projectId} AND g.noise = ''
-    ORDER BY s.groupId, s.receivedAt DESC, s.slot DESC`;
+  ).map((x) => ({
+    sample: x.sample,
+    documentUrl: x.documentUrl,
+    blockedUrl: x.blockedUrl,
+    sourceFile: x.sourceFile,
+    line: x.line === null ? null : n(x.line),
+    policyVersion: x.policyVersion === null ? null : n(x.policyVersion),
+  }));
+}
+
+/** The most recent samples of one group, newest first (all of the ring when limit is -1). */
+export function groupSamples(raw: Database.Database, groupId: number, limit: number): PolicySampleRow[] {
+  return readSamples(policyStatements(raw).samples, groupId, limit);
+}
+
+type PolicyStatements = {
+  groups: Statement;
+  recent: Statement;
+  samples: Statement;
+  perVersionAll: Statement;
+  perVersionOne: Statement;
+};
+const STATEMENTS = new WeakMap<Database.Database, PolicyStatements>();
+
+function policyStatements(raw: Database.Database): PolicyStatements {
+  let s = STATEMENTS.get(raw);
+  if (!s) {
+    s = {
+      groups: raw.prepare(
+        `SELECT id, directive, blocked, count, pages, firstSeen, lastSeen FROM ViolationGroup
+         WHERE projectId = ? AND noise = '' ORDER BY id`,
+      ),
+      // Lifetime count minus the running total before the window (exact: the writer keeps ViolationGroup.count,
+      // GroupHour and GroupRunning in one transaction).
+      recent: raw.prepare(
+        `SELECT g.id AS groupId,
+           g.count - coalesce((SELECT r.total FROM GroupRunning r WHERE r.groupId = g.id AND r.hour < ?
+             ORDER BY r.hour DESC LIMIT 1), 0) AS recent
+         FROM ViolationGroup g WHERE g.projectId = ? AND g.noise = '' AND g.lastSeen >= ?`,
+      ),
+      samples: raw.prepare(
+        `SELECT sample, documentUrl, blockedUrl, sourceFile, line, policyVersion FROM Sample
+         WHERE groupId = ? ORDER BY receivedAt DESC, slot DESC LIMIT ?`,
+      ),
+      perVersionAll: raw.prepare(
+        `SELECT groupId, policyVersion, SUM(count) AS cnt FROM GroupHour WHERE projectId = ?
+         GROUP BY groupId, policyVersion`,
+      ),
+      perVersionOne: raw.prepare(
+        `SELECT policyVersion, SUM(count) AS cnt FROM GroupHour WHERE groupId = ? GROUP BY policyVersion`,
+      ),
+    };
+    STATEMENTS.set(raw, s);
+  }
+  return s;
+}
+
+/**
+ * Non-noise groups of a project shaped for the policy engine. Read with better-sqlite3's prepared statements on the
+ * raw handle (Prisma's row mapping cost ~10× more at 20,000 groups) and per-group index seeks for samples and
+ * per-version counts, so the cost follows the number of groups, not of samples or hourly rows.
+ */
+export function policyGroups(
+  raw: Database.Database,
+  projectId: string,
+  opts: {
+    now: number;
+    recentDays: number;
+    /** Samples per group where the engine does not need them all (default POLICY_SAMPLES). */
+    samplesPerGroup?: number;
+    /** Groups whose whole sample ring is loaded (default: needsAllSamples without path sources). */
+    needsAll?: (directive: string, blocked: string) => boolean;
+    /** Per-version counts for every group ("all", version comparison) or only for inline groups ("inline",
+     *  the builder: only hash verification reads them). */
+    versions?: "all" | "inline";
+  },
+): PolicyGroupRow[] {
+  const s = policyStatements(raw);
+  const groups = s.groups.all(projectId) as {
+    id: number;
+    directive: string;
+    blocked: string;
+    count: unknown;
+    pages: string;
+    firstSeen: unknown;
+    lastSeen: unknown;
+  }[];
+  if (groups.length === 0) return [];
+  const recentFrom = hourOf(opts.now - opts.recentDays * 86_400_000);
   const byId = new Map<number, PolicyGroupRow>();
+  const few = opts.samplesPerGroup ?? POLICY_SAMPLES;
+  const needsAll = opts.needsAll ?? ((d: string, b: string) => needsAllSamples(d, b));
   const out = groups.map((g) => {
+    const all = needsAll(g.directive, g.blocked);
+    const samples = all || few > 0 ? readSamples(s.samples, g.id, all ? -1 : few) : [];
     const row: PolicyGroupRow = {
       id: g.id,
       directive: g.directive,
@@ -535,34 +589,34 @@ export async function policyGroups(
       pages: list(g.pages),
       firstSeen: n(g.firstSeen),
       lastSeen: n(g.lastSeen),
-      samples: [],
+      samples,
       countsByVersion: {},
       recentCount: 0,
     };
+    // Per-version counts: all of them for version comparison, only the inline groups' for the builder.
+    if (opts.versions !== "all" && g.blocked === "inline") {
+      for (const r of s.perVersionOne.all(g.id) as { policyVersion: unknown; cnt: unknown }[])
+        row.countsByVersion[n(r.policyVersion)] = n(r.cnt);
+    }
     byId.set(g.id, row);
     return row;
   });
-  for (const r of perVersion) {
-    const g = byId.get(n(r.groupId));
-    if (g) g.countsByVersion[n(r.policyVersion)] = n(r.cnt);
+  if (opts.versions === "all") {
+    for (const r of s.perVersionAll.all(projectId) as {
+      groupId: unknown;
+      policyVersion: unknown;
+      cnt: unknown;
+    }[]) {
+      const g = byId.get(n(r.groupId));
+      if (g) g.countsByVersion[n(r.policyVersion)] = n(r.cnt);
+    }
   }
-  for (const r of recent) {
+  for (const r of s.recent.all(recentFrom, projectId, recentFrom * HOUR_MS) as {
+    groupId: unknown;
+    recent: unknown;
+  }[]) {
     const g = byId.get(n(r.groupId));
     if (g) g.recentCount = n(r.recent);
-  }
-  // Per-group cap applied here rather than with ROW_NUMBER() in SQL: half the time at 20,000 groups (bench).
-  const perGroup = opts.samplesPerGroup ?? 20;
-  for (const s of samples) {
-    const g = byId.get(n(s.groupId));
-    if (!g || g.samples.length >= perGroup) continue;
-    g.samples.push({
-      sample: s.sample,
-      documentUrl: s.documentUrl,
-      blockedUrl: s.blockedUrl,
-      sourceFile: s.sourceFile,
-      line: s.line === null ? null : n(s.line),
-      policyVersion: s.policyVersion === null ? null : n(s.policyVersion),
-    });
   }
   return out;
 }

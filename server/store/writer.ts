@@ -91,6 +91,7 @@ export class ReportWriter {
   private closed = false;
   private cache = new Map<string, GroupState>();
   private counters = new Map<string, number>(); // `${projectId}\n${hour}\n${kind}` -> n
+  private generations = new Map<string, number>();
   private readonly ring: number;
   private readonly perFlush: number;
   private readonly maxPages: number;
@@ -185,8 +186,21 @@ export class ReportWriter {
     this.schedule();
   }
 
+  /**
+   * A number that changes whenever a commit changed the project's non-noise groups (or they were deleted): readers
+   * that cache what they derive from the groups (the policy builder's input) compare it to know they are current.
+   */
+  generation(projectId: string): number {
+    return this.generations.get(projectId) ?? 0;
+  }
+
+  private bump(projectId: string): void {
+    this.generations.set(projectId, this.generation(projectId) + 1);
+  }
+
   /** Forget cached group state of a project (after its groups were deleted). */
   invalidateProject(projectId: string): void {
+    this.bump(projectId);
     for (const key of this.cache.keys()) if (key.startsWith(`${projectId}\n`)) this.cache.delete(key);
   }
 
@@ -219,6 +233,7 @@ export class ReportWriter {
       for (const p of batch) p.reject(err);
       return;
     }
+    for (const p of batch) if (p.violations.some((v) => v.noise === null)) this.bump(p.projectId);
     const reports = batch.reduce((n, p) => n + p.violations.length, 0);
     this.opts.onCommit?.(reports, (performance.now() - started) / 1000);
     if (this.wal) {

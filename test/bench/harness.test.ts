@@ -101,7 +101,7 @@ test("smoke run: ingest (exact count), storage, queries, builder, report", async
     iterations: 1,
     log: quiet,
   });
-  expect(queries.timings.map((t) => t.name)).toHaveLength(6);
+  expect(queries.timings.map((t) => t.name)).toHaveLength(8);
   expect(queries.seeded.reports).toBeGreaterThan(4_000);
 
   expect(builderGroups(10)).toHaveLength(10);

@@ -251,8 +251,8 @@ describe("policyGroups: the builder's input from the rollups", () => {
           e.versions[r.v] = r.n;
           expected.set(r.groupId, e);
         }
-        const all = await policyGroups(d.db.prisma, projectId, { now, recentDays: 2, versions: "all" });
-        const inline = await policyGroups(d.db.prisma, projectId, { now, recentDays: 2 });
+        const all = policyGroups(d.db.raw, projectId, { now, recentDays: 2, versions: "all" });
+        const inline = policyGroups(d.db.raw, projectId, { now, recentDays: 2 });
         expect(all.map((g) => g.id)).toEqual([...expected.keys()].sort((a, b) => a - b));
         for (const g of all) {
           expect({ id: g.id, recent: g.recentCount, versions: g.countsByVersion }).toEqual({

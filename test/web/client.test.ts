@@ -170,6 +170,7 @@ describe("ApiClient", () => {
       policy: "default-src 'self'",
       grade: "B",
       suggestions: [],
+      suggestionCount: 0,
       decisions: [],
       size: 18,
       baseVersion: null,

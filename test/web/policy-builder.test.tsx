@@ -85,6 +85,7 @@ function fakeBuild(_id: string, req: BuildRequest): Promise<BuildResultDto> {
     base: "default-src 'self'; script-src 'self' https://old.example.com",
     baseVersion: 2,
     suggestions,
+    suggestionCount: suggestions.length,
     decisions,
     grade: decisions[0]!.accepted ? "C" : "A",
     score: decisions[0]!.accepted ? 72 : 95,

@@ -283,6 +283,7 @@ export class ApiClient {
       base: r.base ?? "",
       baseVersion: r.baseVersion ?? null,
       suggestions: r.suggestions ?? [],
+      suggestionCount: r.suggestionCount ?? r.suggestions?.length ?? 0,
       decisions: r.decisions ?? [],
       grade: r.grade ?? "?",
       score: r.score ?? null,

@@ -60,6 +60,8 @@ export type BuildResultDto = {
   /** The version `base` came from (null: the starter policy or a given base). */
   baseVersion: number | null;
   suggestions: SuggestionDto[];
+  /** All suggestions of the build; `suggestions` is the first page of them. */
+  suggestionCount: number;
   decisions: DecisionDto[];
   grade: string;
   score: number | null;

@@ -53,8 +53,8 @@ export function ImpactCard({
               ))}
             </ul>
           ) : null}
-          {preview.blockedGroups.length > 10 ? (
-            <p className="muted">and {fmtInt(preview.blockedGroups.length - 10)} more</p>
+          {preview.blocked.groups > 10 ? (
+            <p className="muted">and {fmtInt(preview.blocked.groups - 10)} more</p>
           ) : null}
         </>
       )}

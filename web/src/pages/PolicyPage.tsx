@@ -235,7 +235,7 @@ export function PolicyPage() {
           <section className="card" aria-labelledby="suggestions-title">
             <div className="suggestion-head">
               <h3 className="card-title" id="suggestions-title">
-                Suggestions ({fmtInt(result.suggestions.length)})
+                Suggestions ({fmtInt(result.suggestionCount)})
               </h3>
               <div className="field">
                 <label htmlFor="suggestion-filter" className="visually-hidden">
@@ -253,6 +253,12 @@ export function PolicyPage() {
                 </select>
               </div>
             </div>
+            {result.suggestionCount > result.suggestions.length ? (
+              <p className="muted">
+                Showing the first {fmtInt(result.suggestions.length)} suggestions; the candidate policy
+                includes every applied one.
+              </p>
+            ) : null}
             {suggestions.length === 0 ? (
               <p className="muted">
                 {result.suggestions.length === 0
