@@ -107,7 +107,7 @@ export function ingestRouter(deps: AppDeps): Router {
         metrics.rejected.inc({ reason: "unknown_key" });
         throw notFound("report key");
       }
-      const wait = perClient.take(keyOf(ctx.ip));
+      const wait = perClient.take(keyOf(ctx.ip, ctx.req.socket));
       if (wait > 0)
         throw reject(project, "rate_limited", tooManyRequests(wait, "too many reports from this client"));
       const pwait = perProject.take(project.id);

@@ -41,7 +41,20 @@ export class TokenBuckets {
 }
 
 /** Keyed hash of a client address: rate limiting needs identity, not the address itself. Key lives in memory only. */
-export function clientKeyer(): (address: string) => string {
+export function clientKeyer(): (address: string, connection?: object) => string {
   const key = randomBytes(32);
-  return (address) => createHmac("sha256", key).update(address).digest("base64url").slice(0, 22);
+  const hmac = (address: string) =>
+    createHmac("sha256", key).update(address).digest("base64url").slice(0, 22);
+  // A keep-alive connection sends many requests from one address: its key is remembered on the connection (for
+  // as long as the connection lives) instead of an HMAC per request. Behind a proxy the address comes from a
+  // header and may change between requests on one connection, so the address is checked too.
+  const byConnection = new WeakMap<object, { address: string; key: string }>();
+  return (address, connection) => {
+    if (connection === undefined) return hmac(address);
+    const hit = byConnection.get(connection);
+    if (hit?.address === address) return hit.key;
+    const k = hmac(address);
+    byConnection.set(connection, { address, key: k });
+    return k;
+  };
 }

@@ -47,7 +47,26 @@ type Pending = {
   reject: (err: unknown) => void;
 };
 
-type GroupState = { id: number; pages: string[]; browsers: string[]; seq: number };
+type GroupState = {
+  id: number;
+  pages: string[];
+  browsers: string[];
+  seq: number;
+  /** What each ring slot holds (sample key and when it was written), as far as this process wrote it. */
+  slots: ({ key: string; at: number } | undefined)[];
+};
+
+/**
+ * A sample already in the ring is not written again for SAMPLE_REFRESH_MS: a busy group repeating the same few
+ * violations would otherwise rewrite its ring every commit (up to 4 rows per group every 5 ms, the largest part
+ * of the write work in the benchmark) and fill it with copies. The key leaves out the page and browser (the group
+ * keeps those lists itself) but keeps the policy version, so hash verification still sees a sample reported again
+ * under a newer version.
+ */
+export const SAMPLE_REFRESH_MS = 60_000;
+
+const sampleKey = (v: Violation, tags: ReportTags): string =>
+  `${v.blocked}\n${v.sample}\n${v.sourceFile}\n${v.line ?? ""}\n${v.disposition ?? ""}\n${tags.policyVersion ?? ""}`;
 
 type GroupDelta = {
   projectId: string;
@@ -308,6 +327,7 @@ export class ReportWriter {
               pages: parseList(row.pages),
               browsers: parseList(row.browsers),
               seq: row.sampleSeq,
+              slots: [],
             };
           } else {
             const v = d.first;
@@ -320,7 +340,7 @@ export class ReportWriter {
               d.firstSeen,
               d.lastSeen,
             ) as { id: number };
-            g = { id: ins.id, pages: [], browsers: [], seq: 0 };
+            g = { id: ins.id, pages: [], browsers: [], seq: 0, slots: [] };
           }
         }
         // Work on a copy: the cache only learns the new state once the transaction commits.
@@ -332,8 +352,9 @@ export class ReportWriter {
           this.maxBrowsers,
           (list) => (next.browsers = list),
         );
-        const recent = d.recent.slice(-this.perFlush);
+        const recent = this.newSamples(g, d.recent);
         next.seq = g.seq + recent.length;
+        if (recent.length > 0) next.slots = [...g.slots];
         s.updateGroup.run(d.count, d.firstSeen, d.lastSeen, pagesJson, browsersJson, next.seq, g.id);
         const perHour = new Map<number, number>();
         for (const h of d.hours.values()) {
@@ -347,9 +368,11 @@ export class ReportWriter {
         }
         recent.forEach((r, i) => {
           const v = r.v;
+          const slot = (g.seq + i) % this.ring;
+          next.slots[slot] = { key: r.key, at: r.at };
           s.putSample.run(
             g.id,
-            (g.seq + i) % this.ring,
+            slot,
             r.at,
             v.documentUrl,
             v.blocked,
@@ -377,6 +400,24 @@ export class ReportWriter {
     })();
     if (this.cache.size + cacheAdds.length > CACHE_MAX) this.cache.clear();
     for (const [key, g] of cacheAdds) this.cache.set(key, g);
+  }
+
+  /** The newest of this commit's violations worth a ring slot (at most perFlush, oldest first; see SAMPLE_REFRESH_MS). */
+  private newSamples(
+    g: GroupState,
+    recent: GroupDelta["recent"],
+  ): (GroupDelta["recent"][number] & { key: string })[] {
+    const out: (GroupDelta["recent"][number] & { key: string })[] = [];
+    const seen = new Set<string>();
+    for (let i = recent.length - 1; i >= 0 && out.length < this.perFlush; i--) {
+      const r = recent[i]!;
+      const key = sampleKey(r.v, r.tags);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (g.slots.some((x) => x !== undefined && x.key === key && r.at - x.at < SAMPLE_REFRESH_MS)) continue;
+      out.push({ ...r, key });
+    }
+    return out.reverse();
   }
 
   /** Stop accepting, commit what is queued and sync it to disk. */

@@ -64,7 +64,10 @@ const preview = async (policy: string, query = ""): Promise<Preview> => {
 beforeAll(async () => {
   t = await startTestApp();
   project = (await (await api(t, "POST", "/api/projects", { name: "answers" })).json()) as typeof project;
-  for (let i = 1; i <= 5; i++) await send(report("img-src", `https://img${i}.example.org/a${i}.png`), 2);
+  for (let i = 1; i <= 5; i++) {
+    await send(report("img-src", `https://img${i}.example.org/a${i}.png`));
+    await send(report("img-src", `https://img${i}.example.org/b${i}.png`));
+  }
   await send(report("script-src-elem", "https://cdn.example.net/lib/app.js"), 2);
   await send(report("script-src-elem", "https://cdn.example.net/other/tracker.js"), 2);
   await send(report("script-src-elem", "https://assets.example.net/lib/a.js"), 2);
@@ -154,7 +157,7 @@ describe("samples", () => {
     const b = await suggestion();
     const img = b.suggestions.find((s) => s.source === "https://img3.example.org");
     expect(img?.evidence.samples.map((s) => s.blockedUrl)).toEqual([
-      "https://img3.example.org/a3.png",
+      "https://img3.example.org/b3.png",
       "https://img3.example.org/a3.png",
     ]);
   });
