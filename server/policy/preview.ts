@@ -61,7 +61,7 @@ function bump(map: Map<string, PreviewBucket>, key: string, g: PreviewGroup): vo
   bump1(b, g);
 }
 
-function bump1(b: PreviewBucket, g: PreviewGroup): void {
+function bump1(b: PreviewTotals, g: PreviewGroup): void {
   b.groups++;
   b.reports += g.count;
   b.recentReports += g.recentCount;
@@ -135,19 +135,19 @@ export function previewImpact(
   // Per directive, then blocked key: no "directive blocked" string is built (and hashed) per group.
   const bySource = new Map<string, Map<string, PreviewBucket>>();
   const byPage = new Map<string, PreviewBucket>();
-  const add = (t: PreviewTotals, g: PreviewGroup) => {
-    t.groups++;
-    t.reports += g.count;
-    t.recentReports += g.recentCount;
-  };
+  const total = result.total;
   for (const g of groups) {
     const recentCount = g.recentCount ?? (g.lastSeen >= since ? g.count : 0);
-    let r: AllowResult = { allowed: true, directive: null };
+    total.groups++;
+    total.reports += g.count;
+    total.recentReports += recentCount;
+    let r: AllowResult | null = null;
     for (let i = 0; i < policies.length; i++) {
       const v = verdict(policies[i]!, caches[i]!, g);
       if (!v.allowed || v.condition) r = v;
       if (!v.allowed) break;
     }
+    if (r === null) continue; // allowed outright: only the totals count it
     const pg: PreviewGroup = {
       id: g.id,
       directive: g.directive,
@@ -157,16 +157,13 @@ export function previewImpact(
       governing: r.directive,
       pages: g.pages,
     };
-    add(result.total, pg);
     if (r.allowed) {
-      if (r.condition) {
-        pg.condition = r.condition;
-        add(result.conditional, pg);
-        result.conditionalGroups.push(pg);
-      }
+      pg.condition = r.condition;
+      bump1(result.conditional, pg);
+      result.conditionalGroups.push(pg);
       continue;
     }
-    add(result.blocked, pg);
+    bump1(result.blocked, pg);
     result.blockedGroups.push(pg);
     bump(byDirective, g.directive, pg);
     let sources = bySource.get(g.directive);

@@ -68,6 +68,29 @@ export const SAMPLE_REFRESH_MS = 60_000;
 const sampleKey = (v: Violation, tags: ReportTags): string =>
   `${v.blocked}\n${v.sample}\n${v.sourceFile}\n${v.line ?? ""}\n${v.disposition ?? ""}\n${tags.policyVersion ?? ""}`;
 
+/** What one commit changed in one non-noise group (for readers that keep derived state current: GroupWatcher). */
+export type GroupChange = {
+  id: number;
+  directive: string;
+  blocked: string;
+  /** Reports added by this commit. */
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** The group's page list after the commit. */
+  pages: readonly string[];
+  hours: readonly { hour: number; policyVersion: number; count: number }[];
+};
+
+/**
+ * Told, right after a commit, what it changed in a project's non-noise groups and the project's new generation.
+ * `wants` keeps the writer from building the changes of projects nobody follows.
+ */
+export type GroupWatcher = {
+  wants(projectId: string): boolean;
+  committed(projectId: string, changes: readonly GroupChange[], generation: number): void;
+};
+
 type GroupDelta = {
   projectId: string;
   fp: string;
@@ -111,6 +134,7 @@ export class ReportWriter {
   private cache = new Map<string, GroupState>();
   private counters = new Map<string, number>(); // `${projectId}\n${hour}\n${kind}` -> n
   private generations = new Map<string, number>();
+  private watcher: GroupWatcher | null = null;
   private readonly ring: number;
   private readonly perFlush: number;
   private readonly maxPages: number;
@@ -213,8 +237,15 @@ export class ReportWriter {
     return this.generations.get(projectId) ?? 0;
   }
 
-  private bump(projectId: string): void {
-    this.generations.set(projectId, this.generation(projectId) + 1);
+  private bump(projectId: string): number {
+    const next = this.generation(projectId) + 1;
+    this.generations.set(projectId, next);
+    return next;
+  }
+
+  /** Follow commits (one watcher: the policy API's cache). */
+  watch(watcher: GroupWatcher): void {
+    this.watcher = watcher;
   }
 
   /** Forget cached group state of a project (after its groups were deleted). */
@@ -244,15 +275,22 @@ export class ReportWriter {
     this.queued = 0;
     this.counters = new Map();
     const started = performance.now();
+    let changes: Map<string, GroupChange[]>;
     try {
-      this.commit(batch, counters);
+      changes = this.commit(batch, counters);
     } catch (err) {
       // The transaction rolled back: nothing of this batch was stored, so cached group state may be stale.
       this.cache.clear();
       for (const p of batch) p.reject(err);
       return;
     }
-    for (const p of batch) if (p.violations.some((v) => v.noise === null)) this.bump(p.projectId);
+    const touched = new Set<string>();
+    for (const p of batch) if (p.violations.some((v) => v.noise === null)) touched.add(p.projectId);
+    for (const projectId of touched) {
+      const generation = this.bump(projectId);
+      const list = changes.get(projectId);
+      if (list) this.watcher?.committed(projectId, list, generation);
+    }
     const reports = batch.reduce((n, p) => n + p.violations.length, 0);
     this.opts.onCommit?.(reports, (performance.now() - started) / 1000);
     if (this.wal) {
@@ -264,7 +302,8 @@ export class ReportWriter {
     }
   }
 
-  private commit(batch: Pending[], counters: Map<string, number>): void {
+  /** Commit a batch in one transaction; returns the changes of non-noise groups of watched projects. */
+  private commit(batch: Pending[], counters: Map<string, number>): Map<string, GroupChange[]> {
     const deltas = new Map<string, GroupDelta>();
     const directiveHours = new Map<string, number>(); // `${projectId}\n${hour}\n${directive}\n${noise}` -> n
     for (const p of batch) {
@@ -315,6 +354,13 @@ export class ReportWriter {
     }
     const s = this.stmt;
     const cacheAdds: [string, GroupState][] = [];
+    const changes = new Map<string, GroupChange[]>();
+    const watched = new Map<string, boolean>();
+    const watches = (projectId: string): boolean => {
+      let w = watched.get(projectId);
+      if (w === undefined) watched.set(projectId, (w = this.watcher?.wants(projectId) ?? false));
+      return w;
+    };
     this.db.transaction(() => {
       for (const [key, d] of deltas) {
         let g = this.cache.get(key);
@@ -388,6 +434,20 @@ export class ReportWriter {
           );
         });
         cacheAdds.push([key, next]);
+        if (d.first.noise === null && watches(d.projectId)) {
+          let list = changes.get(d.projectId);
+          if (!list) changes.set(d.projectId, (list = []));
+          list.push({
+            id: g.id,
+            directive: d.first.directive,
+            blocked: d.first.blockedKey,
+            count: d.count,
+            firstSeen: d.firstSeen,
+            lastSeen: d.lastSeen,
+            pages: next.pages,
+            hours: [...d.hours.values()],
+          });
+        }
       }
       for (const [key, n] of directiveHours) {
         const [projectId, hour, directive, noise] = key.split("\n");
@@ -400,6 +460,7 @@ export class ReportWriter {
     })();
     if (this.cache.size + cacheAdds.length > CACHE_MAX) this.cache.clear();
     for (const [key, g] of cacheAdds) this.cache.set(key, g);
+    return changes;
   }
 
   /** The newest of this commit's violations worth a ring slot (at most perFlush, oldest first; see SAMPLE_REFRESH_MS). */

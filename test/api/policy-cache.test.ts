@@ -1,0 +1,71 @@
+// The policy API's group cache is kept current by the writer's commits: after every commit its rows equal a fresh
+// read of the database, for the builder's view ("inline") and the version comparison's ("all").
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { openDb } from "../../server/store/db.ts";
+import { ReportWriter } from "../../server/store/writer.ts";
+import { policyGroups } from "../../server/store/violations.ts";
+import { PolicyCache } from "../../server/api/policy-cache.ts";
+import type { NoiseReason, Violation } from "../../server/reports/types.ts";
+import { prng } from "../../bench/workload.ts";
+
+const DAY_MS = 86_400_000;
+
+test.each([1, 2, 3])("cached groups equal a fresh read after every commit (seed %i)", async (seed) => {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const db = await openDb(join(mkdtempSync(join(tmpdir(), "cinch-pcache-")), "cinch.db"), {
+    synchronous: "NORMAL",
+  });
+  for (const id of ["p", "q"]) {
+    db.raw
+      .prepare(`INSERT INTO Project (id, name, reportKey, policyKey) VALUES (?, ?, ?, ?)`)
+      .run(id, id, `rk-${id}`, `pk-${id}`);
+  }
+  const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1_000_000 });
+  const cache = new PolicyCache(db.raw, writer);
+  const hosts = ["https://a.example", "https://b.example", "https://ajax.googleapis.com", "inline", "eval"];
+  const violation = (): Violation => {
+    const blocked = pick(hosts);
+    return {
+      directive: pick(["script-src-elem", "img-src", "connect-src"]),
+      blocked: blocked.startsWith("https") ? `${blocked}/x${Math.floor(rnd() * 3)}.js` : blocked,
+      blockedKey: blocked,
+      documentUrl: `https://site.example/${pick(["a", "b", "c", "d"])}`,
+      disposition: pick(["enforce", "report"] as const),
+      sourceFile: "",
+      line: null,
+      column: null,
+      sample: blocked === "inline" ? pick(["a()", "b()", "c()"]) : "",
+      statusCode: 200,
+      browser: "Chrome 131",
+      noise: pick<NoiseReason | null>([null, null, null, "extension"]),
+    };
+  };
+  const now = Date.now();
+  const fresh = (versions: "all" | "inline", recentDays: number) =>
+    policyGroups(db.raw, "p", { now, recentDays, versions, samplesPerGroup: 0 });
+  try {
+    for (let batch = 0; batch < 30; batch++) {
+      // Read through the cache first (it fills, or is already current), then commit more.
+      expect(cache.groupsFor("p", now, [])).toEqual(fresh("inline", 7));
+      expect(cache.groupsFor("p", now, [], { versions: "all", recentDays: 2 })).toEqual(fresh("all", 2));
+      const pending: Promise<void>[] = [];
+      for (let r = 0; r < 1 + Math.floor(rnd() * 20); r++) {
+        // Mostly now, some days back (inside and outside the 2-day window).
+        const at = rnd() < 0.7 ? now - Math.floor(rnd() * 3_600_000) : now - Math.floor(rnd() * 9 * DAY_MS);
+        const tags = { policyVersion: pick([null, 1, 2]), env: "" };
+        pending.push(writer.enqueue(pick(["p", "p", "q"]), [violation(), violation()], tags, at));
+      }
+      writer.flushNow();
+      await Promise.all(pending);
+    }
+    expect(cache.groupsFor("p", now, [])).toEqual(fresh("inline", 7));
+    expect(cache.groupsFor("p", now, [], { versions: "all", recentDays: 2 })).toEqual(fresh("all", 2));
+  } finally {
+    writer.close();
+    await db.close();
+  }
+});
