@@ -69,6 +69,13 @@ export type ServerProc = {
   stop(): Promise<void>;
 };
 
+/**
+ * Node flags `npm start` runs Cinch with (package.json): a 32 MB young generation instead of 16 MB, so short-lived
+ * request objects die young instead of being promoted — measured ~30 MB lower peak RSS under overload and no CPU
+ * cost. Every server of the benchmark gets them, so the comparison is of code, not of flags.
+ */
+export const SERVER_NODE_ARGS = ["--max-semi-space-size=32"];
+
 /** Start `node --import tsx <script> ...args` and wait until it answers HTTP on its port. */
 export async function startServer(
   script: string,
@@ -77,11 +84,15 @@ export async function startServer(
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Promise<ServerProc> {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(ROOT, script), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...SERVER_NODE_ARGS, ...nodeArgs, "--import", "tsx", join(ROOT, script), ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let err = "";
   child.stderr?.on("data", (d: Buffer) => {
     err = (err + d.toString()).slice(-20_000);

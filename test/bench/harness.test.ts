@@ -128,3 +128,12 @@ test("smoke run: ingest (exact count), storage, queries, builder, report", async
   expect(results.targets.find((t) => t.id === "1d")?.met).toBe(true);
   expect(renderMarkdown(results)).toContain("(d) Cinch POST /r/:reportKey");
 }, 60_000);
+
+test("the benchmark runs servers with the node flags npm start uses", async () => {
+  const { SERVER_NODE_ARGS } = await import("../../bench/proc.ts");
+  const { readFileSync } = await import("node:fs");
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  expect(pkg.scripts["start"]).toBe(`node ${SERVER_NODE_ARGS.join(" ")} scripts/start.mjs`);
+});
