@@ -143,7 +143,7 @@ export class PolicyCache implements GroupWatcher {
     const pathHosts = pathSourceHosts(policies);
     // The cached rows are shared: groups that need more samples for these policies get a copy.
     return entry.rows.map((g) =>
-      !needsAllSamples(g.directive, g.blocked) && pathHosts(g.blocked)
+      pathHosts(g.blocked) && !needsAllSamples(g.directive, g.blocked)
         ? { ...g, samples: groupSamples(this.raw, g.id, -1) }
         : g,
     );

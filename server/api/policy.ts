@@ -16,7 +16,6 @@ import { parsePolicy } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
 import type { PolicyGroup } from "../policy/groups.ts";
 import type { Evidence } from "../policy/build-types.ts";
-import type { PreviewResult } from "../policy/preview.ts";
 import { PolicyCache } from "./policy-cache.ts";
 import { currentPolicy, projectBuildInput } from "../projects/policy-input.ts";
 import { PolicyStore, POLICY_STATES, canMove, type PolicyVersionRecord } from "../store/policies.ts";
@@ -84,25 +83,6 @@ const pageQuery = (defaultLimit: number) =>
         .default(0),
     })
     .strict();
-
-/** The preview's lists cut to a page; the totals (and the list lengths in `counts`) stay whole. */
-function pagePreview(r: PreviewResult, limit: number) {
-  return {
-    ...r,
-    blockedGroups: r.blockedGroups.slice(0, limit),
-    conditionalGroups: r.conditionalGroups.slice(0, limit),
-    bySource: r.bySource.slice(0, limit),
-    byPage: r.byPage.slice(0, limit),
-    counts: {
-      blockedGroups: r.blockedGroups.length,
-      conditionalGroups: r.conditionalGroups.length,
-      byDirective: r.byDirective.length,
-      bySource: r.bySource.length,
-      byPage: r.byPage.length,
-    },
-    limit,
-  };
-}
 
 /** The policy a version is served with: its report URL carries ?v=N so reports are attributed to it. */
 const versionedPolicy = (v: PolicyVersionRecord): string => withPolicyVersion(v.policy, v.version);
@@ -230,8 +210,7 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     const now = Date.now();
     const windowDays = body.windowDays ?? 7;
     const groups = cache.groupsFor(p.id, now, [body.policy], { recentDays: windowDays });
-    const result = previewImpact(body.policy, groups, { now, windowDays });
-    ctx.body = pagePreview(result, limit);
+    ctx.body = { ...previewImpact(body.policy, groups, { now, windowDays, listLimit: limit }), limit };
   });
 
   const presentVersion = (v: PolicyVersionRecord) => ({

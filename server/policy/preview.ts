@@ -14,6 +14,12 @@ export type PreviewOptions = {
   now: number;
   /** The recent window in days (default 7). */
   windowDays?: number;
+  /**
+   * Keep only the first this many entries of each list (groups, sources, pages), in the same order as without a
+   * limit; `counts` still gives the full lengths and the totals stay whole. Cheaper than cutting afterwards: the
+   * source and page lists are then ordered by selection instead of a full sort.
+   */
+  listLimit?: number;
 };
 
 /** Counts for one slice of the preview. */
@@ -43,6 +49,14 @@ export type PreviewResult = {
   byPage: PreviewBucket[];
   blockedGroups: PreviewGroup[];
   conditionalGroups: PreviewGroup[];
+  /** Full lengths of the lists (they may be cut to PreviewOptions.listLimit). */
+  counts: {
+    blockedGroups: number;
+    conditionalGroups: number;
+    byDirective: number;
+    bySource: number;
+    byPage: number;
+  };
   summary: string;
 };
 
@@ -67,12 +81,38 @@ function bump1(b: PreviewTotals, g: PreviewGroup): void {
   b.recentReports += g.recentCount;
 }
 
-function sorted(map: Map<string, PreviewBucket>): PreviewBucket[] {
-  return sortBuckets([...map.values()]);
+/** Most reports first, then by key: a total order (keys are unique in a list). */
+function byReports(a: PreviewBucket, b: PreviewBucket): number {
+  return b.reports - a.reports || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
-function sortBuckets(list: PreviewBucket[]): PreviewBucket[] {
-  return list.sort((a, b) => b.reports - a.reports || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+/** The first `limit` buckets in byReports order: quickselect, then a sort of those only. */
+function firstSorted(list: PreviewBucket[], limit: number): PreviewBucket[] {
+  if (list.length > limit * 2) {
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo < hi) {
+      const pivot = list[(lo + hi) >> 1]!;
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (byReports(list[i]!, pivot) < 0) i++;
+        while (byReports(list[j]!, pivot) > 0) j--;
+        if (i <= j) {
+          const t = list[i]!;
+          list[i++] = list[j]!;
+          list[j--] = t;
+        }
+      }
+      if (limit - 1 <= j) hi = j;
+      else if (limit - 1 >= i) lo = i;
+      else break;
+    }
+    list.length = limit;
+  }
+  list.sort(byReports);
+  if (list.length > limit) list.length = limit;
+  return list;
 }
 
 /** The verdict for one group under one policy: every sample URL (or the key) must be allowed. */
@@ -129,6 +169,7 @@ export function previewImpact(
     byPage: [],
     blockedGroups: [],
     conditionalGroups: [],
+    counts: { blockedGroups: 0, conditionalGroups: 0, byDirective: 0, bySource: 0, byPage: 0 },
     summary: "",
   };
   const byDirective = new Map<string, PreviewBucket>();
@@ -179,9 +220,20 @@ export function previewImpact(
     else bump1(b, pg);
     for (const page of g.pages) bump(byPage, page, pg);
   }
-  result.byDirective = sorted(byDirective);
-  result.bySource = sortBuckets([...bySource.values()].flatMap((m) => [...m.values()]));
-  result.byPage = sorted(byPage);
+  const limit = opts.listLimit ?? Infinity;
+  const sources = [...bySource.values()].flatMap((m) => [...m.values()]);
+  result.counts = {
+    blockedGroups: result.blockedGroups.length,
+    conditionalGroups: result.conditionalGroups.length,
+    byDirective: byDirective.size,
+    bySource: sources.length,
+    byPage: byPage.size,
+  };
+  result.byDirective = firstSorted([...byDirective.values()], limit);
+  result.bySource = firstSorted(sources, limit);
+  result.byPage = firstSorted([...byPage.values()], limit);
+  if (result.blockedGroups.length > limit) result.blockedGroups.length = limit;
+  if (result.conditionalGroups.length > limit) result.conditionalGroups.length = limit;
   result.summary = summarize(result, windowDays);
   return result;
 }

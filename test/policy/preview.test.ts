@@ -84,3 +84,29 @@ describe("previewImpact", () => {
     expect(r.blockedGroups.map((g) => g.id)).toEqual(blocked.map((g) => g.id));
   });
 });
+
+describe("previewImpact with a list limit", () => {
+  // Random groups with many ties in report counts (the order then falls back to the key).
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const groups = Array.from({ length: 3000 }, (_, i) =>
+    group(["img-src", "script-src-elem", "connect-src"][i % 3]!, `https://h${i}.example`, {
+      count: 1 + Math.floor(rnd() * 20),
+      lastSeen: NOW - Math.floor(rnd() * 10) * DAY,
+      pages: Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => `${PAGE}p${Math.floor(rnd() * 300)}`),
+    }),
+  );
+
+  test.each([1, 7, 50, 500, 2999, 5000])("limit %i gives the first entries of the full lists", (limit) => {
+    const full = previewImpact("default-src 'self'", groups, { now: NOW });
+    const cut = previewImpact("default-src 'self'", groups, { now: NOW, listLimit: limit });
+    expect(cut.bySource).toEqual(full.bySource.slice(0, limit));
+    expect(cut.byPage).toEqual(full.byPage.slice(0, limit));
+    expect(cut.byDirective).toEqual(full.byDirective.slice(0, limit));
+    expect(cut.blockedGroups).toEqual(full.blockedGroups.slice(0, limit));
+    expect(cut.counts).toEqual(full.counts);
+    expect(cut.counts.bySource).toBe(full.bySource.length);
+    expect(cut.blocked).toEqual(full.blocked);
+    expect(cut.summary).toBe(full.summary);
+  });
+});
