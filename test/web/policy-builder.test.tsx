@@ -246,4 +246,16 @@ describe("PolicyPage", () => {
     fireEvent.click(within(alert).getByRole("button", { name: "Try again" }));
     expect(await screen.findByRole("list", { name: "Candidate policy" })).toBeTruthy();
   });
+
+  test("a paged answer says how many suggestions there are and that the candidate has them all", async () => {
+    const api = mockApi({
+      buildPolicy: vi.fn(async (id: string, req: BuildRequest) => ({
+        ...(await fakeBuild(id, req)),
+        suggestionCount: 2500,
+      })),
+    });
+    renderApp(<PolicyPage />, api, { project });
+    expect(await screen.findByRole("heading", { name: "Suggestions (2,500)" })).toBeTruthy();
+    expect(screen.getByText(/Showing the first \d+ suggestions; the candidate policy includes/)).toBeTruthy();
+  });
 });
