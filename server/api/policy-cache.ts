@@ -55,7 +55,7 @@ export class PolicyCache implements GroupWatcher {
     maxProjects = 4,
   ) {
     this.groups = new Lru(maxProjects);
-    this.answers = new Lru(maxProjects * 4);
+    this.answers = new Lru(maxProjects);
     writer.watch(this);
   }
 

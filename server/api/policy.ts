@@ -152,7 +152,8 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
         (b, t) => cache.groupsFor(p.id, t, [b]),
       );
       const result = buildPolicy(input);
-      return {
+      // Kept as JSON text: the cache then holds a few megabytes per answer at 20,000 groups, not the object graph.
+      return JSON.stringify({
         ...result,
         suggestions: result.suggestions
           .slice(page.offset, page.offset + page.limit)
@@ -164,7 +165,7 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
         base,
         baseVersion,
         size: result.policy.length,
-      };
+      });
     };
     // sinceDays moves with the clock: such builds are not cached.
     if (body.sinceDays !== undefined) return compute();
@@ -176,13 +177,16 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
 
   api.add("get", "/projects/:id/policy/suggestion", "read", async (ctx) => {
     const p = await project(ctx.params.id);
+    ctx.type = "application/json";
     ctx.body = await build(p, {}, parseInput(pageQuery(1000), ctx.query));
   });
 
   api.add("post", "/projects/:id/policy/build", "read", async (ctx) => {
     const p = await project(ctx.params.id);
     const page = parseInput(pageQuery(1000), ctx.query);
-    ctx.body = await build(p, parseInput(buildSchema, ctx.request.body, "body"), page);
+    const body = parseInput(buildSchema, ctx.request.body, "body");
+    ctx.type = "application/json";
+    ctx.body = await build(p, body, page);
   });
 
   api.add("post", "/projects/:id/policy/evaluate", "read", async (ctx) => {
