@@ -110,7 +110,8 @@ export class PolicyCache implements GroupWatcher {
 
   /**
    * The project's non-noise groups for the engine: every sample where the engine reads them all (inline and other
-   * non-URL groups, bypass hosts, and hosts `policies` name with a path), none elsewhere (see withEvidence).
+   * non-URL groups, bypass hosts, and hosts `policies` name with a path), none elsewhere (the API reads evidence
+   * samples for the suggestions it answers with).
    * Per-version counts for every group with versions "all", for inline groups otherwise; recent counts over the
    * last `recentDays` days.
    */

@@ -289,7 +289,12 @@ export class ReportWriter {
     for (const projectId of touched) {
       const generation = this.bump(projectId);
       const list = changes.get(projectId);
-      if (list) this.watcher?.committed(projectId, list, generation);
+      try {
+        if (list) this.watcher?.committed(projectId, list, generation);
+      } catch {
+        // The batch is committed and must still be acknowledged. A watcher that failed half-way keeps its old
+        // generation, so its readers see a mismatch and reload from the database.
+      }
     }
     const reports = batch.reduce((n, p) => n + p.violations.length, 0);
     this.opts.onCommit?.(reports, (performance.now() - started) / 1000);

@@ -3,7 +3,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, test } from "vitest";
+import { expect, test, vi } from "vitest";
 import { openDb } from "../../server/store/db.ts";
 import { ReportWriter } from "../../server/store/writer.ts";
 import { policyGroups } from "../../server/store/violations.ts";
@@ -64,6 +64,45 @@ test.each([1, 2, 3])("cached groups equal a fresh read after every commit (seed 
     }
     expect(cache.groupsFor("p", now, [])).toEqual(fresh("inline", 7));
     expect(cache.groupsFor("p", now, [], { versions: "all", recentDays: 2 })).toEqual(fresh("all", 2));
+  } finally {
+    writer.close();
+    await db.close();
+  }
+});
+
+test("a watcher that throws does not cost the writer its acknowledgments; the cache reloads", async () => {
+  const db = await openDb(join(mkdtempSync(join(tmpdir(), "cinch-pcache-")), "cinch.db"), {
+    synchronous: "NORMAL",
+  });
+  db.raw.prepare(`INSERT INTO Project (id, name, reportKey, policyKey) VALUES ('p', 'p', 'rk', 'pk')`).run();
+  const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1000 });
+  const cache = new PolicyCache(db.raw, writer);
+  const now = Date.now();
+  const v: Violation = {
+    directive: "img-src",
+    blocked: "https://a.example/x.png",
+    blockedKey: "https://a.example",
+    documentUrl: "https://site.example/",
+    disposition: "enforce",
+    sourceFile: "",
+    line: null,
+    column: null,
+    sample: "",
+    statusCode: 200,
+    browser: "",
+    noise: null,
+  };
+  try {
+    expect(cache.groupsFor("p", now, [])).toEqual([]);
+    const patch = vi.spyOn(cache, "committed").mockImplementation(() => {
+      throw new Error("boom");
+    });
+    const done = writer.enqueue("p", [v, v], { policyVersion: null, env: "" }, now);
+    writer.flushNow();
+    await done; // acknowledged although the watcher threw
+    expect(patch).toHaveBeenCalledOnce();
+    const rows = cache.groupsFor("p", now, []);
+    expect(rows.map((g) => [g.blocked, g.count, g.recentCount])).toEqual([["https://a.example", 2, 2]]);
   } finally {
     writer.close();
     await db.close();
