@@ -3,6 +3,7 @@
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
+import type { PolicyGroup, PolicySample } from "../policy/groups.ts";
 import { needsAllSamples } from "../policy/sample-needs.ts";
 import { HOUR_MS } from "./writer.ts";
 
@@ -451,22 +452,9 @@ export class ViolationStore {
 }
 
 /** What the policy engine needs per group: lifetime counts, recent count, counts per policy version, samples. */
-export type PolicyGroupRow = {
+export type PolicyGroupRow = PolicyGroup & {
   id: number;
-  directive: string;
-  blocked: string;
-  count: number;
-  pages: string[];
-  firstSeen: number;
-  lastSeen: number;
-  samples: {
-    sample: string;
-    documentUrl: string;
-    blockedUrl: string;
-    sourceFile: string;
-    line: number | null;
-    policyVersion: number | null;
-  }[];
+  samples: (PolicySample & { policyVersion: number | null })[];
   countsByVersion: Record<number, number>;
   recentCount: number;
 };

@@ -275,17 +275,16 @@ export class ReportWriter {
     this.queued = 0;
     this.counters = new Map();
     const started = performance.now();
-    let changes: Map<string, GroupChange[]>;
+    let committed: ReturnType<ReportWriter["commit"]>;
     try {
-      changes = this.commit(batch, counters);
+      committed = this.commit(batch, counters);
     } catch (err) {
       // The transaction rolled back: nothing of this batch was stored, so cached group state may be stale.
       this.cache.clear();
       for (const p of batch) p.reject(err);
       return;
     }
-    const touched = new Set<string>();
-    for (const p of batch) if (p.violations.some((v) => v.noise === null)) touched.add(p.projectId);
+    const { touched, changes } = committed;
     for (const projectId of touched) {
       const generation = this.bump(projectId);
       const list = changes.get(projectId);
@@ -307,9 +306,16 @@ export class ReportWriter {
     }
   }
 
-  /** Commit a batch in one transaction; returns the changes of non-noise groups of watched projects. */
-  private commit(batch: Pending[], counters: Map<string, number>): Map<string, GroupChange[]> {
+  /**
+   * Commit a batch in one transaction; returns the projects whose non-noise groups changed and, for watched
+   * projects, what changed.
+   */
+  private commit(
+    batch: Pending[],
+    counters: Map<string, number>,
+  ): { touched: Set<string>; changes: Map<string, GroupChange[]> } {
     const deltas = new Map<string, GroupDelta>();
+    const touched = new Set<string>();
     const directiveHours = new Map<string, number>(); // `${projectId}\n${hour}\n${directive}\n${noise}` -> n
     for (const p of batch) {
       const hour = Math.floor(p.receivedAt / HOUR_MS);
@@ -354,7 +360,10 @@ export class ReportWriter {
       // Accepted/noise counters commit in the same transaction as the reports they count.
       const base = `${p.projectId}\n${hour}\n`;
       const accepted = p.violations.length - noise;
-      if (accepted > 0) counters.set(`${base}accepted`, (counters.get(`${base}accepted`) ?? 0) + accepted);
+      if (accepted > 0) {
+        counters.set(`${base}accepted`, (counters.get(`${base}accepted`) ?? 0) + accepted);
+        touched.add(p.projectId);
+      }
       if (noise > 0) counters.set(`${base}noise`, (counters.get(`${base}noise`) ?? 0) + noise);
     }
     const s = this.stmt;
@@ -465,7 +474,7 @@ export class ReportWriter {
     })();
     if (this.cache.size + cacheAdds.length > CACHE_MAX) this.cache.clear();
     for (const [key, g] of cacheAdds) this.cache.set(key, g);
-    return changes;
+    return { touched, changes };
   }
 
   /** The newest of this commit's violations worth a ring slot (at most perFlush, oldest first; see SAMPLE_REFRESH_MS). */
