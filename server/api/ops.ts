@@ -11,7 +11,7 @@ const same = (a: string, b: string): boolean => {
 };
 
 export function opsRouter(deps: AppDeps): Router {
-  const router = new Router();
+  const router = new Router({ sensitive: true });
   router.get("/healthz", (ctx) => {
     try {
       deps.db.raw.prepare("SELECT 1").get();

@@ -29,6 +29,12 @@ export const tooManyRequests = (retryAfterSeconds: number, message = "rate limit
 export const unavailable = (id: string, message: string, retryAfterSeconds = 1) =>
   new HttpError(503, id, message, { "Retry-After": String(retryAfterSeconds) });
 
+/** zlib's decode failures: `code` Z_DATA_ERROR, Z_BUF_ERROR (gzip, deflate) or ERR__ERROR_FORMAT_... (brotli). */
+function isZlibError(err: object): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && /^(Z_|ERR__)[A-Z0-9_]+$/.test(code);
+}
+
 /** Map errors thrown by Koa/koa-body/http-errors (status + expose) to our vocabulary. */
 function fromKnown(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
@@ -37,6 +43,14 @@ function fromKnown(err: unknown): HttpError | null {
   const status =
     typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : 0;
   if (status === 413) return tooLarge("body_too_large", "request body exceeds the size limit");
+  // A Content-Encoding the body does not decode with (zlib's Z_* errors carry no status) or an unknown coding
+  // (inflation's 415, which names no type): both are a body the client got wrong, the same 400 the ingest route answers.
+  if (status === 415 && err instanceof Error && err.message.startsWith("Unsupported Content-Encoding")) {
+    return badRequest("malformed_body", "unsupported Content-Encoding (use gzip, deflate, br or identity)");
+  }
+  if (isZlibError(err)) {
+    return badRequest("malformed_body", "the request body does not decode with its Content-Encoding");
+  }
   if (status === 415) return unsupportedType("unsupported content type");
   if (status === 400 && e.type === "request.aborted") return badRequest("request_aborted", "request aborted");
   // koa-body (co-body) signals bad JSON with a SyntaxError carrying status 400; its message is safe but terse.

@@ -1,7 +1,8 @@
 // Guards on parsed API bodies. JSON.parse turns a "__proto__" key into an own property; code that later copies
 // the object with Object.assign or a merge helper would then replace a prototype (prototype pollution). No API
 // body has a reason to use these keys, so they are refused outright.
-import type { Context, Next } from "koa";
+import type { Context, Middleware, Next } from "koa";
+import { koaBody } from "koa-body";
 import { badRequest } from "./errors.ts";
 
 export const POISON_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
@@ -27,5 +28,27 @@ export function rejectPoisonKeys() {
     const at = findPoisonKey(ctx.request.body);
     if (at !== null) throw badRequest("forbidden_key", `${at}: this key is not allowed`);
     await next();
+  };
+}
+
+/**
+ * The API body parser (JSON only, strict, capped at `limit` bytes) followed by the poison-key guard. ApiRouter runs
+ * it after a route's auth check, so an anonymous caller cannot make the server inflate or parse anything.
+ */
+export function apiBody(limit: number): Middleware {
+  const parse = koaBody({
+    json: true,
+    urlencoded: false,
+    text: false,
+    multipart: false,
+    jsonLimit: limit,
+    jsonStrict: true,
+  });
+  const poison = rejectPoisonKeys();
+  return (ctx, next) => {
+    // Content codings are case-insensitive (RFC 9110 §8.4.1); the decoder (inflation) only knows lower case.
+    const coding = ctx.req.headers["content-encoding"];
+    if (coding !== undefined) ctx.req.headers["content-encoding"] = coding.trim().toLowerCase();
+    return parse(ctx, () => poison(ctx, next));
   };
 }

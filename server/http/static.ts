@@ -41,8 +41,9 @@ export function serveDashboard(dir: string) {
   const index = files.get("/index.html");
   return async (ctx: Context, next: Next): Promise<void> => {
     if (ctx.method !== "GET" && ctx.method !== "HEAD") return next();
-    if (ctx.path.startsWith("/api/") || ctx.path.startsWith("/r/") || ctx.path.startsWith("/p/"))
-      return next();
+    // Lower-cased: `/API/x` is no dashboard page either (the API router is case-sensitive and 404s it).
+    const lower = ctx.path.toLowerCase();
+    if (lower.startsWith("/api/") || lower.startsWith("/r/") || lower.startsWith("/p/")) return next();
     const f = files.get(ctx.path) ?? (extname(ctx.path) === "" ? index : undefined);
     if (!f) {
       if (files.size === 0 && ctx.path === "/") {
