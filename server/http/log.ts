@@ -1,5 +1,5 @@
-// Structured logs (pino) that never carry credentials: authorization headers, cookies, passwords, tokens and
-// query strings are redacted, and the request line records the path only.
+// Structured logs (pino) that never carry credentials: authorization headers, cookies, passwords, tokens, report
+// and policy keys in paths and query strings are redacted, and the request line records the path only.
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { Context, Next } from "koa";
 
@@ -27,8 +27,14 @@ const PATHS = SECRET_KEYS.flatMap((k) => {
   return [key, `*${child}`, `*.*${child}`, `*.*.*${child}`];
 });
 
-/** Strip the query string from anything that looks like a URL field. */
-const stripQuery = (s: string): string => s.replace(/\?.*$/s, "");
+/**
+ * Strip the query string and the key of /r/<key> and /p/<key>/... from anything that looks like a URL field. The
+ * public policy key lets its holder read the enforced policy; the report key is in every page's CSP header, but a
+ * log reader who has it can fill the project with reports, so it is treated as a semi-secret too. Either prefix in
+ * any case: the ingest and policy routers match case-insensitively.
+ */
+export const redactUrl = (s: string): string =>
+  s.replace(/\?.*$/s, "").replace(/^\/([rp])\/[^/]+/i, (_m, p: string) => `/${p}/[redacted]`);
 
 /** The logger: structured JSON with the redactions above. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -39,7 +45,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       log(obj) {
         for (const k of ["url", "path", "originalUrl"]) {
           const v = obj[k];
-          if (typeof v === "string") obj[k] = stripQuery(v);
+          if (typeof v === "string") obj[k] = redactUrl(v);
         }
         return obj;
       },
