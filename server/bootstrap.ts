@@ -19,7 +19,12 @@ export { createLogger };
 
 export async function createDeps(config: Config, log?: Logger): Promise<AppDeps> {
   const logger = log ?? createLogger(config.LOG_LEVEL);
-  const db = await openDb(config.databaseFile, { synchronous: config.SQLITE_SYNCHRONOUS });
+  const db = await openDb(config.databaseFile, {
+    synchronous: config.SQLITE_SYNCHRONOUS,
+    dataDir: config.DATA_DIR,
+    onTightened: (path, from, to) =>
+      logger.warn({ path }, `tightened ${path} from ${from.toString(8)} to ${to.toString(8)} (owner only)`),
+  });
   const metrics = createMetrics({ defaultMetrics: true });
   const writer = new ReportWriter(db.raw, {
     flushMs: config.WRITE_FLUSH_MS,
