@@ -1,4 +1,4 @@
-// Markdown for bench/results/latest.md (README's Performance section quotes it): tables, not prose.
+// Markdown for bench/results/latest.md (bench/README.md's results quote it): tables, not prose.
 import type { BenchResults } from "./bench.ts";
 import type { RunResult } from "./ingest.ts";
 
