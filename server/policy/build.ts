@@ -187,7 +187,7 @@ function applyDecision(candidate: Policy, d: Decision, warnings: string[]): void
 }
 
 /**
- * Build a candidate policy from a base policy and violation groups (csp-reference "Product rules"):
+ * Build a candidate policy from a base policy and violation groups (docs/architecture.md "Product rules"):
  * fallback-aware placement, origin-level sources ('self' when same-origin), hashes from whole samples
  * (to verify), nonce / unsafe-keyword / wildcard decisions left to the user, an evidence threshold,
  * removal of loose and unused base sources, always object-src 'none', base-uri, form-action,

@@ -31,7 +31,7 @@ const SEVERITY_MAP: Record<number, { severity: Severity; points: number }> = {
   [EvalSeverity.INFO]: { severity: "info", points: 0 },
 };
 
-// csp-evaluator 1.1.8 predates these CSP3 keywords and flags them as invalid (csp-reference "Gaps").
+// csp-evaluator 1.1.8 predates these CSP3 keywords and flags them as invalid (docs/architecture.md "Grading").
 const KNOWN_KEYWORDS = new Set<string>(KEYWORDS);
 
 // csp_evaluator's csp.isKeyword / isDirective / isUrlScheme build an array or a RegExp on every call (once

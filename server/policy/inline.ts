@@ -1,4 +1,4 @@
-// Inline code and eval (product rule 4): sample hashes to verify, nonce guidance, unsafe keywords as decisions.
+// Inline code and eval (docs/architecture.md, product rule 4): sample hashes to verify, nonce guidance, unsafe keywords as decisions.
 import type { PolicyGroup } from "./groups.ts";
 import { hashMatches, hashSource, isWholeSample } from "./hash.ts";
 import type { Plan } from "./plan.ts";

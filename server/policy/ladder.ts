@@ -1,4 +1,4 @@
-// The grouping ladder (product rule 2): a blocked value → 'self', an origin or a scheme; *.domain collapses.
+// The grouping ladder (docs/architecture.md, product rule 2): a blocked value → 'self', an origin or a scheme; *.domain collapses.
 import { getDomain } from "tldts";
 import { selfMatches } from "./match.ts";
 import { parsedSource } from "./source.ts";

@@ -1,4 +1,4 @@
-// Fallback-aware placement (product rule 1) and the sources rule 3 forbids in script/object/base.
+// Fallback-aware placement (docs/architecture.md, product rule 1) and the sources rule 3 forbids in script/object/base.
 import { effectiveDirective, getDirective } from "./csp.ts";
 import type { Directive, Policy } from "./csp.ts";
 import { fallbackChain, familyHead } from "./directives.ts";

@@ -19,7 +19,7 @@ export const KEYWORDS = [
 ] as const;
 export type Keyword = (typeof KEYWORDS)[number];
 
-/** Keywords the builder never adds without the user's explicit acceptance (product rule 4). */
+/** Keywords the builder never adds without the user's explicit acceptance (docs/architecture.md, product rule 4). */
 export const UNSAFE_KEYWORDS = ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'"] as const;
 export type UnsafeKeyword = (typeof UNSAFE_KEYWORDS)[number];
 

@@ -5,7 +5,7 @@ import { hostOf, portOf, schemeOf } from "./url.ts";
 
 /**
  * Schemes of browser extensions and software that injects into pages (Sentry/Relay's list, see
- * docs/reports-in-the-wild.md). Matched with or without "://": Firefox 49 sent a bare `chrome-extension`.
+ * docs/architecture.md "Reports in the wild"). Matched with or without "://": Firefox 49 sent a bare `chrome-extension`.
  */
 export const EXTENSION_SCHEMES = [
   "chrome-extension",

@@ -1,7 +1,7 @@
 // Group-commit writer for the ingest path: reports from many requests are aggregated in memory and written in
 // one SQLite transaction every few milliseconds; each request's promise resolves only after its commit.
 // Uses prepared better-sqlite3 statements on the same file as Prisma: measured ~30x faster than Prisma's
-// createMany for this path (see ../shared/docs/prisma-offline.md "Speed"), and the transaction must be synchronous.
+// createMany for this path (docs/architecture.md "Database writes"), and the transaction must be synchronous.
 // With synchronous=FULL the WAL fsync runs off the event loop (walsync.ts); requests settle after it.
 import type Database from "better-sqlite3";
 import { WalSync } from "./walsync.ts";

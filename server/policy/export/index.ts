@@ -1,4 +1,4 @@
-// Export a policy in one of the supported formats (csp-reference "Export syntaxes").
+// Export a policy in one of the supported formats (docs/architecture.md "Export syntaxes").
 import { serializePolicy, parsePolicy } from "../csp.ts";
 import { ExportError } from "./errors.ts";
 import { headerSet } from "./headers.ts";
