@@ -135,11 +135,11 @@ describe("bodies that do not decode, on every state-changing /api route", () => 
   );
 
   test("a gzip body that decodes to bad JSON is malformed_json, one that decodes to good JSON is served", async () => {
-    const post = (body: Buffer) =>
+    const post = (body: Uint8Array) =>
       fetch(`${t.url}/api/projects`, {
         method: "POST",
         headers: { ...t.auth, "Content-Type": "application/json", "Content-Encoding": "gzip" },
-        body,
+        body: new Uint8Array(body),
       });
     const bad = await post(gzipSync("{not json"));
     expect(bad.status).toBe(400);
