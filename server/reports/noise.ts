@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { IgnoreRules, NoiseReason, Violation } from "./types.ts";
 import { hostOf, portOf, schemeOf } from "./url.ts";
+import { isDirectiveName } from "./normalize.ts";
 
 /**
  * Schemes of browser extensions and software that injects into pages (Sentry/Relay's list, see
@@ -72,10 +73,12 @@ const EXTENSION: ReadonlySet<string> = new Set(EXTENSION_SCHEMES);
 const INTERNAL: ReadonlySet<string> = new Set(BROWSER_INTERNAL_SCHEMES);
 
 /**
- * Why a violation is noise, or null when it is actionable. Extension wins over browser-internal: an
- * extension acting on about:blank is still the extension's doing.
+ * Why a violation is noise, or null when it is actionable. A name outside the CSP vocabulary wins (such a
+ * report says nothing a policy can use); extension wins over browser-internal: an extension acting on
+ * about:blank is still the extension's doing.
  */
 export function classifyNoise(v: Violation): NoiseReason | null {
+  if (!isDirectiveName(v.directive)) return "unknown-directive";
   const blockedScheme = schemeOf(v.blocked);
   const sourceScheme = schemeOf(v.sourceFile);
   if (EXTENSION.has(blockedScheme) || EXTENSION.has(sourceScheme)) return "extension";

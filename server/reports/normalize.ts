@@ -3,6 +3,8 @@ import type { Disposition, Violation } from "./types.ts";
 import type { RawReport } from "./wire.ts";
 import { browserLabel } from "./browser.ts";
 import { canonicalUrl } from "./url.ts";
+import { readBlank } from "./ambiguous.ts";
+import { isDeprecatedDirective, isKnownDirective } from "../policy/directives.ts";
 
 /** Longest directive name kept (the longest real one, "require-trusted-types-for", has 25 chars). */
 export const MAX_DIRECTIVE_LENGTH = 64;
@@ -16,9 +18,17 @@ export const BLOCKED_KEYWORDS = [
   "wasm-eval",
   "trusted-types-sink",
   "trusted-types-policy",
+  // Cinch's own: a blank script-src report the policy cannot tell apart (see ambiguous.ts). The builder has no
+  // automatic fix for it, so it never offers an inline hash for what may be an eval.
+  "inline-or-eval",
 ] as const;
 export type BlockedKeyword = (typeof BLOCKED_KEYWORDS)[number];
 const KEYWORDS: ReadonlySet<string> = new Set(BLOCKED_KEYWORDS);
+
+/** True for a directive name of the CSP vocabulary, current or obsolete (lower-case). */
+export function isDirectiveName(name: string): boolean {
+  return isKnownDirective(name) || isDeprecatedDirective(name);
+}
 
 /** Guard for the blocked keywords. */
 export function isBlockedKeyword(value: string): value is BlockedKeyword {
@@ -43,7 +53,7 @@ export function newContext(userAgent?: string): NormalizeContext {
 export function normalizeReport(raw: RawReport, ctx: NormalizeContext = newContext()): Violation | null {
   const directive = directiveOf(raw.effectiveDirective, raw.violatedDirective);
   if (directive === "") return null;
-  const blocked = blockedOf(raw.blocked ?? "", directive, ctx);
+  const blocked = blockedOf(raw, directive, ctx);
   const doc = raw.documentUrl === undefined ? "" : urlOf(raw.documentUrl, ctx).value;
   return {
     directive,
@@ -64,10 +74,20 @@ export function normalizeReport(raw: RawReport, ctx: NormalizeContext = newConte
 /**
  * The effective directive, lower-case. Firefox sends no effective-directive and puts the source list in
  * violated-directive ("style-src http://cdn.example.com"); some browsers put the source list in
- * effective-directive too. Either way the directive is the first token.
+ * effective-directive too. Either way the directive is the first token. A junk effective-directive
+ * ("constructor", "'unsafe-inline'") gives way to a valid violated-directive; when neither is a CSP directive
+ * the effective one is kept as sent, and noise.ts marks the report "unknown-directive".
  */
 export function directiveOf(effective: string | undefined, violated: string | undefined): string {
-  const source = effective !== undefined && effective.trim() !== "" ? effective : (violated ?? "");
+  const e = directiveToken(effective);
+  if (isDirectiveName(e)) return e;
+  const v = directiveToken(violated);
+  if (isDirectiveName(v)) return v;
+  return e !== "" ? e : v;
+}
+
+function directiveToken(source: string | undefined): string {
+  if (source === undefined) return "";
   const token = firstToken(source);
   return (token.length > MAX_DIRECTIVE_LENGTH ? token.slice(0, MAX_DIRECTIVE_LENGTH) : token).toLowerCase();
 }
@@ -90,14 +110,25 @@ function governsInline(directive: string): boolean {
   return directive.startsWith("script-src") || directive.startsWith("style-src");
 }
 
-function blockedOf(raw: string, directive: string, ctx: NormalizeContext): { value: string; key: string } {
-  const trimmed = raw.trim();
-  const lower = trimmed.length <= 32 ? trimmed.toLowerCase() : "";
+function blockedOf(raw: RawReport, directive: string, ctx: NormalizeContext): { value: string; key: string } {
+  const trimmed = (raw.blocked ?? "").trim();
+  const lower = trimmed.length <= 32 ? unquote(trimmed.toLowerCase()) : "";
   if (isBlockedKeyword(lower)) return { value: lower, key: lower };
   if (trimmed === "" || lower === "self") {
+    // Eval is always reported under script-src itself (CSP3 §6.1.11.3), so script-src-elem/-attr and style-src*
+    // blanks are inline; a script-src blank may be either, and the violated policy is asked.
+    if (directive === "script-src") {
+      const reading = readBlank(raw.originalPolicy, raw.violatedDirective);
+      return { value: reading, key: reading };
+    }
     return governsInline(directive) ? { value: "inline", key: "inline" } : { value: lower, key: lower };
   }
   return urlOf(trimmed, ctx);
+}
+
+// Some reports quote keywords the way a policy does ("'self'", "'eval'"): read them like the bare word.
+function unquote(s: string): string {
+  return s.length >= 2 && s.startsWith("'") && s.endsWith("'") ? s.slice(1, -1) : s;
 }
 
 function urlOf(raw: string, ctx: NormalizeContext): { value: string; key: string } {

@@ -16,6 +16,8 @@ export type RawReport = {
   column?: number | undefined;
   statusCode?: number | undefined;
   sample?: string | undefined;
+  /** The policy that was violated, only read to tell inline from eval (see ambiguous.ts); never stored. */
+  originalPolicy?: string | undefined;
   /** The Reporting API envelope's user_agent; legacy reports have none. */
   userAgent?: string | undefined;
 };
@@ -51,17 +53,26 @@ const FIELD_SPELLINGS = {
   column: ["column-number", "columnNumber"],
   statusCode: ["status-code", "statusCode"],
   sample: ["script-sample", "sample"],
+  originalPolicy: ["original-policy", "originalPolicy"],
 } as const satisfies Record<Exclude<keyof RawReport, "userAgent">, readonly string[]>;
 
 type Field = keyof typeof FIELD_SPELLINGS;
 const COUNT_FIELDS: ReadonlySet<Field> = new Set<Field>(["line", "column", "statusCode"]);
+// A policy may be longer than any other field (hash lists); ambiguous.ts bounds its own reading of it.
+const MAX_POLICY_LENGTH = 16_384;
+const policyText = z
+  .string()
+  .transform((s) => (s.length > MAX_POLICY_LENGTH ? s.slice(0, MAX_POLICY_LENGTH) : s))
+  .optional()
+  .catch(undefined);
 const FIELDS = Object.keys(FIELD_SPELLINGS) as Field[];
 
 // Built once at module load: one shape key per spelling. Zod reads only these keys, so unknown keys
 // (`effective-directive_full`, `__proto__`, `constructor`) are never copied into the output.
-const shape: Record<string, typeof text | typeof count> = {};
+const shape: Record<string, typeof text | typeof count | typeof policyText> = {};
 for (const field of FIELDS) {
-  for (const spelling of FIELD_SPELLINGS[field]) shape[spelling] = COUNT_FIELDS.has(field) ? count : text;
+  for (const spelling of FIELD_SPELLINGS[field])
+    shape[spelling] = COUNT_FIELDS.has(field) ? count : field === "originalPolicy" ? policyText : text;
 }
 
 /** The keys that mark an object as an unwrapped legacy report (old WebKit posted no `csp-report` wrapper). */

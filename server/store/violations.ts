@@ -230,7 +230,7 @@ export class ViolationStore {
       UNION ALL
       SELECT 1, NULL, NULL, directive, NULL, NULL, SUM(cnt), NULL, NULL, NULL, NULL, NULL, COUNT(*)
       FROM j GROUP BY directive`;
-    const byDirective: Record<string, number> = {};
+    const byDirective = Object.create(null) as Record<string, number>; // keyed by report data
     let reports = 0;
     let groups = 0;
     const rows: (RawGroup & { rn: unknown })[] = [];
@@ -359,9 +359,10 @@ export class ViolationStore {
       WHERE groupId = ${groupId} AND hour >= ${hourOf(since)} AND hour <= ${hourOf(until)}
       GROUP BY hour, disposition, policyVersion, env ORDER BY hour ASC`;
     const series = new Map<number, number>();
-    const byVersion: Record<string, number> = {};
-    const byDisposition: Record<string, number> = {};
-    const byEnv: Record<string, number> = {};
+    // Null-prototype: env tags are client-chosen ("constructor" and "__proto__" pass the tag check).
+    const byVersion = Object.create(null) as Record<string, number>;
+    const byDisposition = Object.create(null) as Record<string, number>;
+    const byEnv = Object.create(null) as Record<string, number>;
     let count = 0;
     for (const h of hours) {
       const c = n(h.cnt);

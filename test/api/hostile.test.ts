@@ -164,3 +164,96 @@ describe("path parameters", () => {
     expect([400, 404]).toContain(res.status);
   });
 });
+
+describe("report data named like inherited properties (#11 items 3 and 17)", () => {
+  const NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "<img", 'style-src-elem"><svg>'];
+  let other: { id: string; reportKey: string };
+
+  beforeAll(async () => {
+    const res = await fetch(`${t.url}/api/projects`, {
+      method: "POST",
+      headers: { ...t.auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "inherited" }),
+    });
+    other = (await res.json()) as typeof other;
+    for (const name of NAMES) {
+      for (const env of ["constructor", "__proto__"]) {
+        const r = await fetch(`${t.url}/r/${other.reportKey}?env=${env}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/csp-report" },
+          body: JSON.stringify({
+            "csp-report": {
+              "document-uri": "https://a.example/",
+              "effective-directive": name,
+              "blocked-uri": "https://evil.example/x.js",
+            },
+          }),
+        });
+        expect(r.status).toBe(204);
+      }
+    }
+    // One real report, so the builder has something to build.
+    const ok = await fetch(`${t.url}/r/${other.reportKey}?env=constructor`, {
+      method: "POST",
+      headers: { "Content-Type": "application/csp-report" },
+      body: JSON.stringify({
+        "csp-report": {
+          "document-uri": "https://a.example/",
+          "effective-directive": "constructor",
+          "violated-directive": "img-src",
+          "blocked-uri": "https://cdn.example/x.png",
+        },
+      }),
+    });
+    expect(ok.status).toBe(204);
+  });
+
+  test.each([
+    { method: "GET", path: "/policy/suggestion" },
+    { method: "POST", path: "/policy/build", body: {} },
+    { method: "POST", path: "/policy/preview", body: { policy: "default-src 'self'; img-src 'self'" } },
+    { method: "GET", path: "/violations?noise=include" },
+    { method: "GET", path: "/stats" },
+  ])(
+    "$method $path answers 200 and names no junk directive as a policy source",
+    async ({ method, path, body }) => {
+      const res = await fetch(`${t.url}/api/projects/${other.id}${path}`, {
+        method,
+        headers: { ...t.auth, ...(method === "POST" ? { "Content-Type": "application/json" } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      if (path.startsWith("/policy")) expect(text).not.toContain("evil.example");
+    },
+  );
+
+  test("junk directives are kept as noise 'unknown-directive'; a valid violated-directive wins", async () => {
+    const res = await fetch(`${t.url}/api/projects/${other.id}/violations?noise=include`, {
+      headers: t.auth,
+    });
+    const { groups } = (await res.json()) as { groups: { directive: string; noise: string | null }[] };
+    const byDirective = new Map(groups.map((g) => [g.directive, g.noise]));
+    expect(Object.fromEntries(byDirective)).toEqual({
+      constructor: "unknown-directive",
+      ["__proto__"]: "unknown-directive",
+      tostring: "unknown-directive",
+      hasownproperty: "unknown-directive",
+      "<img": "unknown-directive",
+      'style-src-elem"><svg>': "unknown-directive",
+      "img-src": null,
+    });
+  });
+
+  test("env tags named like inherited properties are counted, not lost", async () => {
+    const list = await fetch(`${t.url}/api/projects/${other.id}/violations?noise=include`, {
+      headers: t.auth,
+    });
+    const { groups } = (await list.json()) as { groups: { id: number; directive: string }[] };
+    const g = groups.find((x) => x.directive === "constructor")!;
+    const res = await fetch(`${t.url}/api/projects/${other.id}/violations/${g.id}`, { headers: t.auth });
+    expect(res.status).toBe(200);
+    const detail = (await res.json()) as { byEnv: Record<string, number> };
+    expect(JSON.parse(JSON.stringify(detail.byEnv))).toEqual({ constructor: 1, ["__proto__"]: 1 });
+  });
+});
