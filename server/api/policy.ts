@@ -10,8 +10,16 @@ import { HttpError, badRequest, conflict, notFound } from "../http/errors.ts";
 import { buildPolicy } from "../policy/build.ts";
 import { evaluatePolicy } from "../policy/grade.ts";
 import { previewImpact } from "../policy/preview.ts";
-import { compareVersions, withPolicyVersion } from "../policy/versions.ts";
-import { EXPORT_FORMATS, ExportError, exportPolicy } from "../policy/export/index.ts";
+import {
+  DEPLOY_STATES,
+  compareVersions,
+  deployedSet,
+  withPolicyVersion,
+  withReportToGroup,
+  type DeployState,
+} from "../policy/versions.ts";
+import { EXPORT_FORMATS, ExportError } from "../policy/export/index.ts";
+import { exportDeployed, type DeployedPolicy } from "../policy/export/deployed.ts";
 import { parsePolicy } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
 import type { PolicyGroup } from "../policy/groups.ts";
@@ -53,8 +61,13 @@ const exportQuery = z
     version: versionNumber.optional(),
     reportOnly: bool.optional(),
     companions: bool.default(false),
+    /** Without `version`: the enforced version, the report-only candidate, or both (two headers). */
+    state: z.enum(DEPLOY_STATES).default("both"),
   })
   .strict();
+
+/** The report-to group of a report-only candidate served beside the enforced policy. */
+const CANDIDATE_GROUP = `${REPORT_TO_GROUP}-candidate`;
 
 // Evidence in API answers: the first pages and samples only (count, firstSeen and lastSeen stay whole), so
 // a build over tens of thousands of groups does not answer tens of megabytes of repeated pages and samples.
@@ -87,22 +100,14 @@ const pageQuery = (defaultLimit: number) =>
 /** The policy a version is served with: its report URL carries ?v=N so reports are attributed to it. */
 const versionedPolicy = (v: PolicyVersionRecord): string => withPolicyVersion(v.policy, v.version);
 
-function exportText(
-  ctx: Context,
-  policy: string,
-  format: (typeof EXPORT_FORMATS)[number],
-  reportOnly: boolean,
-  companions: boolean,
-  endpoints: Record<string, string>,
-) {
-  try {
-    ctx.type = "text/plain; charset=utf-8";
-    ctx.body = exportPolicy(policy, format, { reportOnly, companions, reportingEndpoints: endpoints });
-  } catch (err) {
-    if (err instanceof ExportError) throw badRequest(err.id, err.message);
-    throw err;
-  }
-}
+const noVersionIn = (state: DeployState) =>
+  new HttpError(
+    404,
+    "no_policy",
+    state === "both"
+      ? "this project has no enforced or report-only policy version yet"
+      : `this project has no ${state} policy version yet`,
+  );
 
 /** Register the policy routes on the API router, and return the public policy router. */
 export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
@@ -122,6 +127,33 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
       : {};
 
   const cache = new PolicyCache(db.raw, deps.writer);
+
+  /**
+   * Render the deployed set. Beside an enforced policy the report-only candidate reports to its own report-to
+   * group, so Reporting API reports are tagged with its version too (report-uri carries ?v=N in the policy).
+   */
+  const exportText = (
+    ctx: Context,
+    set: DeployedPolicy[],
+    q: { format: (typeof EXPORT_FORMATS)[number]; companions: boolean },
+    p: ProjectRecord,
+  ): void => {
+    const [first, second] = set;
+    const endpoints = endpointsFor(p, first?.version ?? undefined);
+    if (first && second && Object.keys(endpoints).length > 0) {
+      second.policy = withReportToGroup(second.policy, CANDIDATE_GROUP);
+      Object.assign(endpoints, {
+        [CANDIDATE_GROUP]: reportUri(config.publicUrl, p.reportKey, second.version ?? undefined),
+      });
+    }
+    try {
+      ctx.type = "text/plain; charset=utf-8";
+      ctx.body = exportDeployed(set, q.format, { companions: q.companions, reportingEndpoints: endpoints });
+    } catch (err) {
+      if (err instanceof ExportError) throw badRequest(err.id, err.message);
+      throw err;
+    }
+  };
 
   /** Evidence for an answer: the first pages, and the newest samples of its groups (the build loads few). */
   const evidenceFor = (e: Evidence, groupIds: readonly (string | number)[]): Evidence => {
@@ -297,17 +329,21 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   api.add("get", "/projects/:id/policy/export", "read", async (ctx) => {
     const p = await project(ctx.params.id);
     const q = parseInput(exportQuery, ctx.query);
-    let policy: string;
-    let reportOnly = q.reportOnly;
     if (q.version !== undefined) {
       const v = await versions.get(p.id, q.version);
       if (!v) throw notFound("policy version");
-      policy = versionedPolicy(v);
-      reportOnly ??= v.state !== "enforced";
-    } else {
-      policy = (await currentPolicy(versions, p, config.publicUrl)).policy;
+      const reportOnly = q.reportOnly ?? v.state !== "enforced";
+      exportText(ctx, [{ policy: versionedPolicy(v), reportOnly, version: v.version }], q, p);
+      return;
     }
-    exportText(ctx, policy, q.format, reportOnly ?? false, q.companions, endpointsFor(p, q.version));
+    // The default is what is deployed: enforced (?v=E) and the report-only candidate (?v=R) beside it.
+    const set: DeployedPolicy[] = deployedSet(await versions.list(p.id), q.state);
+    if (set.length === 0) {
+      if (q.state !== "both") throw noVersionIn(q.state);
+      const { policy } = await currentPolicy(versions, p, config.publicUrl);
+      set.push({ policy, reportOnly: q.reportOnly ?? true, version: null });
+    } else if (q.reportOnly !== undefined && set.length === 1) set[0]!.reportOnly = q.reportOnly;
+    exportText(ctx, set, q, p);
   });
 
   api.add("get", "/projects/:id/policy/key", "admin", async (ctx) => {
@@ -324,26 +360,19 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   // Public, read-only, revocable (rotate the key): what deploy pipelines fetch.
   const pub = new Router();
   pub.get("/p/:policyKey/policy", async (ctx) => {
-    const q = parseInput(
-      exportQuery
-        .omit({ version: true })
-        .extend({ state: z.enum(["enforced", "report-only"]).default("enforced") }),
-      ctx.query,
-    );
+    const q = parseInput(exportQuery.omit({ version: true }), ctx.query);
     const p = await projects.byPolicyKey(ctx.params.policyKey ?? "");
     if (!p) throw notFound("policy key");
-    const v = await versions.latestIn(p.id, [q.state]);
-    if (!v) throw new HttpError(404, "no_policy", `this project has no ${q.state} policy version yet`);
+    const set = deployedSet(await versions.list(p.id), q.state);
+    if (set.length === 0) throw noVersionIn(q.state);
+    if (q.reportOnly !== undefined && set.length === 1) set[0]!.reportOnly = q.reportOnly;
     ctx.set("Cache-Control", "no-store");
-    ctx.set("X-Cinch-Policy-Version", String(v.version));
-    exportText(
-      ctx,
-      versionedPolicy(v),
-      q.format,
-      q.reportOnly ?? q.state === "report-only",
-      q.companions,
-      endpointsFor(p, v.version),
-    );
+    const enforced = set.find((v) => !v.reportOnly);
+    const candidate = set.find((v) => v.reportOnly);
+    // The version whose policy is enforced, else the report-only one; the candidate beside it in its own header.
+    ctx.set("X-Cinch-Policy-Version", String((enforced ?? candidate)!.version));
+    if (enforced && candidate) ctx.set("X-Cinch-Report-Only-Version", String(candidate.version));
+    exportText(ctx, set, q, p);
   });
   return pub;
 }

@@ -31,7 +31,13 @@ export type Suggestion = {
   verify?: boolean;
 };
 
-export const DECISION_KINDS = ["unsafe-keyword", "nonce", "unsafe-hashes", "wildcard"] as const;
+export const DECISION_KINDS = [
+  "unsafe-keyword",
+  "nonce",
+  "unsafe-hashes",
+  "wildcard",
+  "blocked-in-production",
+] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 /** A choice left to the user: never applied unless accepted (by id, or acceptUnsafe for keywords). */
@@ -48,6 +54,9 @@ export type Decision = {
   evidence: Evidence;
   groupIds: (string | number)[];
   accepted: boolean;
+  /** blocked-in-production: the enforced version that blocked it, and how many reports it blocked. */
+  blockedSince?: number;
+  blockedReports?: number;
 };
 
 /** An unsafe keyword the user explicitly accepts for a directive. */
@@ -59,6 +68,11 @@ export type BuildInput = {
   base?: string;
   /** Non-noise violation groups. */
   groups: readonly PolicyGroup[];
+  /**
+   * The enforced version, named in "blocked in production since vN"; groups with `enforcedReports` are
+   * decisions whatever their count (see suspect.ts).
+   */
+  enforcedVersion?: number;
   /** report-uri value (Cinch's ingest URL); replaces the base's. */
   reportUri?: string;
   /** report-to group name; replaces the base's. */

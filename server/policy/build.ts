@@ -17,6 +17,7 @@ import { ensureDirective, isForbidden, placementTarget } from "./placement.ts";
 import { Plan } from "./plan.ts";
 import { groupUrls, isAcceptedUnsafe, planBaseSources } from "./prune.ts";
 import { starterPolicy } from "./starter.ts";
+import { blockedInProduction, suspectDecisions } from "./suspect.ts";
 
 /** Builder defaults (documented in BuildInput). */
 export const BUILD_DEFAULTS = {
@@ -240,15 +241,26 @@ export function buildPolicy(input: BuildInput): BuildResult {
     if (s.applied) applySuggestion(candidate, s, undefined, warnings);
   }
 
-  // 2. What the groups need on top.
+  // 2. What the groups need on top. Groups the enforced policy blocked in production are planned apart: what they
+  // ask for becomes a decision (suspect.ts), and the same change is never applied on evidence from other groups.
   const origins = new Map<string, string>();
-  warnings.push(...planGroups(plan, candidate, groups, input, origins, urlsOf));
+  const suspect = groups.filter(blockedInProduction);
+  const trusted = suspect.length === 0 ? groups : groups.filter((g) => !blockedInProduction(g));
+  warnings.push(...planGroups(plan, candidate, trusted, input, origins, urlsOf));
+  const suspectPlan = new Plan();
+  planGroups(suspectPlan, candidate, suspect, input, origins, urlsOf);
+  const suspectIds = suspectDecisions(plan, suspectPlan, suspect, input.enforcedVersion);
   // No suggestion is added after this point (ids are unique, so the order is fully determined): sorted once.
   const sortedSuggestions = [...plan.suggestions.values()].sort(compareIds);
   const additions = sortedSuggestions.filter((s) => s.action === "add");
   for (const s of additions) {
-    s.applied = !rejected.has(s.id) && (accepted.has(s.id) || meetsThreshold(s.evidence, minCount, minPages));
+    s.applied =
+      !rejected.has(s.id) &&
+      !suspectIds.has(s.id) &&
+      (accepted.has(s.id) || meetsThreshold(s.evidence, minCount, minPages));
     if (s.applied) applySuggestion(candidate, s, origins.get(s.id), warnings);
+    else if (suspectIds.has(s.id))
+      s.reason += " (also blocked in production: decide it under Blocked in production)";
     else if (!rejected.has(s.id))
       s.reason += ` (below the evidence threshold: ${s.evidence.count} report(s) on ${s.evidence.pages.length} page(s), need at least ${minCount} report(s) on ${minPages} page(s))`;
   }

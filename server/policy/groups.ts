@@ -34,6 +34,11 @@ export type PolicyGroup = {
   countsByVersion?: Record<number, number>;
   /** Reports in the recent window (e.g. last 7 days), when the caller knows it. */
   recentCount?: number;
+  /**
+   * Reports with disposition `enforce` sent under the enforced version: the enforced policy blocked the group on
+   * real pages, so the builder makes it a decision, never a suggestion applied on evidence.
+   */
+  enforcedReports?: number;
 };
 
 /** Caps that keep a group small however many violations it absorbs. */

@@ -55,3 +55,45 @@ export function compareVersions(
   }
   return result;
 }
+
+/** What the export and the pipeline URL serve: the enforced version, the report-only candidate, or both. */
+export const DEPLOY_STATES = ["both", "enforced", "report-only"] as const;
+export type DeployState = (typeof DEPLOY_STATES)[number];
+
+type VersionLike = { version: number; state: string; policy: string };
+
+/**
+ * The deployed set, as served: the newest enforced version in enforce mode, then the newest report-only version
+ * as the candidate beside it, each with `?v=N` on its report URL so every report is attributed. Empty when no
+ * version is in the asked state (the caller serves the starter, or says there is none).
+ */
+export function deployedSet(
+  versions: readonly VersionLike[],
+  state: DeployState = "both",
+): { policy: string; reportOnly: boolean; version: number }[] {
+  const newest = (s: string) =>
+    versions.filter((v) => v.state === s).sort((a, b) => b.version - a.version)[0];
+  const enforced = state === "report-only" ? undefined : newest("enforced");
+  const candidate = state === "enforced" ? undefined : newest("report-only");
+  const out: { policy: string; reportOnly: boolean; version: number }[] = [];
+  if (enforced)
+    out.push({
+      policy: withPolicyVersion(enforced.policy, enforced.version),
+      reportOnly: false,
+      version: enforced.version,
+    });
+  if (candidate)
+    out.push({
+      policy: withPolicyVersion(candidate.policy, candidate.version),
+      reportOnly: true,
+      version: candidate.version,
+    });
+  return out;
+}
+
+/** Rename the report-to group (the candidate beside an enforced policy reports to its own, tagged endpoint). */
+export function withReportToGroup(policy: string, group: string): string {
+  const p = parsePolicy(policy);
+  for (const d of p.directives) if (d.name === "report-to") d.values = [group];
+  return serializePolicy(p);
+}

@@ -70,7 +70,15 @@ export async function projectBuildInput(
 ): Promise<{ input: BuildInput; base: string; baseVersion: number | null; versions: PolicyVersionRecord[] }> {
   const [all, current] = await Promise.all([versions.list(p.id), currentPolicy(versions, p, publicUrl)]);
   const base = choices.base ?? current.policy;
-  const groups = groupsOf(base, now);
+  // Groups the enforced version blocked on real pages are decisions, never evidence (policy/suspect.ts).
+  const enforced = all.findLast((v) => v.state === "enforced");
+  const blocked = enforced
+    ? await versions.enforcedReports(p.id, enforced.version)
+    : new Map<number, number>();
+  const groups = groupsOf(base, now).map((g) => {
+    const n = typeof g.id === "number" ? blocked.get(g.id) : undefined;
+    return n ? { ...g, enforcedReports: n } : g;
+  });
   return {
     base,
     baseVersion: choices.base !== undefined ? null : current.version,
@@ -78,6 +86,7 @@ export async function projectBuildInput(
     input: {
       base,
       groups,
+      enforcedVersion: enforced?.version,
       reportUri: reportUri(publicUrl, p.reportKey),
       // report-to only when Cinch is reached over HTTPS (see reportToGroupFor).
       reportToGroup: reportToGroupFor(publicUrl),

@@ -78,6 +78,19 @@ export class PolicyStore {
     return row ? toRecord(row) : null;
   }
 
+  /**
+   * Reports per group with disposition `enforce` tagged with `version` (what that version blocked on real pages),
+   * non-noise groups only. One grouped scan of the project's GroupHour rows.
+   */
+  async enforcedReports(projectId: string, version: number): Promise<Map<number, number>> {
+    const rows = await this.prisma.groupHour.groupBy({
+      by: ["groupId"],
+      where: { projectId, disposition: "enforce", policyVersion: version },
+      _sum: { count: true },
+    });
+    return new Map(rows.map((r) => [r.groupId, r._sum.count ?? 0]));
+  }
+
   /** Create the next version as a draft; the version number is assigned in a transaction. */
   async create(
     projectId: string,

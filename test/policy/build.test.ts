@@ -297,3 +297,112 @@ describe("buildPolicy", () => {
     expect(r.findings.some((f) => f.check === "over-budget")).toBe(true);
   });
 });
+
+describe("after enforcement, blocked means suspect", () => {
+  const V1 = "default-src 'self'; script-src 'self' https://static.example.net; object-src 'none'";
+  const injected = (extra: Partial<Parameters<typeof group>[2]> = {}) =>
+    group("script-src-elem", "https://evil.example", {
+      blockedUrl: "https://evil.example/x.js",
+      count: 300,
+      ...extra,
+    });
+
+  test("v1 enforced, a new third-party script reported with enforce: a decision, never in the candidate", () => {
+    const r = buildPolicy({
+      ...REPORTING,
+      base: V1,
+      enforcedVersion: 1,
+      dropUnused: false,
+      groups: [injected({ enforcedReports: 300, countsByVersion: { 1: 300 } })],
+    });
+    expect(r.policy).not.toContain("evil.example");
+    expect(r.suggestions.filter((s) => s.applied && s.source.includes("evil"))).toEqual([]);
+    const d = r.decisions.find((x) => x.kind === "blocked-in-production");
+    expect(d).toMatchObject({
+      id: "blocked script-src https://evil.example",
+      directive: "script-src",
+      add: ["https://evil.example"],
+      accepted: false,
+      blockedSince: 1,
+      blockedReports: 300,
+    });
+    expect(d?.reason).toMatch(/^blocked in production since v1: 300 blocked report\(s\) on 2 page\(s\)/);
+    expect(d?.risk).toContain("XSS payloads, card skimmers");
+    expect(d?.evidence.pages).toEqual(["https://app.example.com/", "https://app.example.com/b"]);
+  });
+
+  test("the same script under a report-only v2 (reports with disposition report): evidence as usual", () => {
+    const r = buildPolicy({
+      ...REPORTING,
+      base: V1,
+      enforcedVersion: 1,
+      dropUnused: false,
+      groups: [injected({ countsByVersion: { 2: 300 } })],
+    });
+    expect(r.policy).toContain("script-src 'self' https://evil.example https://static.example.net");
+    expect(r.decisions.filter((x) => x.kind === "blocked-in-production")).toEqual([]);
+  });
+
+  test("accepting the decision by id is the only way in", () => {
+    const r = buildPolicy({
+      ...REPORTING,
+      base: V1,
+      enforcedVersion: 1,
+      dropUnused: false,
+      groups: [injected({ enforcedReports: 3 })],
+      accepted: ["script-src https://evil.example"],
+    });
+    expect(r.policy).not.toContain("evil.example");
+    const a = buildPolicy({
+      ...REPORTING,
+      base: V1,
+      enforcedVersion: 1,
+      dropUnused: false,
+      groups: [injected({ enforcedReports: 3 })],
+      accepted: ["blocked script-src https://evil.example"],
+    });
+    expect(a.policy).toContain("https://evil.example");
+  });
+
+  test.each([
+    {
+      name: "inline script (an XSS payload's shape)",
+      g: group("script-src-elem", "inline", { sample: "steal()" }),
+      risk: "XSS",
+    },
+    { name: "frame", g: group("frame-src", "https://login-evil.example"), risk: "framed" },
+    { name: "image beacon", g: group("img-src", "https://beacon.example"), risk: "page data" },
+  ])("$name blocked in production is never applied however many reports", ({ g, risk }) => {
+    const r = buildPolicy({
+      ...REPORTING,
+      base: V1,
+      enforcedVersion: 1,
+      dropUnused: false,
+      minCount: 1,
+      groups: [{ ...g, count: 10_000, enforcedReports: 10_000 }],
+    });
+    const before = buildPolicy({
+      ...REPORTING,
+      base: V1,
+      enforcedVersion: 1,
+      dropUnused: false,
+      minCount: 1,
+      groups: [],
+    });
+    expect(r.policy).toBe(before.policy);
+    const d = r.decisions.filter((x) => x.kind === "blocked-in-production");
+    expect(d).toHaveLength(1);
+    expect(d[0]?.risk).toContain(risk);
+  });
+
+  test("a trusted group asking for the same change does not let the blocked one in", () => {
+    const r = buildPolicy({
+      ...REPORTING,
+      base: V1,
+      enforcedVersion: 1,
+      dropUnused: false,
+      groups: [injected({ enforcedReports: 3 }), { ...injected(), id: "other", directive: "script-src" }],
+    });
+    expect(r.policy).not.toContain("evil.example");
+  });
+});

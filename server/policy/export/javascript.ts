@@ -16,15 +16,36 @@ function hstsOptions(value: string): string {
   return `{ ${parts.join(", ")} }`;
 }
 
+function helmetDirectives(policyText: string, indent: string): string {
+  return parsePolicy(policyText)
+    .directives.map((d) => `${indent}${camel(d.name)}: [${d.values.map(js).join(", ")}],`)
+    .join("\n");
+}
+
+/**
+ * A second helmet contentSecurityPolicy middleware for the report-only candidate beside the enforced policy
+ * (helmet's options hold one policy; this instance sends Content-Security-Policy-Report-Only).
+ */
+export function helmetReportOnly(policyText: string): string {
+  return [
+    "// the report-only candidate beside it: app.use(reportOnlyPolicy) after helmet(helmetOptions)",
+    "const reportOnlyPolicy = helmet.contentSecurityPolicy({",
+    "  useDefaults: false,",
+    "  reportOnly: true,",
+    "  directives: {",
+    helmetDirectives(policyText, "    "),
+    "  },",
+    "});",
+    "",
+  ].join("\n");
+}
+
 /**
  * helmet (and koa-helmet) options: `useDefaults: false` so helmet adds nothing of its own, camelCase
  * directive keys, value-less directives as `[]`. helmet cannot send Reporting-Endpoints: a comment says so.
  */
 export function renderHelmet(policyText: string, headers: readonly Header[], reportOnly: boolean): string {
-  const policy = parsePolicy(policyText);
-  const directives = policy.directives
-    .map((d) => `      ${camel(d.name)}: [${d.values.map(js).join(", ")}],`)
-    .join("\n");
+  const directives = helmetDirectives(policyText, "      ");
   const lines = [
     "// helmet(helmetOptions) for Express, or koa-helmet's helmet(helmetOptions) for Koa",
     "const helmetOptions = {",

@@ -110,21 +110,21 @@ function djangoCompanion(h: Header): string | null {
   }
 }
 
-/** django-csp 4 settings: CONTENT_SECURITY_POLICY(_REPORT_ONLY) = {"DIRECTIVES": {...}}. */
-export function renderDjango(policyText: string, headers: readonly Header[], reportOnly: boolean): string {
-  const policy = parsePolicy(policyText);
+/** One django-csp 4 setting, CONTENT_SECURITY_POLICY or CONTENT_SECURITY_POLICY_REPORT_ONLY (both may be set). */
+export function djangoSetting(policyText: string, reportOnly: boolean): string {
   const setting = reportOnly ? "CONTENT_SECURITY_POLICY_REPORT_ONLY" : "CONTENT_SECURITY_POLICY";
-  const entries = policy.directives.map((d) => {
+  const entries = parsePolicy(policyText).directives.map((d) => {
     const value = d.values.length === 0 ? "True" : `[${d.values.map(py).join(", ")}]`;
     return `        ${py(d.name)}: ${value},`;
   });
+  return [`${setting} = {`, '    "DIRECTIVES": {', ...entries, "    },", "}", ""].join("\n");
+}
+
+/** django-csp 4 settings: CONTENT_SECURITY_POLICY(_REPORT_ONLY) = {"DIRECTIVES": {...}}. */
+export function renderDjango(policyText: string, headers: readonly Header[], reportOnly: boolean): string {
   const lines = [
     "# settings.py (django-csp 4: add csp.middleware.CSPMiddleware to MIDDLEWARE)",
-    `${setting} = {`,
-    '    "DIRECTIVES": {',
-    ...entries,
-    "    },",
-    "}",
+    djangoSetting(policyText, reportOnly).trimEnd(),
   ];
   for (const h of headers.slice(1)) {
     const line = djangoCompanion(h);
