@@ -67,10 +67,39 @@ export function ingestRouter(deps: AppDeps): Router {
   const daily = new DailyCounts();
   const router = new Router();
 
-  const reject = (project: ProjectRecord | null, reason: string, err: HttpError): HttpError => {
+  /** Count a rejected request (the metric) of `reports` reports (the project's counter; 1 when the body was not
+   *  read) and return the error to throw. */
+  const reject = (project: ProjectRecord | null, reason: string, err: HttpError, reports = 1): HttpError => {
     metrics.rejected.inc({ reason });
-    if (project) writer.count(project.id, `rejected:${reason}`);
+    if (project) writer.count(project.id, `rejected:${reason}`, reports);
     return err;
+  };
+
+  // Rate limits count reports, not requests (the README documents reports/s): before the body is read a request
+  // needs one token from each bucket (a cheap refusal, counted as one report); after parsing it takes one per
+  // report, at least one, from both or neither. A batch larger than a bucket's burst could never be allowed and
+  // is refused whole with 413.
+  const limitReports = (ctx: Context, project: ProjectRecord, n: number): void => {
+    const client = ctx.state.clientKey as string;
+    const need = Math.max(1, n);
+    if (need > perClient.capacity || need > perProject.capacity) {
+      const burst = Math.min(perClient.capacity, perProject.capacity);
+      throw reject(
+        project,
+        "rate_limited",
+        new HttpError(413, "too_many_reports", `batch has ${n} reports; the rate limit's burst is ${burst}`),
+        n,
+      );
+    }
+    const now = performance.now();
+    const wait = perClient.wait(client, need, now);
+    if (wait > 0)
+      throw reject(project, "rate_limited", tooManyRequests(wait, "too many reports from this client"), n);
+    const pwait = perProject.wait(project.id, need, now);
+    if (pwait > 0)
+      throw reject(project, "rate_limited", tooManyRequests(pwait, "too many reports for this project"), n);
+    perClient.take(client, need, now);
+    perProject.take(project.id, need, now);
   };
 
   router.options("/r/:reportKey", (ctx) => {
@@ -107,10 +136,12 @@ export function ingestRouter(deps: AppDeps): Router {
         metrics.rejected.inc({ reason: "unknown_key" });
         throw notFound("report key");
       }
-      const wait = perClient.take(keyOf(ctx.ip, ctx.req.socket));
+      const clientKey = keyOf(ctx.ip, ctx.req.socket);
+      ctx.state.clientKey = clientKey;
+      const wait = perClient.wait(clientKey);
       if (wait > 0)
         throw reject(project, "rate_limited", tooManyRequests(wait, "too many reports from this client"));
-      const pwait = perProject.take(project.id);
+      const pwait = perProject.wait(project.id);
       if (pwait > 0)
         throw reject(project, "rate_limited", tooManyRequests(pwait, "too many reports for this project"));
       ctx.state.project = project;
@@ -145,6 +176,7 @@ export function ingestRouter(deps: AppDeps): Router {
       });
       if (!outcome.ok)
         throw reject(project, outcome.error, new HttpError(outcome.status, outcome.error, outcome.message));
+      limitReports(ctx, project, outcome.violations.length);
       metrics.batchSize.observe(outcome.violations.length);
       const now = Date.now();
       const { settings } = project;

@@ -13,6 +13,18 @@ export class TokenBuckets {
     private readonly maxKeys = 100_000,
   ) {}
 
+  /** The most tokens a bucket holds: a request needing more can never be allowed. */
+  get capacity(): number {
+    return this.burst;
+  }
+
+  /** Seconds until n tokens are available for key (0 when they are now); takes nothing. */
+  wait(key: string, n = 1, now = performance.now()): number {
+    const b = this.buckets.get(key);
+    const tokens = b ? Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate) : this.burst;
+    return tokens >= n ? 0 : (n - tokens) / this.rate;
+  }
+
   /** Take n tokens for key; returns 0 when allowed, else the seconds until n tokens are available. */
   take(key: string, n = 1, now = performance.now()): number {
     let b = this.buckets.get(key);
