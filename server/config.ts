@@ -44,6 +44,15 @@ export const configSchema = z.object({
     .optional(),
   CINCH_ADMIN_PASSWORD: z.string().min(1).optional(),
   MAX_HEADER_BYTES: int(4096, 65_536).default(16_384),
+  // Slow clients (README "Limits"): the whole header block within HEADERS_TIMEOUT_MS, the whole request within
+  // REQUEST_TIMEOUT_MS; enforced to the second (server.ts sets Node's connectionsCheckingInterval to 1 s).
+  HEADERS_TIMEOUT_MS: int(1000, 600_000).default(10_000),
+  REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),
+  // Live tail (README "Live tail"): open streams per project and per instance (429 beyond), and what one stream
+  // may have waiting for a reader that does not keep up before its events are dropped.
+  TAIL_MAX_PER_PROJECT: int(1, 10_000).default(20),
+  TAIL_MAX_TOTAL: int(1, 100_000).default(200),
+  TAIL_BUFFER_BYTES: int(4096, 64 * 1024 * 1024).default(256 * 1024),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -91,6 +100,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if ((c.CINCH_ADMIN_EMAIL === undefined) !== (c.CINCH_ADMIN_PASSWORD === undefined)) {
     problems.push("CINCH_ADMIN_EMAIL and CINCH_ADMIN_PASSWORD must be set together");
+  }
+  if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) {
+    problems.push("HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS");
   }
   if (c.SESSION_SECRET !== undefined) {
     const problem = secretProblem(c.SESSION_SECRET);
