@@ -6,7 +6,7 @@
 // Built answers cannot be patched: the first call after a new report builds afresh (~300 ms at 20,000 groups).
 import type Database from "better-sqlite3";
 import { needsAllSamples, pathSourceHosts } from "../policy/sample-needs.ts";
-import { groupSamples, policyGroups, type PolicyGroupRow } from "../store/violations.ts";
+import { groupSamples, policyGroups, type PolicyGroupRow } from "../store/policy-groups.ts";
 import { HOUR_MS, type GroupChange, type GroupWatcher, type ReportWriter } from "../store/writer.ts";
 
 const RECENT_DAYS = 7;

@@ -4,7 +4,7 @@ import type { Db } from "../store/db.ts";
 import type { BuildInput } from "../policy/build-types.ts";
 import { starterPolicy } from "../policy/starter.ts";
 import { needsAllSamples, pathSourceHosts } from "../policy/sample-needs.ts";
-import { policyGroups, type PolicyGroupRow } from "../store/violations.ts";
+import { policyGroups, type PolicyGroupRow } from "../store/policy-groups.ts";
 import type { PolicyStore, PolicyVersionRecord } from "../store/policies.ts";
 import type { ProjectRecord } from "../store/projects.ts";
 import { reportToGroupFor, reportUri } from "./install.ts";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { expect, test, vi } from "vitest";
 import { openDb } from "../../server/store/db.ts";
 import { ReportWriter } from "../../server/store/writer.ts";
-import { policyGroups } from "../../server/store/violations.ts";
+import { policyGroups } from "../../server/store/policy-groups.ts";
 import { PolicyCache } from "../../server/api/policy-cache.ts";
 import type { NoiseReason, Violation } from "../../server/reports/types.ts";
 import { prng } from "../../bench/workload.ts";

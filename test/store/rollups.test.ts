@@ -14,10 +14,10 @@ import {
   GROUP_SORTS,
   NOISE_FILTERS,
   ViolationStore,
-  policyGroups,
   tagFree,
   type GroupFilter,
 } from "../../server/store/violations.ts";
+import { policyGroups } from "../../server/store/policy-groups.ts";
 import type { NoiseReason, Violation } from "../../server/reports/types.ts";
 import { prng } from "../../bench/workload.ts";
 import { seedDashboard } from "../../bench/seed.ts";
