@@ -8,6 +8,7 @@ import { SetupStore } from "./store/setup.ts";
 import type { Config } from "./config.ts";
 import type { AppDeps } from "./deps.ts";
 import { openDb } from "./store/db.ts";
+import { requireSqlite } from "./store/engines.ts";
 import { ProjectStore } from "./store/projects.ts";
 import { ReportWriter } from "./store/writer.ts";
 import { createMetrics } from "./http/metrics.ts";
@@ -19,6 +20,7 @@ export { createLogger };
 
 export async function createDeps(config: Config, log?: Logger): Promise<AppDeps> {
   const logger = log ?? createLogger(config.LOG_LEVEL);
+  requireSqlite(config);
   const db = await openDb(config.databaseFile, {
     synchronous: config.SQLITE_SYNCHRONOUS,
     dataDir: config.DATA_DIR,
@@ -40,10 +42,15 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     log: logger,
     metrics,
     writer,
-    projects: new ProjectStore(db.prisma),
+    projects: new ProjectStore(db.prisma, logger),
     tokens: new TokenStore(db.prisma),
     violations: new ViolationStore(db.prisma),
-    tail: new TailHub(),
+    tail: new TailHub({
+      perProject: config.TAIL_MAX_PER_PROJECT,
+      total: config.TAIL_MAX_TOTAL,
+      bufferBytes: config.TAIL_BUFFER_BYTES,
+      stallMs: config.TAIL_STALL_MS,
+    }),
     users: new UserStore(db.prisma),
     sessions: new SessionStore(
       db.prisma,

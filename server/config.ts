@@ -12,8 +12,14 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_URL: z
     .string()
-    .regex(/^file:.+/, "must be a SQLite file URL such as file:./data/cinch.db")
+    .regex(
+      /^(file:.+|postgres(ql)?:\/\/.+)$/,
+      "must be a SQLite file URL such as file:./data/cinch.db or a PostgreSQL URL such as postgres://cinch@db/cinch",
+    )
     .optional(),
+  // PostgreSQL (DATABASE_URL=postgres://…): connections per node, and the longest one statement may run.
+  PG_POOL_SIZE: int(1, 1000).default(10),
+  PG_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(30_000),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -49,14 +55,23 @@ export const configSchema = z.object({
   HEADERS_TIMEOUT_MS: int(1000, 600_000).default(10_000),
   REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),
   // Live tail (README "Live tail"): open streams per project and per instance (429 beyond), and what one stream
-  // may have waiting for a reader that does not keep up before its events are dropped.
+  // may have waiting for a reader that does not keep up before its events are dropped, and how long it may stay
+  // that far behind before it is disconnected.
   TAIL_MAX_PER_PROJECT: int(1, 10_000).default(20),
   TAIL_MAX_TOTAL: int(1, 100_000).default(200),
   TAIL_BUFFER_BYTES: int(4096, 64 * 1024 * 1024).default(256 * 1024),
+  TAIL_STALL_MS: int(100, 600_000).default(10_000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
-export type Config = RawConfig & { databaseUrl: string; databaseFile: string; publicUrl: string };
+export type Config = RawConfig & {
+  databaseUrl: string;
+  /** Which engine DATABASE_URL selects: postgres:// or postgresql:// PostgreSQL, file: (or unset) SQLite. */
+  databaseEngine: "sqlite" | "postgres";
+  /** The SQLite file (SQLite only). */
+  databaseFile: string;
+  publicUrl: string;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -113,5 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const scheme = c.TLS_CERT_FILE ? "https" : "http";
   const hostForUrl = c.HOST === "0.0.0.0" || c.HOST === "::" ? "localhost" : c.HOST;
   const publicUrl = (c.PUBLIC_URL ?? `${scheme}://${hostForUrl}:${c.PORT}`).replace(/\/+$/, "");
-  return { ...c, databaseUrl, databaseFile: databaseUrl.replace(/^file:/, ""), publicUrl };
+  const databaseEngine = databaseUrl.startsWith("file:") ? "sqlite" : "postgres";
+  const databaseFile = databaseEngine === "sqlite" ? databaseUrl.replace(/^file:/, "") : "";
+  return { ...c, databaseUrl, databaseEngine, databaseFile, publicUrl };
 }

@@ -1,5 +1,4 @@
 // /api/projects/:id/violations (+ series, group detail, stats, live tail).
-import { PassThrough } from "node:stream";
 import { z } from "zod";
 import type { ApiRouter } from "./routes.ts";
 import type { AppDeps } from "../deps.ts";
@@ -7,7 +6,7 @@ import { parseInput } from "../http/query.ts";
 import { badRequest, notFound } from "../http/errors.ts";
 import { GROUP_SORTS, NOISE_FILTERS, type GroupFilter } from "../store/violations.ts";
 import { presentGroup, presentSample } from "./present.ts";
-import type { TailEventDto } from "../contract.ts";
+import { streamTail } from "./tail.ts";
 
 const DAY = 86_400_000;
 
@@ -143,21 +142,6 @@ export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
 
   api.add("get", "/projects/:id/tail", "read", async (ctx) => {
     const p = await project(ctx.params.id);
-    const stream = new PassThrough();
-    ctx.req.socket.setTimeout(0);
-    ctx.set("Content-Type", "text/event-stream; charset=utf-8");
-    ctx.set("X-Accel-Buffering", "no");
-    ctx.status = 200;
-    ctx.body = stream;
-    stream.write(": connected\n\n");
-    const send = (e: TailEventDto) => stream.write(`data: ${JSON.stringify(e)}\n\n`);
-    const unsubscribe = tail.subscribe(p.id, send);
-    const ping = setInterval(() => stream.write(": ping\n\n"), 15_000);
-    const done = () => {
-      clearInterval(ping);
-      unsubscribe();
-    };
-    ctx.req.on("close", done);
-    stream.on("close", done);
+    streamTail(ctx, tail, p.id);
   });
 }
