@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { hashSource } from "../../server/policy/hash.ts";
+import { CORPUS_DIR } from "../reports/corpus.ts";
 
 const BIN = new URL("../../bin/cinch.mjs", import.meta.url).pathname;
-const FIXTURES = "/work/shared/fixtures/reports";
+const FIXTURES = CORPUS_DIR;
 
 function cinch(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });

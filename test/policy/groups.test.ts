@@ -4,8 +4,9 @@ import { describe, expect, test } from "vitest";
 import { groupsFromViolations } from "../../server/policy/groups.ts";
 import { parseReportBody } from "../../server/reports/parse.ts";
 import type { Violation } from "../../server/reports/types.ts";
+import { CORPUS_DIR } from "../reports/corpus.ts";
 
-const FIXTURES = "/work/shared/fixtures/reports";
+const FIXTURES = CORPUS_DIR;
 
 function violations(name: string): Violation[] {
   const req = JSON.parse(readFileSync(`${FIXTURES}/${name}/request.json`, "utf8")) as {

@@ -1,9 +1,9 @@
-// Test helper: the shared conformance corpus (fixtures/reports/<case>/{request,expected}.json), by glob.
+// Test helper: the conformance corpus (test/fixtures/reports/<case>/{request,expected}.json), by glob.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-/** The corpus directory, relative to this file: /work/main/test/reports → /work/shared/fixtures/reports. */
-export const CORPUS_DIR = fileURLToPath(new URL("../../../shared/fixtures/reports/", import.meta.url));
+/** The corpus directory, in the repository: a copy of the reference corpus, never edited (test/fixtures/corpus.test.ts). */
+export const CORPUS_DIR = fileURLToPath(new URL("../fixtures/reports/", import.meta.url));
 
 /** One conformance case: the request to send and what must come out. */
 export type Case = {
