@@ -6,6 +6,7 @@ import { parseInput } from "../http/query.ts";
 import { notFound } from "../http/errors.ts";
 import { projectSettingsPatchSchema } from "../projects/settings.ts";
 import { presentProject } from "./present.ts";
+import { reclassifyGroups } from "./ignore-rules.ts";
 import { HOUR_MS } from "../store/writer.ts";
 
 const createSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
@@ -62,6 +63,11 @@ export function projectRoutes(api: ApiRouter, deps: AppDeps): void {
     const settings = body.settings ? { ...current.settings, ...body.settings } : undefined;
     const p = await projects.update(current.id, { name: body.name, settings });
     if (!p) throw notFound("project");
-    ctx.body = presentProject(p, config.publicUrl);
+    // Ignore rules reach the past: stored groups they match become noise, those they no longer match come back.
+    const reclassified = body.settings?.ignoreRules
+      ? await reclassifyGroups(deps.db.raw, p.id, p.settings.ignoreRules)
+      : undefined;
+    if (reclassified) deps.writer.invalidateProject(p.id);
+    ctx.body = { ...presentProject(p, config.publicUrl), ...(reclassified ? { reclassified } : {}) };
   });
 }
