@@ -1,11 +1,16 @@
-// Prisma CLI config: JS engine + better-sqlite3 adapter, so no engine binary is ever downloaded.
+// Prisma CLI config: JS engine + a driver adapter, so no engine binary is ever downloaded. DATABASE_URL selects
+// the engine as Cinch does: postgres:// or postgresql:// the PostgreSQL schema and migrations (prisma/postgres/),
+// file: or unset SQLite (prisma/).
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { defineConfig } from "prisma/config";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 
-function databaseUrlFromEnv(): string {
-  const url = process.env.DATABASE_URL ?? "file:./data/cinch.db";
+const url = process.env.DATABASE_URL ?? "file:./data/cinch.db";
+const postgres = /^postgres(ql)?:\/\//.test(url);
+
+function sqliteUrl(): string {
   mkdirSync(dirname(url.replace(/^file:/, "")), { recursive: true });
   return url;
 }
@@ -13,7 +18,8 @@ function databaseUrlFromEnv(): string {
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  schema: "prisma/schema.prisma",
-  migrations: { path: "prisma/migrations" },
-  adapter: async () => new PrismaBetterSQLite3({ url: databaseUrlFromEnv() }),
+  schema: postgres ? "prisma/postgres/schema.prisma" : "prisma/schema.prisma",
+  migrations: { path: postgres ? "prisma/postgres/migrations" : "prisma/migrations" },
+  adapter: async () =>
+    postgres ? new PrismaPg({ connectionString: url }) : new PrismaBetterSQLite3({ url: sqliteUrl() }),
 });

@@ -5,6 +5,7 @@ import { registerReportCommands } from "./cli/reports.ts";
 import { registerPolicyCommands } from "./cli/policy.ts";
 import { registerAdminCommands } from "./cli/admin.ts";
 import { registerUserCommands } from "./cli/users.ts";
+import { registerMigrateCommands } from "./cli/migrate.ts";
 import { CliError } from "./cli/io.ts";
 
 const program = new Command("cinch")
@@ -15,6 +16,7 @@ registerReportCommands(program);
 registerPolicyCommands(program);
 registerAdminCommands(program);
 registerUserCommands(program);
+registerMigrateCommands(program);
 
 try {
   await program.parseAsync(process.argv);

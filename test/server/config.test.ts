@@ -36,7 +36,7 @@ describe("loadConfig", () => {
       loadConfig({
         PORT: "70000",
         TRUST_PROXY: "maybe",
-        DATABASE_URL: "postgres://x",
+        DATABASE_URL: "mysql://x",
         INGEST_BATCH_CAP: "0",
       });
     } catch (e) {

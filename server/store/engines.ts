@@ -1,0 +1,17 @@
+// Which storage engine serves a configuration, and what each one can do in this version.
+import type { Config } from "../config.ts";
+
+export class EngineUnavailableError extends Error {}
+
+/**
+ * Serving (and the admin commands) run on SQLite only in this version: on PostgreSQL, `cinch migrate` applies the
+ * schema and the writer's engine exists, but the dashboard's queries do not yet. Fail with the reason instead of
+ * opening a file named after a URL.
+ */
+export function requireSqlite(config: Config): void {
+  if (config.databaseEngine !== "sqlite") {
+    throw new EngineUnavailableError(
+      "DATABASE_URL: serving from PostgreSQL is not available in this version yet (`cinch migrate` is); use a file: URL",
+    );
+  }
+}
