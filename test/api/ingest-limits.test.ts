@@ -36,8 +36,17 @@ async function setup(env: Record<string, string>) {
   return { send, totals };
 }
 
+type Row = {
+  name: string;
+  env: Record<string, string>;
+  batches: number[];
+  statuses: number[];
+  totals: Record<string, number>;
+  message: string;
+};
+
 describe("rate limits take one token per report", () => {
-  test.each([
+  test.each<Row>([
     {
       name: "per client: batches drain the burst report by report",
       env: { INGEST_RATE_PER_CLIENT: "0.001", INGEST_BURST_PER_CLIENT: "10" },
