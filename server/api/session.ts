@@ -17,7 +17,7 @@ import {
   needsRehash,
   passwordProblem,
   verifyPassword,
-} from "../http/passwords.ts";
+} from "../accounts/passwords.ts";
 import { EMAIL_RE, normalizeEmail } from "../store/users.ts";
 import type { SessionDto, SetupStateDto, SignedInDto } from "../contract.ts";
 

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import type { Command } from "commander";
 import { UserStore, EMAIL_RE, normalizeEmail } from "../store/users.ts";
-import { passwordProblem } from "../http/passwords.ts";
+import { passwordProblem } from "../accounts/passwords.ts";
 import { CliError, out, readInput } from "./io.ts";
 import { withDb } from "./admin.ts";
 

@@ -1,8 +1,8 @@
 // Authentication and authorization for /api: a bearer token with its scope (read < write < admin), or the
 // dashboard's session cookie (a signed-in admin has scope admin) plus, on state-changing requests, the
 // session's CSRF token in X-CSRF-Token.
-import { timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
+import { sameSecret } from "../accounts/compare.ts";
 import { forbidden, unauthorized } from "./errors.ts";
 import { clearSessionCookie, readSessionCookie } from "./session.ts";
 import { scopeCovers, type Scope, type TokenStore } from "../store/tokens.ts";
@@ -27,12 +27,6 @@ export const CSRF_HEADER = "X-CSRF-Token";
 
 /** Methods that change nothing (RFC 9110 §9.2.1) need no CSRF token. */
 export const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
-
-const sameSecret = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 /**
  * Who is calling. An Authorization header, when present, is the only credential considered (a wrong token is

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { UserStore } from "./users.ts";
-import { passwordProblem } from "../http/passwords.ts";
+import { passwordProblem } from "../accounts/passwords.ts";
 import { ConfigError } from "../config.ts";
 
 export const SETUP_TOKEN_TTL_MS = 60 * 60 * 1000;

@@ -1,7 +1,7 @@
-// Admin accounts. Emails are stored lowercased; passwords only as Argon2id hashes (server/http/passwords.ts).
+// Admin accounts. Emails are stored lowercased; passwords only as Argon2id hashes (server/accounts/passwords.ts).
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import { hashPassword } from "../http/passwords.ts";
+import { hashPassword } from "../accounts/passwords.ts";
 
 export type UserRecord = { id: string; email: string; passwordHash: string; createdAt: Date };
 

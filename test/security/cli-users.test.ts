@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { openDb } from "../../server/store/db.ts";
 import { UserStore } from "../../server/store/users.ts";
-import { verifyPassword } from "../../server/http/passwords.ts";
+import { verifyPassword } from "../../server/accounts/passwords.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cinch-cli-users-"));

@@ -1,7 +1,7 @@
 // The password policy and hashing: length, the bundled common list and its simple variants, Argon2id with salt.
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { hashPassword, needsRehash, passwordProblem, verifyPassword } from "../../server/http/passwords.ts";
+import { hashPassword, needsRehash, passwordProblem, verifyPassword } from "../../server/accounts/passwords.ts";
 
 const TOO_SHORT = "password must be at least 12 characters";
 const TOO_LONG = "password must be at most 256 characters";
@@ -34,7 +34,7 @@ describe("passwordProblem", () => {
   });
 
   test("the bundled list holds a few thousand entries, lowercase, one per line", () => {
-    const lines = readFileSync(new URL("../../server/http/common-passwords.txt", import.meta.url), "utf8")
+    const lines = readFileSync(new URL("../../server/accounts/common-passwords.txt", import.meta.url), "utf8")
       .split("\n")
       .filter((l) => l && !l.startsWith("#"));
     expect(lines.length).toBeGreaterThan(2500);

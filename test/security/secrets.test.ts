@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../../server/config.ts";
-import { loadSessionSecret, SECRET_FILE } from "../../server/http/secrets.ts";
+import { loadSessionSecret, SECRET_FILE } from "../../server/accounts/secrets.ts";
 
 const dirs: string[] = [];
 const tempDir = () => {
