@@ -1,7 +1,7 @@
 // Wires the dependencies of an app from a config: database (migrated), stores, writer, metrics.
 import type { Logger } from "pino";
 import { createLogger } from "./http/log.ts";
-import { loadSessionSecret } from "./http/secrets.ts";
+import { loadSessionSecret } from "./accounts/secrets.ts";
 import { UserStore } from "./store/users.ts";
 import { SessionStore } from "./store/sessions.ts";
 import { SetupStore } from "./store/setup.ts";

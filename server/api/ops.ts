@@ -1,14 +1,8 @@
 // /healthz (database check) and /metrics (Prometheus; bearer-protected when METRICS_TOKEN is set).
 import Router from "@koa/router";
-import { timingSafeEqual } from "node:crypto";
+import { sameSecret } from "../accounts/compare.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError, unauthorized } from "../http/errors.ts";
-
-const same = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 export function opsRouter(deps: AppDeps): Router {
   const router = new Router({ sensitive: true });
@@ -23,7 +17,7 @@ export function opsRouter(deps: AppDeps): Router {
   });
   router.get("/metrics", async (ctx) => {
     const token = deps.config.METRICS_TOKEN;
-    if (token !== undefined && !same(ctx.get("Authorization"), `Bearer ${token}`)) {
+    if (token !== undefined && !sameSecret(ctx.get("Authorization"), `Bearer ${token}`)) {
       ctx.set("WWW-Authenticate", 'Bearer realm="metrics"');
       throw unauthorized();
     }
