@@ -1,33 +1,16 @@
-// `npm start`: build the dashboard if it is missing or older than its sources, then run the server.
-import { existsSync, statSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+// `npm start` (and `cinch serve`): run the compiled server (dist/main.js). When the build is missing — a fresh
+// checkout after `npm install` — build it first; where a build exists (dist/build.json, written last by
+// scripts/build.mjs) never build, so a production host with a read-only install directory only reads.
+import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
-const root = new URL("..", import.meta.url).pathname;
-const dist = join(root, "web/dist/index.html");
+const root = new URL("..", import.meta.url);
+const built = new URL("dist/build.json", root);
 
-function newest(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-const stale =
-  !existsSync(dist) ||
-  statSync(dist).mtimeMs <
-    Math.max(newest(join(root, "web/src")), statSync(join(root, "web/index.html")).mtimeMs);
-if (stale) {
-  process.stderr.write("cinch: building the dashboard (web/dist)...\n");
-  const r = spawnSync("npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"], {
-    cwd: root,
-    stdio: "inherit",
-  });
+if (!existsSync(built)) {
+  process.stderr.write("cinch: no build yet, running `npm run build` (once)...\n");
+  const r = spawnSync(process.execPath, [new URL("scripts/build.mjs", root).pathname], { stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-// Run the server in this process, so SIGTERM/SIGINT reach it directly and it can flush before exiting.
-const { register } = await import("tsx/esm/api");
-register();
-await import("../server/main.ts");
+// The server runs in this process, so SIGTERM/SIGINT reach it directly and it can flush before exiting.
+await import(new URL("dist/main.js", root).href);

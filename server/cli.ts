@@ -7,9 +7,11 @@ import { registerAdminCommands } from "./cli/admin.ts";
 import { registerUserCommands } from "./cli/users.ts";
 import { registerMigrateCommands } from "./cli/migrate.ts";
 import { CliError } from "./cli/io.ts";
+import { VERSION } from "./version.ts";
 
 const program = new Command("cinch")
   .description("Cinch: self-hosted CSP report collector and policy builder")
+  .version(VERSION, "-V, --version", "print the version")
   .showHelpAfterError();
 registerServeCommands(program);
 registerReportCommands(program);
