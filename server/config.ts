@@ -97,33 +97,50 @@ export function secretProblem(secret: string): string | null {
   return null;
 }
 
-/** Parse the environment (only this module reads process.env); throws ConfigError listing every problem. */
+/**
+ * Problems between fields, judged on the values that parsed (`c`) and on which variables were set at all, so a
+ * field's own error never hides them.
+ */
+function crossFieldProblems(set: (key: string) => boolean, c: Partial<RawConfig>): string[] {
+  const problems: string[] = [];
+  if (set("TLS_CERT_FILE") !== set("TLS_KEY_FILE")) {
+    problems.push("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
+  }
+  if (set("CINCH_ADMIN_EMAIL") !== set("CINCH_ADMIN_PASSWORD")) {
+    problems.push("CINCH_ADMIN_EMAIL and CINCH_ADMIN_PASSWORD must be set together");
+  }
+  if (c.HEADERS_TIMEOUT_MS !== undefined && c.REQUEST_TIMEOUT_MS !== undefined) {
+    if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) {
+      problems.push("HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS");
+    }
+  }
+  if (c.SESSION_SECRET !== undefined) {
+    const problem = secretProblem(c.SESSION_SECRET);
+    if (problem) problems.push(`SESSION_SECRET: ${problem}`);
+  }
+  return problems;
+}
+
+/**
+ * Parse the environment (only this module reads process.env); throws ConfigError listing every problem: each
+ * variable is parsed on its own, so one bad value neither stops the others' checks nor the cross-field ones.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked: Record<string, string> = {};
   for (const key of Object.keys(configSchema.shape)) {
     const v = env[key];
     if (v !== undefined && v !== "") picked[key] = v;
   }
-  const parsed = configSchema.safeParse(picked);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
-  }
-  const c = parsed.data;
   const problems: string[] = [];
-  if ((c.TLS_CERT_FILE === undefined) !== (c.TLS_KEY_FILE === undefined)) {
-    problems.push("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
+  const values: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(configSchema.shape)) {
+    const r = field.safeParse(picked[key]);
+    if (r.success) values[key] = r.data;
+    else problems.push(...r.error.issues.map((i) => `${[key, ...i.path].join(".")}: ${i.message}`));
   }
-  if ((c.CINCH_ADMIN_EMAIL === undefined) !== (c.CINCH_ADMIN_PASSWORD === undefined)) {
-    problems.push("CINCH_ADMIN_EMAIL and CINCH_ADMIN_PASSWORD must be set together");
-  }
-  if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) {
-    problems.push("HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS");
-  }
-  if (c.SESSION_SECRET !== undefined) {
-    const problem = secretProblem(c.SESSION_SECRET);
-    if (problem) problems.push(`SESSION_SECRET: ${problem}`);
-  }
+  problems.push(...crossFieldProblems((key) => picked[key] !== undefined, values as Partial<RawConfig>));
   if (problems.length > 0) throw new ConfigError(problems);
+  const c = configSchema.parse(picked);
   const databaseUrl = c.DATABASE_URL ?? `file:${c.DATA_DIR.replace(/\/$/, "")}/cinch.db`;
   const scheme = c.TLS_CERT_FILE ? "https" : "http";
   const hostForUrl = c.HOST === "0.0.0.0" || c.HOST === "::" ? "localhost" : c.HOST;

@@ -67,3 +67,47 @@ describe("loadConfig", () => {
     expect(r.stderr).toContain("LOG_LEVEL:");
   });
 });
+
+describe("loadConfig lists schema and cross-field problems together", () => {
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    return [];
+  };
+
+  test("a bad value does not hide a missing partner, and the messages are exact", () => {
+    expect(
+      problemsOf({
+        PORT: "abc",
+        TLS_CERT_FILE: "/cert.pem",
+        CINCH_ADMIN_EMAIL: "not-an-email",
+        HEADERS_TIMEOUT_MS: "60000",
+        REQUEST_TIMEOUT_MS: "5000",
+        SESSION_SECRET: "short",
+      }),
+    ).toEqual([
+      "PORT: Invalid input: expected number, received NaN",
+      "CINCH_ADMIN_EMAIL: must be an email address",
+      "TLS_CERT_FILE and TLS_KEY_FILE must be set together",
+      "CINCH_ADMIN_EMAIL and CINCH_ADMIN_PASSWORD must be set together",
+      "HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS",
+      "SESSION_SECRET: must encode at least 32 random bytes: 64+ hex digits or 43+ base64 characters (openssl rand -hex 32) (got 3 bytes)",
+    ]);
+  });
+
+  test("a cross-field check skips a field that failed its own check", () => {
+    expect(problemsOf({ HEADERS_TIMEOUT_MS: "999999999", REQUEST_TIMEOUT_MS: "5000" })).toEqual([
+      "HEADERS_TIMEOUT_MS: Too big: expected number to be <=600000",
+    ]);
+  });
+
+  test("the error message lists every problem, one per line", () => {
+    expect(() => loadConfig({ LOG_LEVEL: "loud", TLS_KEY_FILE: "/key.pem" })).toThrow(
+      'invalid configuration:\n  - LOG_LEVEL: Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent"\n  - TLS_CERT_FILE and TLS_KEY_FILE must be set together',
+    );
+  });
+});
