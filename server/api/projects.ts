@@ -4,7 +4,7 @@ import type { ApiRouter } from "./routes.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseInput } from "../http/query.ts";
 import { notFound } from "../http/errors.ts";
-import { projectSettingsPatchSchema } from "../projects/settings.ts";
+import { mergeSettings, projectSettingsPatchSchema } from "../projects/settings.ts";
 import { presentProject } from "./present.ts";
 import { reclassifyGroups } from "./ignore-rules.ts";
 import { HOUR_MS } from "../store/writer.ts";
@@ -60,7 +60,8 @@ export function projectRoutes(api: ApiRouter, deps: AppDeps): void {
     const body = parseInput(patchSchema, ctx.request.body, "body");
     const current = await projects.get(ctx.params.id ?? "");
     if (!current) throw notFound("project");
-    const settings = body.settings ? { ...current.settings, ...body.settings } : undefined;
+    // Field by field (nested rules too): an absent field keeps its stored value.
+    const settings = body.settings ? mergeSettings(current.settings, body.settings) : undefined;
     const p = await projects.update(current.id, { name: body.name, settings });
     if (!p) throw notFound("project");
     // Ignore rules reach the past: stored groups they match become noise, those they no longer match come back.

@@ -1,7 +1,13 @@
 // Projects in the database, and a cache of the ingest-side view (by report key) so the hot path skips Prisma.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import { readSettings, type ProjectSettings } from "../projects/settings.ts";
+import type { Logger } from "pino";
+import {
+  defaultSettings,
+  readSettings,
+  type ProjectSettings,
+  type SettingsProblem,
+} from "../projects/settings.ts";
 
 export type ProjectRecord = {
   id: string;
@@ -23,15 +29,33 @@ type Row = {
   createdAt: Date;
 };
 
-const toRecord = (r: Row): ProjectRecord => ({ ...r, settings: readSettings(r.settings) });
-
 /** A random URL-safe key. */
 export const newKey = (bytes = 18): string => randomBytes(bytes).toString("base64url");
 
 export class ProjectStore {
   private keyCache = new Map<string, ProjectRecord | null>();
+  /** The stored settings text last warned about, per project: a bad value is logged once, not per read. */
+  private warned = new Map<string, string>();
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly log?: Pick<Logger, "warn">,
+  ) {}
+
+  /** A row as a record; settings are read field by field and a bad stored field is logged (once). */
+  private toRecord(r: Row): ProjectRecord {
+    const problems: SettingsProblem[] = [];
+    const settings = readSettings(r.settings, (p) => problems.push(p));
+    if (problems.length > 0 && this.warned.get(r.id) !== r.settings) {
+      if (this.warned.size > 10_000) this.warned.clear();
+      this.warned.set(r.id, r.settings);
+      this.log?.warn(
+        { project: r.id, problems },
+        `project ${r.id}: stored settings ${problems.map((p) => `${p.field}: ${p.problem}`).join("; ")}`,
+      );
+    }
+    return { ...r, settings };
+  }
 
   async create(name: string, opts: { builtin?: boolean } = {}): Promise<ProjectRecord> {
     const row = await this.prisma.project.create({
@@ -40,23 +64,23 @@ export class ProjectStore {
         name,
         reportKey: newKey(),
         policyKey: newKey(24),
-        settings: JSON.stringify(readSettings("{}")),
+        settings: JSON.stringify(defaultSettings()),
         builtin: opts.builtin ?? false,
       },
     });
     this.keyCache.delete(row.reportKey);
-    return toRecord(row);
+    return this.toRecord(row);
   }
 
   async list(): Promise<ProjectRecord[]> {
-    return (await this.prisma.project.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] })).map(
-      toRecord,
+    return (await this.prisma.project.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] })).map((r) =>
+      this.toRecord(r),
     );
   }
 
   async get(id: string): Promise<ProjectRecord | null> {
     const row = await this.prisma.project.findUnique({ where: { id } });
-    return row ? toRecord(row) : null;
+    return row ? this.toRecord(row) : null;
   }
 
   async getBuiltin(): Promise<ProjectRecord | null> {
@@ -64,12 +88,12 @@ export class ProjectStore {
       where: { builtin: true },
       orderBy: { createdAt: "asc" },
     });
-    return row ? toRecord(row) : null;
+    return row ? this.toRecord(row) : null;
   }
 
   async byPolicyKey(policyKey: string): Promise<ProjectRecord | null> {
     const row = await this.prisma.project.findUnique({ where: { policyKey } });
-    return row ? toRecord(row) : null;
+    return row ? this.toRecord(row) : null;
   }
 
   /** The project for an ingest key; cached (negative results too, for a short while) to keep ingest off Prisma. */
@@ -77,7 +101,7 @@ export class ProjectStore {
     const hit = this.keyCache.get(reportKey);
     if (hit !== undefined) return hit;
     const row = await this.prisma.project.findUnique({ where: { reportKey } });
-    const rec = row ? toRecord(row) : null;
+    const rec = row ? this.toRecord(row) : null;
     if (this.keyCache.size > 10_000) this.keyCache.clear();
     this.keyCache.set(reportKey, rec);
     if (!rec) setTimeout(() => this.keyCache.delete(reportKey), 10_000).unref();
@@ -98,7 +122,7 @@ export class ProjectStore {
       },
     });
     this.keyCache.delete(row.reportKey);
-    return toRecord(row);
+    return this.toRecord(row);
   }
 
   /** Issue a new public policy key (the old one stops working). */
@@ -106,6 +130,6 @@ export class ProjectStore {
     const existing = await this.prisma.project.findUnique({ where: { id } });
     if (!existing) return null;
     const row = await this.prisma.project.update({ where: { id }, data: { policyKey: newKey(24) } });
-    return toRecord(row);
+    return this.toRecord(row);
   }
 }
