@@ -4,7 +4,7 @@ import type { AllowResult, ViolationLike } from "./allow.ts";
 import type { BuildInput, BuildResult, Decision, Suggestion } from "./build-types.ts";
 import { clonePolicy, getDirective, parsePolicy, serializePolicy, setDirective } from "./csp.ts";
 import type { Policy } from "./csp.ts";
-import { isFetchDirective } from "./directives.ts";
+import { isFetchDirective, isRecognisedDirective } from "./directives.ts";
 import { meetsThreshold, pageOf } from "./evidence.ts";
 import { isKnownBypassOrigin } from "./evaluate.ts";
 import { evaluatePolicy } from "./grade.ts";
@@ -96,9 +96,14 @@ function planGroups(
   const warnings: string[] = [];
   const ctx = { hashVersions: input.hashVersions ?? {}, nonce: input.nonce ?? BUILD_DEFAULTS.nonce };
   let trustedTypes = 0;
+  let unrecognised = 0;
   // The candidate does not change while groups are planned: its source lists are compiled once.
   const allows = policyChecker(candidate);
   for (const g of groups) {
+    if (!isRecognisedDirective(g.directive)) {
+      unrecognised++;
+      continue;
+    }
     if (alreadyAllowed(allows, urlsOf(g), g)) continue;
     const ladder = sourceFor(g.blocked, pageOf(g));
     const directive = g.blocked === "inline" ? inlineDirective(checkedDirective(g)) : checkedDirective(g);
@@ -151,6 +156,8 @@ function planGroups(
       }
     }
   }
+  if (unrecognised > 0)
+    warnings.push(`${unrecognised} group(s) name no CSP directive and are not turned into sources`);
   if (trustedTypes > 0)
     warnings.push(`${trustedTypes} Trusted Types group(s) are not turned into sources; fix them in code`);
   return warnings;

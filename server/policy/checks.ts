@@ -88,7 +88,23 @@ export function cinchFindings(policy: Policy, text: string, budget = DEFAULT_SIZ
     }
   }
   for (const issue of policy.issues) {
-    if (issue.kind === "duplicate" || issue.kind === "invalid-name" || issue.kind === "multiple-policies") {
+    // A quoted unknown word is csp_evaluator's INVALID_KEYWORD already; every other bad token is ours.
+    if (issue.kind === "invalid-source" && !issue.value?.startsWith("'")) {
+      out.push(
+        finding({
+          severity: "syntax",
+          directive: issue.directive,
+          value: issue.value,
+          message: `${issue.message}: browsers ignore it`,
+          check: "invalid-source",
+          points: 5,
+        }),
+      );
+    } else if (
+      issue.kind === "duplicate" ||
+      issue.kind === "invalid-name" ||
+      issue.kind === "multiple-policies"
+    ) {
       out.push(
         finding({
           severity: "syntax",

@@ -1,5 +1,6 @@
 // Parse and serialize CSP policies (CSP3 §2.2): lower-cased names, first duplicate wins, `;` and `,`.
-import { fallbackChain, isDeprecatedDirective, isKnownDirective } from "./directives.ts";
+import { fallbackChain, isDeprecatedDirective, isKnownDirective, takesSourceList } from "./directives.ts";
+import { parsedSource } from "./source.ts";
 
 /** One directive: a lower-case name and its whitespace-separated values, as written. */
 export type Directive = { name: string; values: string[] };
@@ -9,12 +10,16 @@ export const POLICY_ISSUE_KINDS = [
   "unknown",
   "deprecated",
   "invalid-name",
+  "invalid-source",
   "multiple-policies",
 ] as const;
 export type PolicyIssueKind = (typeof POLICY_ISSUE_KINDS)[number];
 
-/** Something the parser noticed and kept (unknown, deprecated) or dropped (duplicate, invalid). */
-export type PolicyIssue = { kind: PolicyIssueKind; directive: string; message: string };
+/**
+ * Something the parser noticed and kept (unknown, deprecated, invalid-source: browsers ignore such a source)
+ * or dropped (duplicate, invalid-name). `value` is the offending source of an invalid-source issue.
+ */
+export type PolicyIssue = { kind: PolicyIssueKind; directive: string; message: string; value?: string };
 
 /** A parsed policy: directives in source order, plus what the parser flagged. */
 export type Policy = { directives: Directive[]; issues: PolicyIssue[] };
@@ -78,6 +83,18 @@ function parseSingle(text: string): Policy {
     }
     seen.add(name);
     directives.push({ name, values });
+    // CSP3 §2.3.1: a token outside the source grammar is ignored by browsers; said here, once per token.
+    if (takesSourceList(name)) {
+      for (const value of values) {
+        if (parsedSource(value).kind !== "invalid") continue;
+        issues.push({
+          kind: "invalid-source",
+          directive: name,
+          value,
+          message: `${name}: ${JSON.stringify(value)} is not a valid source expression`,
+        });
+      }
+    }
     if (isDeprecatedDirective(name)) {
       issues.push({ kind: "deprecated", directive: name, message: `${name} is obsolete` });
     } else if (!isKnownDirective(name)) {
@@ -85,6 +102,18 @@ function parseSingle(text: string): Policy {
     }
   }
   return { directives, issues };
+}
+
+/**
+ * Why a policy cannot be saved as a version, or null when it parses cleanly: the first source outside the
+ * CSP grammar or the first invalid directive name, naming the directive and the exact token.
+ */
+export function policySyntaxError(text: string): string | null {
+  for (const p of parsePolicyList(text)) {
+    const bad = p.issues.find((i) => i.kind === "invalid-source" || i.kind === "invalid-name");
+    if (bad) return bad.message;
+  }
+  return null;
 }
 
 /** Serialize a policy: `name v1 v2; name2 ...` in the policy's own order. */

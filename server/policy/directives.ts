@@ -73,6 +73,15 @@ export function isKnownDirective(name: string): name is KnownDirective {
   return KNOWN.has(name);
 }
 
+/**
+ * True when a report's directive is a CSP directive at all (current or obsolete). Anything else ("<img",
+ * "constructor", a name with markup in it) is kept in the database as reported, but never feeds a source:
+ * an unknown name must not fall through to script-src, where its inline samples became applied hashes.
+ */
+export function isRecognisedDirective(name: string): boolean {
+  return KNOWN.has(name) || DEPRECATED.has(name);
+}
+
 /** True for an obsolete directive name. */
 export function isDeprecatedDirective(name: string): boolean {
   return DEPRECATED.has(name);
@@ -84,32 +93,35 @@ export function takesSourceList(name: string): boolean {
 }
 
 // CSP3 §6.8.3 "Get the effective directive for inline checks" / §6.8.4 "directive fallback list".
-const CHAINS: Record<string, readonly string[]> = {
-  "script-src-elem": ["script-src-elem", "script-src", "default-src"],
-  "script-src-attr": ["script-src-attr", "script-src", "default-src"],
-  "script-src": ["script-src", "default-src"],
-  "style-src-elem": ["style-src-elem", "style-src", "default-src"],
-  "style-src-attr": ["style-src-attr", "style-src", "default-src"],
-  "style-src": ["style-src", "default-src"],
-  "worker-src": ["worker-src", "child-src", "script-src", "default-src"],
-  "frame-src": ["frame-src", "child-src", "default-src"],
-  "fenced-frame-src": ["fenced-frame-src", "frame-src", "child-src", "default-src"],
-  "child-src": ["child-src", "default-src"],
-  "connect-src": ["connect-src", "default-src"],
-  "manifest-src": ["manifest-src", "default-src"],
-  "img-src": ["img-src", "default-src"],
-  "font-src": ["font-src", "default-src"],
-  "media-src": ["media-src", "default-src"],
-  "object-src": ["object-src", "default-src"],
-  "default-src": ["default-src"],
-};
+// A Map: the key is a report's directive, and "constructor" or "__proto__" on a plain object is inherited.
+const CHAINS = new Map<string, readonly string[]>(
+  Object.entries({
+    "script-src-elem": ["script-src-elem", "script-src", "default-src"],
+    "script-src-attr": ["script-src-attr", "script-src", "default-src"],
+    "script-src": ["script-src", "default-src"],
+    "style-src-elem": ["style-src-elem", "style-src", "default-src"],
+    "style-src-attr": ["style-src-attr", "style-src", "default-src"],
+    "style-src": ["style-src", "default-src"],
+    "worker-src": ["worker-src", "child-src", "script-src", "default-src"],
+    "frame-src": ["frame-src", "child-src", "default-src"],
+    "fenced-frame-src": ["fenced-frame-src", "frame-src", "child-src", "default-src"],
+    "child-src": ["child-src", "default-src"],
+    "connect-src": ["connect-src", "default-src"],
+    "manifest-src": ["manifest-src", "default-src"],
+    "img-src": ["img-src", "default-src"],
+    "font-src": ["font-src", "default-src"],
+    "media-src": ["media-src", "default-src"],
+    "object-src": ["object-src", "default-src"],
+    "default-src": ["default-src"],
+  }),
+);
 
 /**
  * The directives consulted, in order, for a violation of `directive` (CSP3 §6.8.4). Directives that do
  * not fall back (base-uri, form-action, frame-ancestors, sandbox, ...) return only themselves.
  */
 export function fallbackChain(directive: string): readonly string[] {
-  return CHAINS[directive] ?? [directive];
+  return CHAINS.get(directive) ?? [directive];
 }
 
 /**

@@ -50,23 +50,30 @@ function normalizeDirectiveValue(directiveValue: string): string {
 
 /**
  * csp_evaluator's CspParser.parse, with a Set for de-duplicating values: the original's `includes` is
- * quadratic in a directive's length (seconds on a 10,000-source list). Same result, same Csp class.
+ * quadratic in a directive's length (seconds on a 10,000-source list). Same result, same Csp class, except
+ * that a value csp_evaluator cannot parse as a URL (`a>b`, `https://[::1`, `x:y:z`: its checks call
+ * `new URL` on every source and throw) is left out and named in `skipped` instead.
  */
-export function parseForEvaluator(unparsedCsp: string): Csp {
+export function parseForEvaluator(
+  unparsedCsp: string,
+  skipped: { directive: string; value: string }[] = [],
+): Csp {
   const csp = new Csp();
   for (const token of unparsedCsp.split(";")) {
     const parts = token.trim().match(/\S+/g);
     if (!Array.isArray(parts)) continue;
     const name = parts[0]!.toLowerCase();
+    // csp_evaluator's parser tests `name in directives` on a plain object: an inherited name ("constructor")
+    // counts as already seen and is dropped. Kept so (the reference test compares), and said so.
     if (name in csp.directives) continue;
     const values: string[] = [];
     const seen = new Set<string>();
     for (let j = 1; j < parts.length; j++) {
       const value = normalizeDirectiveValue(parts[j]!);
-      if (!seen.has(value)) {
-        seen.add(value);
-        values.push(value);
-      }
+      if (seen.has(value)) continue;
+      seen.add(value);
+      if (hostnameOf(value) === null) skipped.push({ directive: name, value });
+      else values.push(value);
     }
     csp.directives[name] = values;
   }
@@ -210,12 +217,16 @@ function fastScriptAllowlistBypass(parsedCsp: Csp): EvalFinding[] {
 }
 
 // utils.getHostname parses a URL per source; it is a pure function of the source text, asked for every
-// source of every policy graded: remembered (bounded). Errors are not remembered (they are thrown again).
-const HOSTNAMES = new Map<string, string>();
-function hostnameOf(value: string): string {
+// source of every policy graded: remembered (bounded), failures too (null: `new URL` threw on it).
+const HOSTNAMES = new Map<string, string | null>();
+function hostnameOf(value: string): string | null {
   let host = HOSTNAMES.get(value);
   if (host === undefined) {
-    host = getHostname(value);
+    try {
+      host = getHostname(value);
+    } catch {
+      host = null;
+    }
     if (HOSTNAMES.size >= 100_000) HOSTNAMES.clear();
     HOSTNAMES.set(value, host);
   }
@@ -228,7 +239,7 @@ function fastIpSource(parsedCsp: Csp): EvalFinding[] {
   const checkIp = (directive: string, directiveValues: string[]) => {
     for (const value of directiveValues) {
       const host = hostnameOf(value);
-      if (looksLikeIpAddress(host)) {
+      if (host !== null && looksLikeIpAddress(host)) {
         if (host === "127.0.0.1") {
           violations.push(
             new EvalFinding(
@@ -276,10 +287,49 @@ export function referenceEvaluatorFindings(policy: string): Finding[] {
   );
 }
 
-/** Run csp_evaluator's default and strict-CSP checks (CSP3 version) on one serialized policy. */
+/**
+ * Run csp_evaluator's default and strict-CSP checks (CSP3 version) on one serialized policy. Never throws:
+ * a source it cannot parse is an info finding ("unevaluable-source"; the grammar check is Cinch's, see
+ * checks.ts), and a check that throws all the same is one too ("evaluator-error"), the others still run.
+ */
 export function evaluatorFindings(policy: string): Finding[] {
-  const csp = parseForEvaluator(policy);
-  return mapFindings(new CspEvaluator(csp, Version.CSP3).evaluate(FAST_DEFAULT_CHECKS, STRICTCSP_CHECKS));
+  const skipped: { directive: string; value: string }[] = [];
+  const csp = parseForEvaluator(policy, skipped);
+  const out: Finding[] = skipped.map(({ directive, value }) => ({
+    severity: "info",
+    directive,
+    value,
+    message: `csp_evaluator cannot read ${JSON.stringify(value)} as a source; it was not checked`,
+    check: "unevaluable-source",
+    origin: "cinch",
+    points: 0,
+  }));
+  // CspEvaluator.evaluate, one guarded check at a time.
+  const raw: EvalFinding[] = [];
+  const run = (check: (c: Csp) => EvalFinding[], on: Csp) => {
+    try {
+      raw.push(...check(on));
+    } catch (e) {
+      out.push({
+        severity: "info",
+        directive: "",
+        value: null,
+        message: `csp_evaluator's ${check.name || "check"} failed on this policy: ${e instanceof Error ? e.message : String(e)}`,
+        check: "evaluator-error",
+        origin: "cinch",
+        points: 0,
+      });
+    }
+  };
+  let effective: Csp = csp;
+  run((c) => {
+    const found: EvalFinding[] = [];
+    effective = c.getEffectiveCsp(Version.CSP3, found);
+    return found;
+  }, csp);
+  for (const check of FAST_DEFAULT_CHECKS) run(check, csp);
+  for (const check of STRICTCSP_CHECKS) run(check, effective);
+  return [...mapFindings(raw), ...out];
 }
 
 function mapFindings(raw: EvalFinding[]): Finding[] {
