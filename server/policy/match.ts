@@ -3,7 +3,14 @@ import { parseSource } from "./source.ts";
 import type { HostSource, Source } from "./source.ts";
 
 // URL Standard "default port".
-const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, ws: 80, wss: 443, ftp: 21 };
+// A Map: the scheme comes from report data, and a plain object answers "constructor" with a function.
+const DEFAULT_PORTS = new Map<string, number>([
+  ["http", 80],
+  ["https", 443],
+  ["ws", 80],
+  ["wss", 443],
+  ["ftp", 21],
+]);
 
 /** The URL's scheme without ":" (URL.protocol keeps the colon). */
 function schemeOf(url: URL): string {
@@ -15,7 +22,7 @@ function portOf(url: URL): number | null {
 }
 
 function effectivePort(url: URL): number | undefined {
-  return portOf(url) ?? DEFAULT_PORTS[schemeOf(url)];
+  return portOf(url) ?? DEFAULT_PORTS.get(schemeOf(url));
 }
 
 /**
@@ -48,7 +55,7 @@ export function portPartMatches(port: string | null, url: URL): boolean {
   if (port === "*") return true;
   const scheme = schemeOf(url);
   const urlPort = effectivePort(url);
-  if (port === null) return urlPort === DEFAULT_PORTS[scheme];
+  if (port === null) return urlPort === DEFAULT_PORTS.get(scheme);
   const n = Number(port);
   if (n === urlPort) return true;
   return n === 80 && portOf(url) === null && (scheme === "https" || scheme === "wss");
@@ -97,8 +104,8 @@ export function selfMatches(url: URL, self: URL | null): boolean {
   if (url.hostname !== self.hostname) return false;
   const samePort =
     portOf(url) === portOf(self) ||
-    (effectivePort(url) === DEFAULT_PORTS[schemeOf(url)] &&
-      effectivePort(self) === DEFAULT_PORTS[schemeOf(self)]);
+    (effectivePort(url) === DEFAULT_PORTS.get(schemeOf(url)) &&
+      effectivePort(self) === DEFAULT_PORTS.get(schemeOf(self)));
   if (!samePort) return false;
   const scheme = schemeOf(url);
   return (

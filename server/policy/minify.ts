@@ -23,7 +23,13 @@ export type MinifyResult = {
   warnings: string[];
 };
 
-const DEFAULT_PORTS: Record<string, string> = { http: "80", https: "443", ws: "80", wss: "443" };
+// A Map: schemes come from the policy text ("constructor://a" is a valid host source).
+const DEFAULT_PORTS = new Map<string, string>([
+  ["http", "80"],
+  ["https", "443"],
+  ["ws", "80"],
+  ["wss", "443"],
+]);
 const WEB_SCHEMES = ["http", "https", "ws", "wss"];
 
 /** Schemes a source can match: its scheme and upgrades; a scheme-less source is assumed http(s). */
@@ -40,7 +46,7 @@ function coveredSchemes(scheme: string | null): string[] {
 function portCovers(a: string | null, b: string | null, schemes: string[]): boolean {
   if (a === "*") return true;
   if (a === b) return true;
-  const isDefault = (p: string | null) => p === null || schemes.every((s) => DEFAULT_PORTS[s] === p);
+  const isDefault = (p: string | null) => p === null || schemes.every((s) => DEFAULT_PORTS.get(s) === p);
   return isDefault(a) && isDefault(b);
 }
 

@@ -6,6 +6,7 @@ import { hashSource } from "../../server/policy/hash.ts";
 import { fallbackChain } from "../../server/policy/directives.ts";
 import { buildPolicy } from "../../server/policy/build.ts";
 import { parsePolicy } from "../../server/policy/csp.ts";
+import { exportPolicy } from "../../server/policy/export/index.ts";
 import { group } from "./helpers.ts";
 import { api, startTestApp, type TestApp } from "../helpers/app.ts";
 
@@ -104,5 +105,15 @@ describe("the engine, pure", () => {
     expect(b.warnings).toContain(
       `${HOSTILE.length * 2} group(s) name no CSP directive and are not turned into sources`,
     );
+  });
+});
+
+describe("inherited names as policy values", () => {
+  test("the Rails export spells `constructor` and `toString` as strings, not as Object's functions", () => {
+    const out = exportPolicy("img-src 'self' constructor tostring; object-src 'none'", "rails");
+    expect(out).not.toContain("function");
+    expect(out).not.toContain("[native code]");
+    expect(out).toContain(`"constructor"`);
+    expect(out).toContain(":self");
   });
 });

@@ -16,15 +16,18 @@ export function renderPhoenix(headers: readonly Header[]): string {
 }
 
 // Rails' ContentSecurityPolicy mappings (action_dispatch/http/content_security_policy.rb MAPPINGS).
-const RAILS_SYMBOLS: Record<string, string> = {
-  "'self'": ":self",
-  "'none'": ":none",
-  "'unsafe-inline'": ":unsafe_inline",
-  "'unsafe-eval'": ":unsafe_eval",
-  "'unsafe-hashes'": ":unsafe_hashes",
-  "'strict-dynamic'": ":strict_dynamic",
-  "'report-sample'": ":report_sample",
-};
+// A Map: the keys are policy values, and a plain object answers "constructor" with a function.
+const RAILS_SYMBOLS = new Map<string, string>(
+  Object.entries({
+    "'self'": ":self",
+    "'none'": ":none",
+    "'unsafe-inline'": ":unsafe_inline",
+    "'unsafe-eval'": ":unsafe_eval",
+    "'unsafe-hashes'": ":unsafe_hashes",
+    "'strict-dynamic'": ":strict_dynamic",
+    "'report-sample'": ":report_sample",
+  }),
+);
 
 // Directives the Rails DSL has methods for (DIRECTIVES plus the hand-written ones).
 const RAILS_DIRECTIVES = new Set([
@@ -58,7 +61,7 @@ export function renderRails(policyText: string, headers: readonly Header[], repo
   const lines = ["Rails.application.configure do", "  config.content_security_policy do |policy|"];
   for (const d of policy.directives) {
     const method = d.name.replace(/-/g, "_");
-    const args = d.values.map((v) => RAILS_SYMBOLS[v.toLowerCase()] ?? interpolatingString(v)).join(", ");
+    const args = d.values.map((v) => RAILS_SYMBOLS.get(v.toLowerCase()) ?? interpolatingString(v)).join(", ");
     if (d.name === "upgrade-insecure-requests" || d.name === "block-all-mixed-content") {
       lines.push(`    policy.${method} true`);
     } else if (d.name === "report-uri") {
