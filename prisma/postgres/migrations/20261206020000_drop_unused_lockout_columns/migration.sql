@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "User" DROP COLUMN "failedLogins",
+DROP COLUMN "lockedUntil";
+
