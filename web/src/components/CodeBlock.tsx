@@ -1,5 +1,6 @@
 // Preformatted text (a header, a policy, an export) with a label and a copy button.
 import { CopyButton } from "./CopyButton.tsx";
+import { Untrusted } from "./Untrusted.tsx";
 
 export function CodeBlock({ label, text, id }: { label: string; text: string; id?: string }) {
   return (
@@ -11,7 +12,9 @@ export function CodeBlock({ label, text, id }: { label: string; text: string; id
         <CopyButton text={text} label={`Copy ${label}`} />
       </figcaption>
       <pre tabIndex={0} aria-labelledby={id}>
-        <code>{text}</code>
+        <code>
+          <Untrusted text={text} />
+        </code>
       </pre>
     </figure>
   );

@@ -4,6 +4,7 @@ import { useId, useState } from "react";
 import type { DecisionDto } from "../api/policy-types.ts";
 import { Evidence } from "./Evidence.tsx";
 import { Dialog } from "./Dialog.tsx";
+import { Sentence, Untrusted } from "./Untrusted.tsx";
 
 const KIND_LABEL: Record<string, string> = {
   "unsafe-keyword": "Unsafe keyword",
@@ -31,7 +32,7 @@ export function DecisionCard({ d, onChange }: { d: DecisionDto; onChange: (accep
       <div className="suggestion-head">
         <div className="suggestion-title">
           <span className="action-tag action-remove">{KIND_LABEL[d.kind] ?? d.kind}</span>
-          <span className="break">{title}</span>
+          <Sentence text={title} />
         </div>
         {d.accepted ? (
           <button type="button" className="btn btn-small" onClick={() => onChange(false)}>
@@ -51,7 +52,8 @@ export function DecisionCard({ d, onChange }: { d: DecisionDto; onChange: (accep
         )}
       </div>
       <p className="evidence">
-        {d.reason} <strong>{d.accepted ? "Accepted: in the candidate." : "Not in the candidate."}</strong>
+        <Sentence text={d.reason} />{" "}
+        <strong>{d.accepted ? "Accepted: in the candidate." : "Not in the candidate."}</strong>
       </p>
       <Evidence evidence={d.evidence} />
       {confirming ? (
@@ -79,7 +81,9 @@ export function DecisionCard({ d, onChange }: { d: DecisionDto; onChange: (accep
         >
           <p>
             This adds <code className="break">{d.add.join(" ") || "(nothing)"}</code> to{" "}
-            <code>{d.directive}</code>
+            <code>
+              <Untrusted text={d.directive} />
+            </code>
             {d.remove.length ? (
               <>
                 {" "}
@@ -90,9 +94,11 @@ export function DecisionCard({ d, onChange }: { d: DecisionDto; onChange: (accep
           </p>
           <p className="risk">
             <strong>Risk: </strong>
-            {d.risk}
+            <Sentence text={d.risk} />
           </p>
-          <p>{d.reason}</p>
+          <p>
+            <Sentence text={d.reason} />
+          </p>
           <div className="field field-check">
             <input
               id={checkId}

@@ -1,6 +1,7 @@
 // The reports behind a suggestion: counts, pages and samples (as text), folded in a <details>.
 import type { EvidenceDto } from "../api/policy-types.ts";
 import { fmtDateTime, fmtInt, fmtRelative } from "../lib/format.ts";
+import { Untrusted } from "./Untrusted.tsx";
 
 export function evidenceSummary(e: EvidenceDto): string {
   const parts = [
@@ -26,7 +27,9 @@ export function Evidence({ evidence }: { evidence: EvidenceDto }) {
             <h5 className="visually-hidden">Pages</h5>
             <ul className="plain-list mono">
               {evidence.pages.slice(0, 20).map((p) => (
-                <li key={p}>{p}</li>
+                <li key={p}>
+                  <Untrusted text={p} />
+                </li>
               ))}
             </ul>
             {evidence.pages.length > 20 ? (
@@ -42,10 +45,26 @@ export function Evidence({ evidence }: { evidence: EvidenceDto }) {
             <ul className="plain-list mono">
               {evidence.samples.map((s, i) => (
                 <li key={i}>
-                  {s.blockedUrl || "(no blocked URL)"}
-                  {s.sourceFile ? ` — ${s.sourceFile}${s.line !== null ? `:${s.line}` : ""}` : ""}
-                  {s.sample ? <span className="pre"> “{s.sample}”</span> : null}
-                  {s.documentUrl ? <span className="muted"> on {s.documentUrl}</span> : null}
+                  {s.blockedUrl ? <Untrusted text={s.blockedUrl} /> : "(no blocked URL)"}
+                  {s.sourceFile ? (
+                    <>
+                      {" — "}
+                      <Untrusted text={s.sourceFile} />
+                      {s.line !== null ? `:${s.line}` : ""}
+                    </>
+                  ) : null}
+                  {s.sample ? (
+                    <span className="pre">
+                      {" “"}
+                      <Untrusted text={s.sample} />”
+                    </span>
+                  ) : null}
+                  {s.documentUrl ? (
+                    <span className="muted">
+                      {" on "}
+                      <Untrusted text={s.documentUrl} />
+                    </span>
+                  ) : null}
                 </li>
               ))}
             </ul>

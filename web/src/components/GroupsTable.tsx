@@ -6,6 +6,7 @@ import { fmtDateTime, fmtInt, fmtRelative } from "../lib/format.ts";
 import { Sparkline } from "./Sparkline.tsx";
 import { Swatch } from "./Swatch.tsx";
 import { directiveColor } from "../lib/colors.ts";
+import { Untrusted } from "./Untrusted.tsx";
 
 export type SortKey = "count" | "lastSeen" | "firstSeen" | "directive" | "blocked";
 export type SortOrder = "asc" | "desc";
@@ -104,19 +105,19 @@ export function GroupsTable({
                 <td className="col-optional">
                   <span className="directive">
                     <Swatch color={directiveColor(g.directive)} />
-                    {g.directive}
+                    <Untrusted text={g.directive} />
                   </span>
                 </td>
                 <td className="blocked-cell">
                   <span className="directive phone-only">
                     <Swatch color={directiveColor(g.directive)} />
-                    {g.directive}
+                    <Untrusted text={g.directive} />
                   </span>
                   <Link
                     to={`${pathFor("group", { id: projectId, gid: g.id })}${linkQuery}`}
                     className="blocked-link"
                   >
-                    {g.blocked || "(empty)"}
+                    {g.blocked ? <Untrusted text={g.blocked} /> : "(empty)"}
                   </Link>
                 </td>
                 {showNoise ? (
@@ -139,7 +140,7 @@ export function GroupsTable({
                     <span className="muted">—</span>
                   ) : (
                     <>
-                      <span className="truncate">{g.pages[0]}</span>
+                      <Untrusted className="truncate" text={g.pages[0]!} />
                       {g.pages.length > 1 ? (
                         <span className="muted"> +{fmtInt(g.pages.length - 1)} more</span>
                       ) : null}

@@ -3,6 +3,7 @@ import type { PreviewDto } from "../api/policy-types.ts";
 import { fmtInt } from "../lib/format.ts";
 import { Link, pathFor } from "../lib/router.tsx";
 import { ErrorState, Loading } from "./State.tsx";
+import { Untrusted } from "./Untrusted.tsx";
 
 export function impactSentence(p: PreviewDto): string {
   const g = p.blocked.groups;
@@ -46,7 +47,7 @@ export function ImpactCard({
               {preview.blockedGroups.slice(0, 10).map((g) => (
                 <li key={String(g.id)}>
                   <Link to={pathFor("group", { id: projectId, gid: g.id })} className="mono break">
-                    {g.directive} {g.blocked}
+                    <Untrusted text={g.directive} /> <Untrusted text={g.blocked} />
                   </Link>{" "}
                   <span className="muted">{fmtInt(g.count)}</span>
                 </li>

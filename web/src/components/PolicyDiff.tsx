@@ -1,6 +1,7 @@
 // Current and candidate policies side by side, one directive per line; added sources <ins>, removed <del>.
 import { diffPolicies, diffSummary, type DirectiveDiff } from "../lib/policy-diff.ts";
 import { fmtInt } from "../lib/format.ts";
+import { showBidiControls, untrustedProps, Untrusted } from "./Untrusted.tsx";
 
 function Lines({
   diff,
@@ -24,18 +25,22 @@ function Lines({
               : undefined;
         return (
           <li key={d.name} className={cls}>
-            <span className="dname">{d.name}</span>
+            <Untrusted className="dname" text={d.name} />
             {d.values
               .filter((v) => (side === "current" ? v.change !== "added" : v.change !== "removed"))
               .map((v) => (
                 <span key={v.value}>
                   {" "}
                   {side === "candidate" && v.change === "added" ? (
-                    <ins className="tok">{v.value}</ins>
+                    <ins className="tok" {...untrustedProps}>
+                      {showBidiControls(v.value)}
+                    </ins>
                   ) : side === "current" && v.change === "removed" ? (
-                    <del className="tok">{v.value}</del>
+                    <del className="tok" {...untrustedProps}>
+                      {showBidiControls(v.value)}
+                    </del>
                   ) : (
-                    v.value
+                    <Untrusted text={v.value} />
                   )}
                 </span>
               ))}

@@ -1,6 +1,7 @@
 // One suggestion with its evidence and accept / reject / ignore controls (toggle buttons, aria-pressed).
 import type { SuggestionDto } from "../api/policy-types.ts";
 import { Evidence } from "./Evidence.tsx";
+import { Sentence, Untrusted } from "./Untrusted.tsx";
 
 export type Choice = "accept" | "reject" | "ignore";
 
@@ -46,8 +47,10 @@ export function SuggestionCard({
       <div className="suggestion-head">
         <div className="suggestion-title">
           <span className={`action-tag action-${s.action}`}>{ACTION_LABEL[s.action] ?? s.action}</span>
-          <span className="break">{s.source}</span>
-          <span className="muted">in {s.directive}</span>
+          <Untrusted className="break" text={s.source} />
+          <span className="muted">
+            in <Untrusted text={s.directive} />
+          </span>
           {s.verify ? <span className="badge">verify under report-only</span> : null}
         </div>
         {refused ? null : (
@@ -83,7 +86,7 @@ export function SuggestionCard({
         )}
       </div>
       <p className="evidence">
-        {s.reason} <strong className="suggestion-status">{status}.</strong>
+        <Sentence text={s.reason} /> <strong className="suggestion-status">{status}.</strong>
       </p>
       <Evidence evidence={s.evidence} />
     </article>

@@ -13,6 +13,7 @@ import { Async, Empty } from "../components/State.tsx";
 import { StackedChart } from "../components/StackedChart.tsx";
 import { TimeRangePicker } from "../components/TimeRangePicker.tsx";
 import { CopyButton } from "../components/CopyButton.tsx";
+import { Untrusted } from "../components/Untrusted.tsx";
 
 function Breakdown({
   title,
@@ -35,7 +36,9 @@ function Breakdown({
           <tbody>
             {rows.map(([k, v]) => (
               <tr key={k}>
-                <th scope="row">{label(k)}</th>
+                <th scope="row">
+                  <Untrusted text={label(k)} />
+                </th>
                 <td className="num">{fmtInt(v)}</td>
               </tr>
             ))}
@@ -78,7 +81,9 @@ export function SampleCard({ sample, index }: { sample: SampleDto; index: number
             className={k === "sample" || k.endsWith("Url") || k === "sourceFile" ? "wide" : undefined}
           >
             <dt>{label}</dt>
-            <dd className={k === "sample" ? "mono pre" : "mono"}>{fieldText(sample, k)}</dd>
+            <dd className={k === "sample" ? "mono pre" : "mono"}>
+              <Untrusted text={fieldText(sample, k)} />
+            </dd>
           </div>
         ))}
       </dl>
@@ -150,7 +155,9 @@ function GroupView({ d, since, until }: { d: GroupDetailDto; since: number; unti
           {g.pages.length ? (
             <ul className="plain-list mono">
               {g.pages.map((p) => (
-                <li key={p}>{p}</li>
+                <li key={p}>
+                  <Untrusted text={p} />
+                </li>
               ))}
             </ul>
           ) : (
@@ -162,7 +169,9 @@ function GroupView({ d, since, until }: { d: GroupDetailDto; since: number; unti
           {g.browsers.length ? (
             <ul className="plain-list">
               {g.browsers.map((b) => (
-                <li key={b}>{b}</li>
+                <li key={b}>
+                  <Untrusted text={b} />
+                </li>
               ))}
             </ul>
           ) : (
@@ -226,8 +235,8 @@ export function GroupPage({ groupId }: { groupId: string }) {
         <h2 id="group-title" className="group-title">
           {g ? (
             <>
-              <span className="directive">{g.directive}</span>{" "}
-              <span className="mono break">{g.blocked || "(empty)"}</span>
+              <Untrusted className="directive" text={g.directive} />{" "}
+              <Untrusted className="mono break" text={g.blocked || "(empty)"} />
             </>
           ) : (
             "Violation group"

@@ -8,6 +8,7 @@ import { Empty } from "../components/State.tsx";
 import { Swatch } from "../components/Swatch.tsx";
 import { directiveColor } from "../lib/colors.ts";
 import { Link, pathFor } from "../lib/router.tsx";
+import { Untrusted } from "../components/Untrusted.tsx";
 
 const STATE_LABEL = { connecting: "Connecting…", open: "Live", closed: "Disconnected" } as const;
 
@@ -56,10 +57,10 @@ export function LivePage() {
                 </time>
                 <span className="directive">
                   <Swatch color={directiveColor(e.directive)} />
-                  {e.directive}
+                  <Untrusted text={e.directive} />
                 </span>
-                <span className="mono break tail-blocked">{e.blocked || "(empty)"}</span>
-                <span className="mono muted break tail-page">{e.documentUrl}</span>
+                <Untrusted className="mono break tail-blocked" text={e.blocked || "(empty)"} />
+                <Untrusted className="mono muted break tail-page" text={e.documentUrl} />
                 <span className="tail-meta">
                   {e.noise ? <span className="badge badge-noise">noise: {e.noise}</span> : null}
                   <span className="muted">{e.browser}</span>

@@ -17,6 +17,7 @@ import { SuggestionCard, type Choice } from "../components/SuggestionCard.tsx";
 import { DecisionCard } from "../components/DecisionCard.tsx";
 import { CopyButton } from "../components/CopyButton.tsx";
 import { Dialog } from "../components/Dialog.tsx";
+import { Sentence, showBidiControls, Untrusted } from "../components/Untrusted.tsx";
 
 type Filter = "all" | "applied" | "pending" | "decided";
 
@@ -201,7 +202,7 @@ export function PolicyPage() {
       </p>
       {notice ? (
         <p className="notice notice-success" role="status">
-          {notice}
+          <Sentence text={notice} />
         </p>
       ) : null}
       <FormError error={actionError} />
@@ -215,7 +216,9 @@ export function PolicyPage() {
       {result.warnings.length ? (
         <ul className="warnings" aria-label="Builder warnings">
           {result.warnings.map((w) => (
-            <li key={w}>{w}</li>
+            <li key={w}>
+              <Sentence text={w} />
+            </li>
           ))}
         </ul>
       ) : null}
@@ -324,7 +327,7 @@ export function PolicyPage() {
       </div>
       {ignoring ? (
         <Dialog
-          title={`Ignore ${ignoring.host}?`}
+          title={`Ignore ${showBidiControls(ignoring.host)}?`}
           onClose={() => setIgnoring(null)}
           actions={
             <>
@@ -338,9 +341,11 @@ export function PolicyPage() {
           }
         >
           <p>
-            <code className="break">{ignoring.host}</code> (and its subdomains) is added to this project’s
-            ignore rules: future reports from it are stored as noise. This suggestion is left out of the
-            candidate.
+            <code className="break">
+              <Untrusted text={ignoring.host} />
+            </code>{" "}
+            (and its subdomains) is added to this project’s ignore rules: future reports from it are stored as
+            noise. This suggestion is left out of the candidate.
           </p>
         </Dialog>
       ) : null}

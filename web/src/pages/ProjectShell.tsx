@@ -5,6 +5,7 @@ import { useAsync } from "../hooks/useAsync.ts";
 import { ProjectContext } from "../hooks/project.tsx";
 import { Link, pathFor, type RouteName } from "../lib/router.tsx";
 import { ErrorState, Loading } from "../components/State.tsx";
+import { Untrusted } from "../components/Untrusted.tsx";
 
 export const PROJECT_SECTIONS: { route: RouteName; label: string }[] = [
   { route: "violations", label: "Violations" },
@@ -39,7 +40,9 @@ export function ProjectShell({
         <p className="eyebrow">
           <Link to={pathFor("projects")}>Projects</Link> /
         </p>
-        <h1 className="project-name">{project.name}</h1>
+        <h1 className="project-name">
+          <Untrusted text={project.name} />
+        </h1>
         <nav className="tabs" aria-label="Project sections">
           {PROJECT_SECTIONS.map((s) => (
             <Link

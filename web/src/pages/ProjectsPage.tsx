@@ -8,6 +8,7 @@ import { Link, navigate, pathFor } from "../lib/router.tsx";
 import { fmtInt } from "../lib/format.ts";
 import { Async, Empty, FormError } from "../components/State.tsx";
 import { Sparkline } from "../components/Sparkline.tsx";
+import { Untrusted } from "../components/Untrusted.tsx";
 
 function CreateProject({ onCreated }: { onCreated: (p: ProjectDto) => void }) {
   const api = useApi();
@@ -76,7 +77,7 @@ export function ProjectsTable({ projects }: { projects: ProjectDto[] }) {
             <tr key={p.id}>
               <th scope="row">
                 <Link to={pathFor("violations", { id: p.id })} className="project-link">
-                  {p.name}
+                  <Untrusted text={p.name} />
                 </Link>
                 {p.builtin ? <span className="badge">built-in</span> : null}
               </th>

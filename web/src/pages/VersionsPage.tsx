@@ -19,6 +19,7 @@ import { Async, Empty, ErrorState, FormError, Loading } from "../components/Stat
 import { Dialog } from "../components/Dialog.tsx";
 import { CopyButton } from "../components/CopyButton.tsx";
 import { impactSentence } from "../components/ImpactCard.tsx";
+import { Untrusted } from "../components/Untrusted.tsx";
 
 const isState = (s: string): s is VersionState => (VERSION_STATES as readonly string[]).includes(s);
 
@@ -132,7 +133,7 @@ function Compare({ projectId, versions }: { projectId: string; versions: PolicyV
               <tr key={String(g.id)}>
                 <td>
                   <Link to={pathFor("group", { id: projectId, gid: g.id })} className="mono break">
-                    {g.directive} {g.blocked}
+                    <Untrusted text={g.directive} /> <Untrusted text={g.blocked} />
                   </Link>
                 </td>
                 <td className="num">{fmtInt(g.countFrom)}</td>

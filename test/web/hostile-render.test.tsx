@@ -1,0 +1,221 @@
+// @vitest-environment jsdom
+// Bidi controls in report data (#11 item 10): every attacker-chosen value the dashboard renders sits inside an
+// isolating element, and its controls are shown as code points, so Cinch's own sentences keep their order.
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { cleanup, render } from "@testing-library/react";
+import type { ReactElement } from "react";
+import { Evidence } from "../../web/src/components/Evidence.tsx";
+import { SuggestionCard } from "../../web/src/components/SuggestionCard.tsx";
+import { DecisionCard } from "../../web/src/components/DecisionCard.tsx";
+import { GroupsTable } from "../../web/src/components/GroupsTable.tsx";
+import { ImpactCard } from "../../web/src/components/ImpactCard.tsx";
+import { PolicyDiff } from "../../web/src/components/PolicyDiff.tsx";
+import { CodeBlock } from "../../web/src/components/CodeBlock.tsx";
+import { showBidiControls } from "../../web/src/components/Untrusted.tsx";
+import { SampleCard } from "../../web/src/pages/GroupPage.tsx";
+import type { EvidenceDto } from "../../web/src/api/policy-types.ts";
+import { group } from "./helpers.tsx";
+
+afterEach(cleanup);
+
+// One of each control the issue lists, each in a value that names where it was put.
+const CONTROLS = [
+  "\u202a",
+  "\u202b",
+  "\u202c",
+  "\u202d",
+  "\u202e",
+  "\u2066",
+  "\u2067",
+  "\u2068",
+  "\u2069",
+  "\u200e",
+  "\u200f",
+  "\u061c",
+];
+const hostile = (where: string) => `§${where}§${CONTROLS.join("")}gnp.exe`;
+const shown = (where: string) => showBidiControls(hostile(where));
+
+const evidence: EvidenceDto = {
+  count: 3,
+  pages: [hostile("page")],
+  firstSeen: 1,
+  lastSeen: 2,
+  samples: [
+    {
+      sample: hostile("sample"),
+      documentUrl: hostile("document"),
+      blockedUrl: hostile("blocked"),
+      sourceFile: hostile("source"),
+      line: 3,
+    },
+  ],
+};
+
+/** Every text node holding a marker is inside a [data-untrusted] element, and no raw control is rendered. */
+function expectIsolated(root: HTMLElement, markers: string[]): void {
+  const text = root.textContent ?? "";
+  for (const c of CONTROLS) expect(text).not.toContain(c);
+  for (const m of markers) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    let found = 0;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.textContent?.includes(`§${m}§`)) continue;
+      found++;
+      const holder = n.parentElement?.closest("[data-untrusted]");
+      expect(holder, `${m} is isolated`).not.toBeNull();
+      expect(holder?.tagName === "BDI" || holder?.getAttribute("data-untrusted") === "").toBe(true);
+    }
+    expect(found, `${m} is rendered`).toBeGreaterThan(0);
+  }
+}
+
+const suggestion = {
+  id: "s1",
+  directive: hostile("directive"),
+  source: hostile("suggested"),
+  action: "add",
+  reason: `reported by ${hostile("reason")} on 3 pages`,
+  evidence,
+  groupIds: [1],
+  applied: false,
+};
+
+const decision = {
+  id: "d1",
+  kind: "unsafe-keyword",
+  directive: hostile("ddirective"),
+  add: [hostile("added")],
+  remove: [],
+  reason: `inline code on ${hostile("dreason")}`,
+  risk: `allows ${hostile("risk")}`,
+  evidence,
+  groupIds: [1],
+  accepted: false,
+};
+
+const cases: { name: string; ui: () => ReactElement; markers: string[] }[] = [
+  {
+    name: "Evidence: pages, samples, blocked URLs, source files, documents",
+    ui: () => <Evidence evidence={evidence} />,
+    markers: ["page", "sample", "document", "blocked", "source"],
+  },
+  {
+    name: "SuggestionCard: source, directive, the builder's reason",
+    ui: () => <SuggestionCard s={suggestion} choice={undefined} onChoose={vi.fn()} onIgnore={vi.fn()} />,
+    markers: ["suggested", "directive", "reason", "page", "sample"],
+  },
+  {
+    name: "DecisionCard: title, directive, reason",
+    ui: () => <DecisionCard d={decision} onChange={vi.fn()} />,
+    markers: ["added", "ddirective", "dreason"],
+  },
+  {
+    name: "GroupsTable: directive, blocked, page",
+    ui: () => (
+      <GroupsTable
+        projectId="p1"
+        sort="count"
+        order="desc"
+        caption="Groups"
+        now={Date.now()}
+        onSort={vi.fn()}
+        groups={[
+          group({
+            directive: hostile("gdirective"),
+            blocked: hostile("gblocked"),
+            pages: [hostile("gpage")],
+          }),
+        ]}
+      />
+    ),
+    markers: ["gdirective", "gblocked", "gpage"],
+  },
+  {
+    name: "ImpactCard: directive and blocked value of each blocked group",
+    ui: () => (
+      <ImpactCard
+        projectId="p1"
+        error={null}
+        retry={vi.fn()}
+        preview={{
+          total: { groups: 1, reports: 1, recentReports: 1 },
+          blocked: { groups: 1, reports: 1, recentReports: 1 },
+          conditional: { groups: 0, reports: 0, recentReports: 0 },
+          blockedGroups: [
+            {
+              id: 1,
+              directive: hostile("idirective"),
+              blocked: hostile("iblocked"),
+              count: 1,
+              recentCount: 1,
+              governing: null,
+              pages: [],
+            },
+          ],
+          conditionalGroups: [],
+          summary: "",
+        }}
+      />
+    ),
+    markers: ["idirective", "iblocked"],
+  },
+  {
+    name: "PolicyDiff: directive names and values, added and kept",
+    ui: () => (
+      <PolicyDiff
+        current={`img-src ${hostile("kept")}`}
+        candidate={`img-src ${hostile("kept")} ${hostile("new")}; ${hostile("name")}`}
+        currentLabel="Current"
+      />
+    ),
+    markers: ["kept", "new", "name"],
+  },
+  {
+    name: "CodeBlock: policy text",
+    ui: () => <CodeBlock label="Policy" text={`script-src ${hostile("code")}`} />,
+    markers: ["code"],
+  },
+  {
+    name: "SampleCard: every field of a stored sample",
+    ui: () => (
+      <SampleCard
+        index={0}
+        sample={{
+          receivedAt: "2026-01-01T00:00:00Z",
+          documentUrl: hostile("sdocument"),
+          blockedUrl: hostile("sblocked"),
+          sourceFile: hostile("ssource"),
+          line: 1,
+          column: 2,
+          sample: hostile("ssample"),
+          statusCode: 200,
+          browser: hostile("sbrowser"),
+          disposition: "report",
+          policyVersion: null,
+          env: hostile("senv"),
+        }}
+      />
+    ),
+    markers: ["sdocument", "sblocked", "ssource", "ssample", "sbrowser", "senv"],
+  },
+];
+
+describe("hostile values are isolated", () => {
+  test.each(cases)("$name", ({ ui, markers }) => {
+    const { container } = render(ui());
+    expectIsolated(container, markers);
+  });
+
+  test("a control is shown as its code point, not obeyed", () => {
+    expect(shown("x")).toBe(
+      "§x§⟦U+202A⟧⟦U+202B⟧⟦U+202C⟧⟦U+202D⟧⟦U+202E⟧⟦U+2066⟧⟦U+2067⟧⟦U+2068⟧⟦U+2069⟧⟦U+200E⟧⟦U+200F⟧⟦U+061C⟧gnp.exe",
+    );
+  });
+
+  test("a policy in a code block shows its controls as code points", () => {
+    const text = `script-src ${hostile("copy")}`;
+    const { container } = render(<CodeBlock label="Policy" text={text} />);
+    expect(container.querySelector("code")?.textContent).toBe(showBidiControls(text));
+  });
+});
