@@ -1,6 +1,6 @@
 // Applies prisma/postgres/migrations/*/migration.sql in order on PostgreSQL, recorded in Prisma's
 // _prisma_migrations table (so `prisma migrate status` reads them): Prisma 6.19's WASM schema engine cannot run
-// `migrate deploy` on PostgreSQL (../shared/docs/prisma-offline.md "PostgreSQL"). Several nodes may start at
+// `migrate deploy` on PostgreSQL (docs/architecture.md "Migrations"). Several nodes may start at
 // once: the whole run holds a session advisory lock, so one applies and the others wait, then find nothing to do.
 import { randomUUID } from "node:crypto";
 import pg from "pg";

@@ -1,6 +1,6 @@
 // SQLite engine of the group-commit writer: one synchronous transaction per batch with prepared better-sqlite3
 // statements on the same file as Prisma: measured ~30x faster than Prisma's createMany for this path (see
-// ../shared/docs/prisma-offline.md "Speed"), and the transaction must be synchronous. With synchronous=FULL the
+// docs/architecture.md "Database writes"), and the transaction must be synchronous. With synchronous=FULL the
 // WAL fsync runs off the event loop (walsync.ts); requests settle after it.
 import type Database from "better-sqlite3";
 import { WalSync } from "./walsync.ts";
