@@ -96,14 +96,9 @@ function planGroups(
   const warnings: string[] = [];
   const ctx = { hashVersions: input.hashVersions ?? {}, nonce: input.nonce ?? BUILD_DEFAULTS.nonce };
   let trustedTypes = 0;
-  let unrecognised = 0;
   // The candidate does not change while groups are planned: its source lists are compiled once.
   const allows = policyChecker(candidate);
   for (const g of groups) {
-    if (!isRecognisedDirective(g.directive)) {
-      unrecognised++;
-      continue;
-    }
     if (alreadyAllowed(allows, urlsOf(g), g)) continue;
     const ladder = sourceFor(g.blocked, pageOf(g));
     const directive = g.blocked === "inline" ? inlineDirective(checkedDirective(g)) : checkedDirective(g);
@@ -156,8 +151,6 @@ function planGroups(
       }
     }
   }
-  if (unrecognised > 0)
-    warnings.push(`${unrecognised} group(s) name no CSP directive and are not turned into sources`);
   if (trustedTypes > 0)
     warnings.push(`${trustedTypes} Trusted Types group(s) are not turned into sources; fix them in code`);
   return warnings;
@@ -206,8 +199,14 @@ export function buildPolicy(input: BuildInput): BuildResult {
   const target = { reportUri: input.reportUri, reportToGroup: input.reportToGroup };
   const base = parsePolicy(input.base ?? starterPolicy(target));
   for (const issue of base.issues) warnings.push(`base policy: ${issue.message}`);
+  // A group naming no CSP directive ("<img", "constructor") is kept as reported but is no evidence for anything:
+  // its inline samples fell through to script-src and became applied hashes (#11 item 3).
+  const unrecognised = input.groups.filter((g) => !isRecognisedDirective(g.directive)).length;
+  if (unrecognised > 0)
+    warnings.push(`${unrecognised} group(s) name no CSP directive and are not turned into sources`);
   // Sorted by `${directive} ${blocked} ${id}` (keys built once, not per comparison; the sort is stable).
   const groups = input.groups
+    .filter((g) => isRecognisedDirective(g.directive))
     .filter((g) => input.since === undefined || g.lastSeen >= input.since)
     .map((g) => ({ id: `${g.directive} ${g.blocked} ${g.id}`, g }))
     .sort(compareIds)
