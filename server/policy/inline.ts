@@ -26,7 +26,8 @@ export function hashFailed(
   g: PolicyGroup,
   hashVersions: Readonly<Record<string, number>>,
 ): boolean {
-  const since = hashVersions[hash];
+  // Own keys only: hashVersions is keyed by policy text, where "constructor" would be inherited.
+  const since = Object.hasOwn(hashVersions, hash) ? hashVersions[hash] : undefined;
   if (since === undefined) return false;
   if (g.samples.some((s) => s.policyVersion !== undefined)) {
     return g.samples.some(

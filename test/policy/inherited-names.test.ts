@@ -1,5 +1,9 @@
 // Groups with hostile directive names in the database (inherited names, markup) never break the builder and
 // never feed a source: suggestion, build and preview answer 200 and only real directives carry sources.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Violation } from "../../server/reports/types.ts";
 import { hashSource } from "../../server/policy/hash.ts";
@@ -115,5 +119,36 @@ describe("inherited names as policy values", () => {
     expect(out).not.toContain("[native code]");
     expect(out).toContain(`"constructor"`);
     expect(out).toContain(":self");
+  });
+});
+
+describe("cinch build", () => {
+  test("reports with inherited or markup directive names build a policy, exit 0, and feed no source", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cinch-hostile-"));
+    const file = join(dir, "reports.ndjson");
+    const body = (d: string, blocked: string, sample = "") =>
+      JSON.stringify({
+        "csp-report": {
+          "document-uri": "https://shop.example/",
+          "effective-directive": d,
+          "violated-directive": d,
+          "blocked-uri": blocked,
+          "script-sample": sample,
+        },
+      });
+    const lines = HOSTILE.flatMap((d) => [
+      body(d, "inline", sampleOf(d)),
+      body(d, "https://x.hostile.example/a.js"),
+    ]);
+    writeFileSync(file, `${[...lines, ...lines].join("\n")}\n`);
+    const bin = new URL("../../bin/cinch.mjs", import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [bin, "build", "--min-count", "1", "--reports", file], {
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    const policy = r.stdout.trimEnd().split("\n").at(-1) ?? "";
+    expect(policy).toMatch(/^default-src 'self'; /);
+    expect(policy).not.toContain("hostile.example");
+    for (const d of HOSTILE) expect(policy).not.toContain(hashSource(sampleOf(d)));
   });
 });
