@@ -1,9 +1,8 @@
 // Configuration: parsed once from the environment with zod; every problem is listed, then the process exits.
 import { z } from "zod";
+import { emailSchema } from "./accounts/email.ts";
+import { booleanText as bool } from "./schemas.ts";
 
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const configSchema = z.object({
@@ -36,25 +35,19 @@ export const configSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]).default("FULL"),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
-  // Security (README "Security"): session keys, session lifetimes, sign-in throttle, first admin, header cap.
+  // Security (docs/security.md): session keys, session lifetimes, sign-in throttle, first admin, header cap.
   SESSION_SECRET: z.string().min(1).optional(),
   SESSION_IDLE_MINUTES: int(5, 7 * 24 * 60).default(8 * 60),
   SESSION_MAX_HOURS: int(1, 365 * 24).default(7 * 24),
   SIGNIN_ATTEMPTS_PER_MINUTE: int(1, 10_000).default(5),
-  CINCH_ADMIN_EMAIL: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .max(254)
-    .regex(/^[^\s@]+@[^\s@]+$/, "must be an email address")
-    .optional(),
+  CINCH_ADMIN_EMAIL: emailSchema.toLowerCase().optional(),
   CINCH_ADMIN_PASSWORD: z.string().min(1).optional(),
   MAX_HEADER_BYTES: int(4096, 65_536).default(16_384),
-  // Slow clients (README "Limits"): the whole header block within HEADERS_TIMEOUT_MS, the whole request within
+  // Slow clients (docs/security.md "Limits"): the whole header block within HEADERS_TIMEOUT_MS, the whole request within
   // REQUEST_TIMEOUT_MS; enforced to the second (server.ts sets Node's connectionsCheckingInterval to 1 s).
   HEADERS_TIMEOUT_MS: int(1000, 600_000).default(10_000),
   REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),
-  // Live tail (README "Live tail"): open streams per project and per instance (429 beyond), and what one stream
+  // Live tail (GET /api/projects/:id/tail): open streams per project and per instance (429 beyond), and what one stream
   // may have waiting for a reader that does not keep up before its events are dropped, and how long it may stay
   // that far behind before it is disconnected.
   TAIL_MAX_PER_PROJECT: int(1, 10_000).default(20),

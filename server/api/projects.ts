@@ -6,13 +6,14 @@ import { parseInput } from "../http/query.ts";
 import { notFound } from "../http/errors.ts";
 import { mergeSettings, projectSettingsPatchSchema } from "../projects/settings.ts";
 import { presentProject } from "./present.ts";
+import { projectNameSchema } from "../projects/name.ts";
 import { reclassifyGroups } from "./ignore-rules.ts";
 import { HOUR_MS } from "../store/writer.ts";
 
-const createSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+const createSchema = z.object({ name: projectNameSchema }).strict();
 const patchSchema = z
   .object({
-    name: z.string().trim().min(1).max(100).optional(),
+    name: projectNameSchema.optional(),
     settings: projectSettingsPatchSchema.optional(),
   })
   .strict();

@@ -18,14 +18,9 @@ import {
   passwordProblem,
   verifyPassword,
 } from "../accounts/passwords.ts";
-import { EMAIL_RE, normalizeEmail } from "../store/users.ts";
+import { emailSchema as email, normalizeEmail } from "../accounts/email.ts";
 import type { SessionDto, SetupStateDto, SignedInDto } from "../contract.ts";
 
-const email = z
-  .string()
-  .trim()
-  .max(254, "must be at most 254 characters")
-  .regex(EMAIL_RE, "must be an email address");
 const signInSchema = z
   .object({ email: z.string().max(254), password: z.string().max(MAX_PASSWORD_LENGTH) })
   .strict();

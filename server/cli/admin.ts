@@ -7,6 +7,7 @@ import { ProjectStore } from "../store/projects.ts";
 import { TokenStore, isScope, SCOPES } from "../store/tokens.ts";
 import { presentProject } from "../api/present.ts";
 import { CliError, out } from "./io.ts";
+import { projectNameSchema } from "../projects/name.ts";
 
 /** Open the configured database for one command, and close it afterwards. */
 export async function withDb<T>(fn: (db: Db, publicUrl: string) => Promise<T>): Promise<T> {
@@ -38,8 +39,9 @@ export function registerAdminCommands(program: Command): void {
     .description("create a project and print its install values as JSON")
     .requiredOption("--name <name>", "project name")
     .action(async (opts: { name: string }) => {
-      const name = opts.name.trim();
-      if (name.length === 0 || name.length > 100) throw new CliError("--name must be 1-100 characters");
+      const parsed = projectNameSchema.safeParse(opts.name);
+      if (!parsed.success) throw new CliError("--name must be 1-100 characters");
+      const name = parsed.data;
       await withDb(async (db, publicUrl) => {
         const p = await new ProjectStore(db.prisma).create(name);
         out(JSON.stringify(presentProject(p, publicUrl), null, 2));

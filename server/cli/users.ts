@@ -3,7 +3,8 @@
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import type { Command } from "commander";
-import { UserStore, EMAIL_RE, normalizeEmail } from "../store/users.ts";
+import { UserStore } from "../store/users.ts";
+import { emailSchema, normalizeEmail } from "../accounts/email.ts";
 import { passwordProblem } from "../accounts/passwords.ts";
 import { CliError, out, readInput } from "./io.ts";
 import { withDb } from "./admin.ts";
@@ -41,10 +42,9 @@ export async function readNewPassword(): Promise<string> {
 }
 
 function checkedEmail(raw: string): string {
-  const email = normalizeEmail(raw);
-  if (email.length > 254 || !EMAIL_RE.test(email))
-    throw new CliError(`not an email address: ${JSON.stringify(raw)}`);
-  return email;
+  const parsed = emailSchema.safeParse(raw);
+  if (!parsed.success) throw new CliError(`not an email address: ${JSON.stringify(raw)}`);
+  return normalizeEmail(parsed.data);
 }
 
 /** The checked email argument and a new password from stdin that passes the password policy. */

@@ -1,14 +1,10 @@
 // Admin accounts. Emails are stored lowercased; passwords only as Argon2id hashes (server/accounts/passwords.ts).
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { normalizeEmail } from "../accounts/email.ts";
 import { hashPassword } from "../accounts/passwords.ts";
 
 export type UserRecord = { id: string; email: string; passwordHash: string; createdAt: Date };
-
-/** Emails compare case-insensitively: "Admin@Example.com" and "admin@example.com" are one account. */
-export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
-
-export const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,189}$/;
 
 export class UserStore {
   constructor(private readonly prisma: PrismaClient) {}
