@@ -1,0 +1,95 @@
+// `npm pack` gives an installable package: installed globally into a throwaway prefix, outside any checkout, its
+// `cinch --version` and `cinch serve` work (dashboard and API) with nothing of the development tool chain.
+// Slow on purpose and kept to one test: it builds, packs, installs from the registry and compiles better-sqlite3.
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, test } from "vitest";
+
+const root = new URL("../..", import.meta.url).pathname;
+const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+const work = mkdtempSync(join(tmpdir(), "cinch-pack-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Not copied into the scratch checkout: installs, builds, data and history. */
+const SKIP = new Set(["node_modules", "dist", "data", "artifacts", ".git", "scratch", "coverage"]);
+
+function run(cmd: string, args: string[], cwd: string): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Start `cinch serve`; resolves with its URL once it says it listens. */
+function serve(bin: string, cwd: string): Promise<{ url: string; stop: () => Promise<number | null> }> {
+  const proc = spawn(bin, ["serve"], {
+    cwd,
+    env: { ...process.env, PORT: "0", DATA_DIR: join(cwd, "data"), LOG_LEVEL: "info", NODE_OPTIONS: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (https?:\/\/[^\s"]+)/.exec(out);
+      if (m) {
+        const stop = () =>
+          new Promise<number | null>((done) => {
+            proc.once("exit", (code) => done(code));
+            proc.kill("SIGTERM");
+          });
+        resolve({ url: m[1]!, stop });
+      }
+    };
+    proc.stdout.on("data", onData);
+    proc.stderr.on("data", onData);
+    proc.once("exit", (code) => reject(new Error(`cinch serve exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+test("npm pack → npm install -g → cinch serve outside the checkout", { timeout: 900_000 }, async () => {
+  // A scratch checkout beside nothing, with this checkout's development dependencies for the build (hard links:
+  // quick and no space; a symlinked node_modules makes `npm sbom` read the linked tree as a package of its own).
+  const checkout = join(work, "checkout");
+  cpSync(root, checkout, {
+    recursive: true,
+    filter: (src) => !SKIP.has(src.slice(root.length).split("/")[0]!),
+  });
+  rmSync(join(checkout, "web", "dist"), { recursive: true, force: true });
+  run("cp", ["-al", join(root, "node_modules"), join(checkout, "node_modules")], work);
+
+  run("npm", ["pack", "--pack-destination", work, "--silent"], checkout); // prepack: npm run build
+  const tarball = join(work, `cinch-${version}.tgz`);
+  expect(existsSync(tarball)).toBe(true);
+
+  const prefix = join(work, "prefix");
+  run("npm", ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", tarball], work);
+  const installed = join(prefix, "lib", "node_modules", "cinch");
+  const modules = readdirSync(join(installed, "node_modules"));
+  for (const devOnly of ["tsx", "typescript", "vite", "vitest", "prisma", "esbuild"]) {
+    expect(modules, devOnly).not.toContain(devOnly);
+  }
+  expect(existsSync(join(installed, "server"))).toBe(false); // compiled only: no TypeScript sources
+  expect(existsSync(join(installed, "dist", "sbom.cdx.json"))).toBe(true);
+
+  const bin = join(prefix, "bin", "cinch");
+  expect(run(bin, ["--version"], work).trim()).toBe(version);
+
+  const elsewhere = join(work, "elsewhere");
+  mkdirSync(elsewhere);
+  const server = await serve(bin, elsewhere);
+  try {
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    const page = await fetch(`${server.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    const setup = await fetch(`${server.url}/api/setup`);
+    expect(await setup.json()).toEqual({ needed: true });
+  } finally {
+    expect(await server.stop()).toBe(0);
+  }
+  expect(existsSync(join(elsewhere, "data", "cinch.db"))).toBe(true);
+});
