@@ -20,7 +20,7 @@ import {
 } from "../policy/versions.ts";
 import { EXPORT_FORMATS, ExportError } from "../policy/export/index.ts";
 import { exportDeployed, type DeployedPolicy } from "../policy/export/deployed.ts";
-import { parsePolicy } from "../policy/csp.ts";
+import { parsePolicy, policySyntaxError } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
 import type { PolicyGroup } from "../policy/groups.ts";
 import type { Evidence } from "../policy/build-types.ts";
@@ -278,6 +278,9 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     );
     const syntax = parsePolicy(body.policy).directives;
     if (syntax.length === 0) throw badRequest("invalid_policy", "policy has no directives");
+    // A source browsers ignore is a typo in what would be served (#11 item 8): name it, save nothing.
+    const invalid = policySyntaxError(body.policy);
+    if (invalid !== null) throw badRequest("invalid_policy", invalid);
     const v = await versions.create(p.id, body.policy, body.notes ?? {});
     ctx.status = 201;
     ctx.body = presentVersion(v);
