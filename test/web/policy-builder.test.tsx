@@ -215,7 +215,7 @@ describe("PolicyPage", () => {
     fireEvent.click(within(dialog).getByRole("button", { name: "Ignore host" }));
     await waitFor(() =>
       expect(api.updateProject).toHaveBeenCalledWith("p1", {
-        settings: { ignoreRules: { hosts: ["fonts.example.net"], schemes: [], sampleContains: [] } },
+        settings: { ignoreRules: { hosts: ["fonts.example.net"] } },
       }),
     );
     await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [], rejected: [fonts.id] }));

@@ -212,7 +212,13 @@ export class ApiClient {
 
   async updateProject(
     id: string,
-    patch: { name?: string; settings?: Partial<ProjectSettingsDto> },
+    // The server merges settings field by field, ignore-rule lists one by one: send only what changes.
+    patch: {
+      name?: string;
+      settings?: Partial<Omit<ProjectSettingsDto, "ignoreRules">> & {
+        ignoreRules?: Partial<ProjectSettingsDto["ignoreRules"]>;
+      };
+    },
   ): Promise<ProjectDto> {
     return this.request("PATCH", `/projects/${enc(id)}`, { body: patch });
   }

@@ -112,7 +112,8 @@ export function PolicyPage() {
       const hosts = project.settings.ignoreRules.hosts;
       if (!hosts.includes(host)) {
         const p = await api.updateProject(project.id, {
-          settings: { ignoreRules: { ...project.settings.ignoreRules, hosts: [...hosts, host] } },
+          // Only the hosts list: the server keeps the stored schemes and samples (a stale copy here must not undo them).
+          settings: { ignoreRules: { hosts: [...hosts, host] } },
         });
         setProject(p);
       }
