@@ -1,7 +1,5 @@
 // Type-only DTOs shared by the API (server/api) and the dashboard (web/src/api/client.ts). No runtime code.
 
-export type ErrorBody = { error: string; message: string };
-
 export type IgnoreRulesDto = { hosts: string[]; schemes: string[]; sampleContains: string[] };
 
 export type ProjectSettingsDto = {

@@ -2,19 +2,14 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
-import {
-  buildPolicy,
-  evaluatePolicy,
-  EXPORT_FORMATS,
-  ExportError,
-  exportPolicy,
-  groupsFromViolations,
-  hashDirectives,
-  inlineHashes,
-  isExportFormat,
-  minifyPolicy,
-} from "../policy/index.ts";
-import type { Finding, InlineHash, UnsafeAcceptance } from "../policy/index.ts";
+import { buildPolicy } from "../policy/build.ts";
+import type { UnsafeAcceptance } from "../policy/build-types.ts";
+import { EXPORT_FORMATS, ExportError, exportPolicy, isExportFormat } from "../policy/export/index.ts";
+import type { Finding } from "../policy/findings.ts";
+import { evaluatePolicy } from "../policy/grade.ts";
+import { groupsFromViolations } from "../policy/groups.ts";
+import { hashDirectives, inlineHashes, type InlineHash } from "../policy/html-hashes.ts";
+import { minifyPolicy } from "../policy/minify.ts";
 import { parseReportBody } from "../reports/parse.ts";
 import type { Violation } from "../reports/types.ts";
 import { CliError, out, readInput } from "./io.ts";

@@ -155,16 +155,6 @@ function verdict(governing: string | null, allowed: boolean, condition?: AllowCo
   return condition ? { allowed, directive: governing, condition } : { allowed, directive: governing };
 }
 
-/** The same check on a pre-parsed source list: used by the preview, which caches parsed lists. */
-export function allowsWithSources(
-  directive: string,
-  sources: readonly Source[] | null,
-  governing: string | null,
-  v: ViolationLike,
-): AllowResult {
-  return allowsCompiled(directive, sources === null ? null : compileSources(sources), governing, v);
-}
-
 /** The same check on a compiled source list (compileSources): for checking many violations. */
 export function allowsCompiled(
   directive: string,

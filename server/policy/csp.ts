@@ -157,9 +157,3 @@ export function setDirective(policy: Pick<Policy, "directives">, name: string, v
   if (found) found.values = values;
   else policy.directives.push({ name, values });
 }
-
-/** Remove a directive if present. */
-export function removeDirective(policy: Pick<Policy, "directives">, name: string): void {
-  const i = policy.directives.findIndex((d) => d.name === name);
-  if (i >= 0) policy.directives.splice(i, 1);
-}

@@ -133,8 +133,3 @@ export function familyHead(directive: string): string {
   if (directive.startsWith("style-src")) return "style-src";
   return directive;
 }
-
-/** True for script directives, where CSP3 §8.2 'strict-dynamic' and the script-only rules apply. */
-export function isScriptDirective(directive: string): boolean {
-  return directive.startsWith("script-src") || directive === "worker-src";
-}

@@ -28,13 +28,6 @@ function isSorted(list: readonly string[]): boolean {
   return true;
 }
 
-/** Evidence of a list of groups. */
-export function evidenceOf(groups: readonly PolicyGroup[]): Evidence {
-  const e = emptyEvidence();
-  for (const g of groups) addEvidence(e, g);
-  return e;
-}
-
 /** Does the evidence meet the threshold? */
 export function meetsThreshold(e: Evidence, minCount: number, minPages: number): boolean {
   return e.count >= minCount && e.pages.length >= minPages;

@@ -17,7 +17,6 @@ export const KEYWORDS = [
   "'report-sha512'",
   "'inline-speculation-rules'",
 ] as const;
-export type Keyword = (typeof KEYWORDS)[number];
 
 /** Keywords the builder never adds without the user's explicit acceptance (docs/architecture.md, product rule 4). */
 export const UNSAFE_KEYWORDS = ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'"] as const;

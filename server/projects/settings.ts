@@ -49,9 +49,6 @@ export function defaultSettings(): ProjectSettings {
   };
 }
 
-/** A complete settings object (every field required): what a stored value is, and what tests build. */
-export const projectSettingsSchema = z.object(fields).strict();
-
 /**
  * A settings change, as PATCH accepts it. An absent field keeps its stored value; a present one replaces it
  * (`dailyCap: null` removes the cap, `allowedOrigins: []` accepts every page). `ignoreRules` merges one level

@@ -90,12 +90,6 @@ export function classifyNoise(v: Violation): NoiseReason | null {
   return null;
 }
 
-/** The violation with its noise reason filled in (a copy; the input is not changed). */
-export function withNoise(v: Violation): Violation {
-  const noise = classifyNoise(v);
-  return noise === v.noise ? v : { ...v, noise };
-}
-
 function isInjectorHost(host: string): boolean {
   if (host === "") return false;
   for (const h of INJECTOR_HOSTS) {

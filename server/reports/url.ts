@@ -36,11 +36,6 @@ export function schemeOf(raw: string): string {
   return raw.slice(0, end).toLowerCase();
 }
 
-/** True for http(s)/ws(s), the schemes whose URLs keep host and path. */
-export function isNetworkScheme(scheme: string): boolean {
-  return NETWORK_SCHEMES.has(scheme);
-}
-
 /**
  * Canonicalize a URL-like report value. Network URLs lose credentials, query and fragment (secrets hide
  * there: reset tokens, session ids), get lower-case scheme and host, punycode IDN hosts and no default port

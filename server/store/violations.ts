@@ -14,15 +14,7 @@ import {
 import { listGroups, type GroupListing } from "./group-list.ts";
 import { num, toGroupRow, toSampleRow } from "./rows.ts";
 
-export {
-  GROUP_SORTS,
-  NOISE_FILTERS,
-  tagFree,
-  type GroupFilter,
-  type GroupSort,
-  type NoiseFilter,
-} from "./filters.ts";
-export { TREND_BUCKETS } from "./group-list.ts";
+export { GROUP_SORTS, NOISE_FILTERS, tagFree, type GroupFilter } from "./filters.ts";
 export type { GroupRow, SampleRow } from "./rows.ts";
 
 export type ViolationStoreOptions = {

@@ -79,6 +79,4 @@ export function exportPolicy(policy: string, format: ExportFormat, opts: ExportO
 }
 
 export { ExportError } from "./errors.ts";
-export type { ExportErrorId } from "./errors.ts";
-export type { CompanionOptions, ExportOptions, Header } from "./headers.ts";
-export { headerSet } from "./headers.ts";
+export type { ExportOptions } from "./headers.ts";

@@ -1,8 +1,6 @@
 // Number and time formatting in the viewer's locale and time zone (Intl only; never hand-rolled).
 
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
-const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
@@ -10,10 +8,6 @@ const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 
 /** 12,345 */
 export const fmtInt = (n: number): string => integer.format(n);
-/** 12K */
-export const fmtCompact = (n: number): string => compact.format(n);
-/** 0.25 → 25% */
-export const fmtPercent = (fraction: number): string => percent.format(fraction);
 
 function toDate(t: string | number | Date): Date | null {
   const d = t instanceof Date ? t : new Date(t);

@@ -36,7 +36,3 @@ export function rangeToParams(r: {
     return { range: "custom", since: String(r.since ?? ""), until: String(r.until ?? "") };
   return { range: r.preset === DEFAULT_RANGE ? null : r.preset, since: null, until: null };
 }
-
-/** Chart bucket: hourly series are shown as is; the label helps the reader. */
-export const rangeLabel = (r: TimeRange): string =>
-  r.preset === "custom" ? "Custom range" : (RANGE_PRESETS.find((p) => p.id === r.preset)?.label ?? "");
