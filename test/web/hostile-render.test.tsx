@@ -14,6 +14,7 @@ import { CodeBlock } from "../../web/src/components/CodeBlock.tsx";
 import { showBidiControls } from "../../web/src/components/Untrusted.tsx";
 import { SampleCard } from "../../web/src/pages/GroupPage.tsx";
 import type { EvidenceDto } from "../../web/src/api/policy-types.ts";
+import { useTitle } from "../../web/src/hooks/useTitle.ts";
 import { group } from "./helpers.tsx";
 
 afterEach(cleanup);
@@ -205,6 +206,15 @@ describe("hostile values are isolated", () => {
   test.each(cases)("$name", ({ ui, markers }) => {
     const { container } = render(ui());
     expectIsolated(container, markers);
+  });
+
+  test("the document title shows a blocked URL's controls as code points", () => {
+    function Titled() {
+      useTitle(hostile("title"), "shop");
+      return null;
+    }
+    render(<Titled />);
+    expect(document.title).toBe(`${shown("title")} · shop · Cinch`);
   });
 
   test("a control is shown as its code point, not obeyed", () => {
