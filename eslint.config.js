@@ -43,6 +43,7 @@ export default tseslint.config(
     ignores: [
       "node_modules",
       "web/dist",
+      "dist",
       "server/generated",
       "data",
       "artifacts",

@@ -1,7 +1,12 @@
 // The password policy and hashing: length, the bundled common list and its simple variants, Argon2id with salt.
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { hashPassword, needsRehash, passwordProblem, verifyPassword } from "../../server/accounts/passwords.ts";
+import {
+  hashPassword,
+  needsRehash,
+  passwordProblem,
+  verifyPassword,
+} from "../../server/accounts/passwords.ts";
 
 const TOO_SHORT = "password must be at least 12 characters";
 const TOO_LONG = "password must be at most 256 characters";
