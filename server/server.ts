@@ -9,9 +9,7 @@ import { reportUri } from "./projects/install.ts";
 import type { AppDeps } from "./deps.ts";
 import { prepareFirstRun } from "./store/setup.ts";
 
-export const VERSION = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+export { VERSION } from "./version.ts";
 
 export type Running = {
   url: string;
