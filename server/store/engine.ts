@@ -37,6 +37,8 @@ export interface BatchEngine {
   readonly pending: number;
   /** Forget cached state about a project's groups (they were deleted). */
   forget(projectId: string): void;
+  /** Resolves once the commits already started have finished (at once for a synchronous engine). */
+  idle(): Promise<void>;
   /** Make everything committed durable and settle every waiter. */
   close(): void;
 }

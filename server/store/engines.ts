@@ -5,7 +5,7 @@ export class EngineUnavailableError extends Error {}
 
 /**
  * Serving (and the admin commands) run on SQLite only in this version: on PostgreSQL, `cinch migrate` applies the
- * schema and the writer's engine exists, but the dashboard's queries do not yet. Fail with the reason instead of
+ * schema and the writer has a PostgreSQL engine (pg-batch.ts), but the app does not open PostgreSQL yet. Fail with the reason instead of
  * opening a file named after a URL.
  */
 export function requireSqlite(config: Config): void {

@@ -216,6 +216,10 @@ export class SqliteBatchEngine implements BatchEngine {
     for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
   }
 
+  idle(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): void {
     this.wal?.close();
   }

@@ -29,6 +29,8 @@ export type WriterOptions = {
   maxBrowsers?: number;
   /** Called after each commit with its size and duration, for metrics. */
   onCommit?: (reports: number, seconds: number) => void;
+  /** Called when a commit failed and nothing of it was stored (storage health sees a full disk here first). */
+  onCommitError?: (err: unknown) => void;
 };
 
 export class QueueFullError extends Error {
@@ -173,6 +175,7 @@ export class ReportWriter {
       return w;
     };
     const fail = (err: unknown) => {
+      this.opts.onCommitError?.(err);
       for (const p of batch) p.reject(err);
     };
     let result: CommitChanges | Promise<CommitChanges>;
@@ -210,6 +213,12 @@ export class ReportWriter {
     this.engine.settle(
       batch.map((p) => ({ reports: p.violations.length, resolve: p.resolve, reject: p.reject })),
     );
+  }
+
+  /** Commit what is queued and wait until every commit started so far has finished (asynchronous engines). */
+  async drain(): Promise<void> {
+    this.flushNow();
+    await this.engine.idle();
   }
 
   /** Stop accepting, commit what is queued and make it durable. */
