@@ -1,34 +1,24 @@
-// /api/projects/:id/policy/* (suggestion, build, evaluate, preview, versions, compare, export, public key) and the
-// public read-only GET /p/:policyKey/policy for deploy pipelines.
-import Router from "@koa/router";
+// /api/projects/:id/policy/* (suggestion, build, evaluate, preview, versions, compare); the export, public key,
+// pipeline URL and rollout status are in policy-deploy.ts.
+import type Router from "@koa/router";
 import { z } from "zod";
-import type { Context } from "koa";
 import type { ApiRouter } from "./routes.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseInput } from "../http/query.ts";
-import { HttpError, badRequest, conflict, notFound } from "../http/errors.ts";
+import { badRequest, conflict, notFound } from "../http/errors.ts";
 import { buildPolicy } from "../policy/build.ts";
 import { evaluatePolicy } from "../policy/grade.ts";
 import { previewImpact } from "../policy/preview.ts";
-import {
-  DEPLOY_STATES,
-  compareVersions,
-  deployedSet,
-  withPolicyVersion,
-  withReportToGroup,
-  type DeployState,
-} from "../policy/versions.ts";
-import { EXPORT_FORMATS, ExportError } from "../policy/export/index.ts";
-import { exportDeployed, type DeployedPolicy } from "../policy/export/deployed.ts";
+import { compareVersions, withPolicyVersion } from "../policy/versions.ts";
 import { parsePolicy, policySyntaxError } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
 import type { PolicyGroup } from "../policy/groups.ts";
 import type { Evidence } from "../policy/build-types.ts";
 import { PolicyCache } from "./policy-cache.ts";
-import { currentPolicy, projectBuildInput } from "../projects/policy-input.ts";
+import { deployRoutes } from "./policy-deploy.ts";
+import { projectBuildInput } from "../projects/policy-input.ts";
 import { PolicyStore, POLICY_STATES, canMove, type PolicyVersionRecord } from "../store/policies.ts";
 import type { ProjectRecord } from "../store/projects.ts";
-import { REPORT_TO_GROUP, reportToGroupFor, reportUri } from "../projects/install.ts";
 
 const policyText = z
   .string()
@@ -53,21 +43,6 @@ const versionNumber = z
   .string()
   .regex(/^\d{1,9}$/, "must be a version number")
   .transform(Number);
-const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
-
-const exportQuery = z
-  .object({
-    format: z.enum(EXPORT_FORMATS).default("header"),
-    version: versionNumber.optional(),
-    reportOnly: bool.optional(),
-    companions: bool.default(false),
-    /** Without `version`: the enforced version, the report-only candidate, or both (two headers). */
-    state: z.enum(DEPLOY_STATES).default("both"),
-  })
-  .strict();
-
-/** The report-to group of a report-only candidate served beside the enforced policy. */
-const CANDIDATE_GROUP = `${REPORT_TO_GROUP}-candidate`;
 
 // Evidence in API answers: the first pages and samples only (count, firstSeen and lastSeen stay whole), so
 // a build over tens of thousands of groups does not answer tens of megabytes of repeated pages and samples.
@@ -100,15 +75,6 @@ const pageQuery = (defaultLimit: number) =>
 /** The policy a version is served with: its report URL carries ?v=N so reports are attributed to it. */
 const versionedPolicy = (v: PolicyVersionRecord): string => withPolicyVersion(v.policy, v.version);
 
-const noVersionIn = (state: DeployState) =>
-  new HttpError(
-    404,
-    "no_policy",
-    state === "both"
-      ? "this project has no enforced or report-only policy version yet"
-      : `this project has no ${state} policy version yet`,
-  );
-
 /** Register the policy routes on the API router, and return the public policy router. */
 export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   const { projects, config, db } = deps;
@@ -120,40 +86,9 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     return p;
   };
 
-  /** Reporting-Endpoints for exports: only when Cinch is reached over HTTPS (the Reporting API needs it). */
-  const endpointsFor = (p: ProjectRecord, version: number | undefined): Record<string, string> =>
-    reportToGroupFor(config.publicUrl)
-      ? { [REPORT_TO_GROUP]: reportUri(config.publicUrl, p.reportKey, version) }
-      : {};
-
   const cache = new PolicyCache(db.raw, deps.writer);
-
-  /**
-   * Render the deployed set. Beside an enforced policy the report-only candidate reports to its own report-to
-   * group, so Reporting API reports are tagged with its version too (report-uri carries ?v=N in the policy).
-   */
-  const exportText = (
-    ctx: Context,
-    set: DeployedPolicy[],
-    q: { format: (typeof EXPORT_FORMATS)[number]; companions: boolean },
-    p: ProjectRecord,
-  ): void => {
-    const [first, second] = set;
-    const endpoints = endpointsFor(p, first?.version ?? undefined);
-    if (first && second && Object.keys(endpoints).length > 0) {
-      second.policy = withReportToGroup(second.policy, CANDIDATE_GROUP);
-      Object.assign(endpoints, {
-        [CANDIDATE_GROUP]: reportUri(config.publicUrl, p.reportKey, second.version ?? undefined),
-      });
-    }
-    try {
-      ctx.type = "text/plain; charset=utf-8";
-      ctx.body = exportDeployed(set, q.format, { companions: q.companions, reportingEndpoints: endpoints });
-    } catch (err) {
-      if (err instanceof ExportError) throw badRequest(err.id, err.message);
-      throw err;
-    }
-  };
+  const deploy = deployRoutes(api, deps, { versions, cache, project });
+  const { deployHeaders } = deploy;
 
   /** Evidence for an answer: the first pages, and the newest samples of its groups (the build loads few). */
   const evidenceFor = (e: Evidence, groupIds: readonly (string | number)[]): Evidence => {
@@ -326,56 +261,10 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     if (v.state !== state && !canMove(v.state, state)) {
       throw conflict("invalid_transition", `a ${v.state} version cannot become ${state}`);
     }
-    ctx.body = presentVersion(v.state === state ? v : await versions.setState(p.id, n, state));
+    const moved = v.state === state ? v : await versions.setState(p.id, n, state);
+    // After every state change: the exact header(s) to deploy now.
+    ctx.body = { ...presentVersion(moved), deploy: await deployHeaders(p) };
   });
 
-  api.add("get", "/projects/:id/policy/export", "read", async (ctx) => {
-    const p = await project(ctx.params.id);
-    const q = parseInput(exportQuery, ctx.query);
-    if (q.version !== undefined) {
-      const v = await versions.get(p.id, q.version);
-      if (!v) throw notFound("policy version");
-      const reportOnly = q.reportOnly ?? v.state !== "enforced";
-      exportText(ctx, [{ policy: versionedPolicy(v), reportOnly, version: v.version }], q, p);
-      return;
-    }
-    // The default is what is deployed: enforced (?v=E) and the report-only candidate (?v=R) beside it.
-    const set: DeployedPolicy[] = deployedSet(await versions.list(p.id), q.state);
-    if (set.length === 0) {
-      if (q.state !== "both") throw noVersionIn(q.state);
-      const { policy } = await currentPolicy(versions, p, config.publicUrl);
-      set.push({ policy, reportOnly: q.reportOnly ?? true, version: null });
-    } else if (q.reportOnly !== undefined && set.length === 1) set[0]!.reportOnly = q.reportOnly;
-    exportText(ctx, set, q, p);
-  });
-
-  api.add("get", "/projects/:id/policy/key", "admin", async (ctx) => {
-    const p = await project(ctx.params.id);
-    ctx.body = { policyKey: p.policyKey, url: `${config.publicUrl}/p/${p.policyKey}/policy?format=header` };
-  });
-
-  api.add("post", "/projects/:id/policy/key", "admin", async (ctx) => {
-    const p = await projects.rotatePolicyKey((await project(ctx.params.id)).id);
-    if (!p) throw notFound("project");
-    ctx.body = { policyKey: p.policyKey, url: `${config.publicUrl}/p/${p.policyKey}/policy?format=header` };
-  });
-
-  // Public, read-only, revocable (rotate the key): what deploy pipelines fetch.
-  const pub = new Router();
-  pub.get("/p/:policyKey/policy", async (ctx) => {
-    const q = parseInput(exportQuery.omit({ version: true }), ctx.query);
-    const p = await projects.byPolicyKey(ctx.params.policyKey ?? "");
-    if (!p) throw notFound("policy key");
-    const set = deployedSet(await versions.list(p.id), q.state);
-    if (set.length === 0) throw noVersionIn(q.state);
-    if (q.reportOnly !== undefined && set.length === 1) set[0]!.reportOnly = q.reportOnly;
-    ctx.set("Cache-Control", "no-store");
-    const enforced = set.find((v) => !v.reportOnly);
-    const candidate = set.find((v) => v.reportOnly);
-    // The version whose policy is enforced, else the report-only one; the candidate beside it in its own header.
-    ctx.set("X-Cinch-Policy-Version", String((enforced ?? candidate)!.version));
-    if (enforced && candidate) ctx.set("X-Cinch-Report-Only-Version", String(candidate.version));
-    exportText(ctx, set, q, p);
-  });
-  return pub;
+  return deploy.router;
 }

@@ -51,6 +51,30 @@ const toRecord = (r: Row): PolicyVersionRecord => {
   };
 };
 
+/** The state-change times a version's notes keep (state → epoch ms). */
+export function stateChanges(notes: Record<string, unknown>): Partial<Record<PolicyState, number>> {
+  const raw = notes.stateChanges;
+  const out: Partial<Record<PolicyState, number>> = {};
+  if (!raw || typeof raw !== "object") return out;
+  for (const s of POLICY_STATES) {
+    const v: unknown = Object.hasOwn(raw, s) ? (raw as Record<string, unknown>)[s] : undefined;
+    if (typeof v === "number" && Number.isFinite(v)) out[s] = v;
+  }
+  return out;
+}
+
+function withStateChange(notesText: string, state: PolicyState, at: Date): string {
+  const notes = toRecord({
+    version: 0,
+    policy: "",
+    state,
+    notes: notesText,
+    createdAt: at,
+    updatedAt: at,
+  }).notes;
+  return JSON.stringify({ ...notes, stateChanges: { ...stateChanges(notes), [state]: at.getTime() } });
+}
+
 export class PolicyStore {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -112,20 +136,55 @@ export class PolicyStore {
     });
   }
 
-  /** Move a version to a state; enforcing one retires the previously enforced version. */
+  /**
+   * Move a version to a state; enforcing one retires the previously enforced version. The time of each move is
+   * kept in notes.stateChanges (state → epoch ms, the latest move into it) for the rollout status.
+   */
   async setState(projectId: string, version: number, state: PolicyState): Promise<PolicyVersionRecord> {
     return this.prisma.$transaction(async (tx) => {
+      const now = new Date();
       if (state === "enforced") {
-        await tx.policyVersion.updateMany({
+        const old = await tx.policyVersion.findMany({
           where: { projectId, state: "enforced", NOT: { version } },
-          data: { state: "retired", updatedAt: new Date() },
         });
+        for (const o of old) {
+          await tx.policyVersion.update({
+            where: { id: o.id },
+            data: { state: "retired", updatedAt: now, notes: withStateChange(o.notes, "retired", now) },
+          });
+        }
       }
-      const row = await tx.policyVersion.update({
+      const current = await tx.policyVersion.findUniqueOrThrow({
         where: { projectId_version: { projectId, version } },
-        data: { state, updatedAt: new Date() },
+      });
+      const row = await tx.policyVersion.update({
+        where: { id: current.id },
+        data: { state, updatedAt: now, notes: withStateChange(current.notes, state, now) },
       });
       return toRecord(row);
     });
+  }
+
+  /** Reports tagged with the version, and distinct pages among the samples kept for them. */
+  async versionActivity(projectId: string, version: number): Promise<{ reports: number; pages: number }> {
+    const sum = await this.prisma.groupHour.aggregate({
+      where: { projectId, policyVersion: version },
+      _sum: { count: true },
+    });
+    const pages = await this.prisma.$queryRaw<{ n: number | bigint }[]>`
+      SELECT COUNT(DISTINCT s."documentUrl") AS n FROM "Sample" s JOIN "ViolationGroup" g ON g."id" = s."groupId"
+      WHERE g."projectId" = ${projectId} AND s."policyVersion" = ${version}`;
+    return { reports: sum._sum.count ?? 0, pages: Number(pages[0]?.n ?? 0) };
+  }
+
+  /**
+   * Untagged reports received since `since` (epoch ms), among the samples kept (hourly counts cannot tell the
+   * minutes before a deploy from those after it): reports sent under a policy copied without ?v=N.
+   */
+  async untaggedSince(projectId: string, since: number): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ n: number | bigint }[]>`
+      SELECT COUNT(*) AS n FROM "Sample" s JOIN "ViolationGroup" g ON g."id" = s."groupId"
+      WHERE g."projectId" = ${projectId} AND g."noise" = '' AND s."policyVersion" IS NULL AND s."receivedAt" >= ${since}`;
+    return Number(rows[0]?.n ?? 0);
   }
 }

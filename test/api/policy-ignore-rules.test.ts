@@ -53,10 +53,11 @@ const chartTotal = () =>
       }
     ).n,
   );
-const patchRules = async (rules: Record<string, string[]>) => {
+type Moved = { groups: number; reports: number };
+const patchRules = async (rules: { hosts?: string[]; schemes?: string[]; sampleContains?: string[] }) => {
   const res = await api(t, "PATCH", `/api/projects/${project.id}`, { settings: { ignoreRules: rules } });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { reclassified: { ignored: unknown; restored: unknown } }).reclassified;
+  return ((await res.json()) as { reclassified: { ignored: Moved; restored: Moved } }).reclassified;
 };
 const candidate = async () =>
   (

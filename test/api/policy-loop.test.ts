@@ -105,6 +105,47 @@ describe("the loop", () => {
     expect(c.policy).not.toContain("evil.example");
   });
 
+  test("rollout status: v2 report-only since when, reports and pages under it, what is new against v1", async () => {
+    type Rollout = {
+      enforced: number | null;
+      reportOnly: number | null;
+      deploy: string;
+      untagged: { reports: number } | null;
+      versions: {
+        version: number;
+        reportOnlySince: number | null;
+        reports: number;
+        pages: number;
+        comparedWith: number | null;
+        newGroups: { blocked: string }[];
+        checklist: { id: string; ok: boolean; text: string }[];
+        ready: boolean;
+      }[];
+    };
+    const r = (await (await api(t, "GET", `/api/projects/${project.id}/policy/rollout`)).json()) as Rollout;
+    expect(r).toMatchObject({ enforced: 1, reportOnly: 2, untagged: null });
+    expect(r.deploy).toBe(await exported("format=header"));
+    const v2 = r.versions.find((v) => v.version === 2)!;
+    expect(v2).toMatchObject({ reports: 3, pages: 1, comparedWith: 1, ready: false });
+    expect(v2.reportOnlySince).toBeGreaterThan(Date.now() - 60_000);
+    expect(v2.newGroups.map((g) => g.blocked)).toEqual(["https://widgets.example"]);
+    expect(v2.checklist.find((c) => c.id === "duration")?.text).toBe(
+      "ran report-only for less than a minute on 1 page (3 reports); run it for at least 1 day",
+    );
+
+    // A report sent under a policy copied without ?v=N is counted, so the dashboard can say so.
+    await send(report("https://cdn.shop.example/other.js", "report"));
+    const u = (await (await api(t, "GET", `/api/projects/${project.id}/policy/rollout`)).json()) as Rollout;
+    expect(u.untagged?.reports).toBe(1);
+  });
+
+  test("a state change answers the header(s) to deploy now", async () => {
+    const res = await setState(2, "enforced");
+    const body = (await res.json()) as { state: string; deploy: string };
+    expect(body.state).toBe("enforced");
+    expect(body.deploy).toMatch(/^Content-Security-Policy: .*\?v=2\n$/);
+  });
+
   test("bad state is a 400 naming the field", async () => {
     const res = await api(t, "GET", `/api/projects/${project.id}/policy/export?state=live`);
     expect(res.status).toBe(400);
