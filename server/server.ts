@@ -8,6 +8,7 @@ import { closeDeps, createDeps } from "./bootstrap.ts";
 import { reportUri } from "./projects/install.ts";
 import type { AppDeps } from "./deps.ts";
 import { prepareFirstRun } from "./store/setup.ts";
+import { continueOrRefuse } from "./api/ingest-body.ts";
 
 export { VERSION } from "./version.ts";
 
@@ -56,6 +57,8 @@ export async function startServer(config: Config): Promise<Running> {
         handler,
       ) as unknown as Server)
     : createHttp(options, handler);
+  // Expect: 100-continue with an over-limit report body is refused before the client sends it (#11 item 13).
+  server.on("checkContinue", continueOrRefuse(config.INGEST_BODY_LIMIT, handler));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, () => resolve());

@@ -2,7 +2,7 @@
 // (content type, key, rate limits), then the bounded body read, the pure parser, project rules, the writer.
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { koaBody } from "koa-body";
+import { encodingProblem, ingestBodyReader } from "./ingest-body.ts";
 import { parseReportBody, mediaTypeOf, REPORT_MEDIA_TYPES } from "../reports/parse.ts";
 import { applyIgnoreRules } from "../reports/noise.ts";
 import type { Violation } from "../reports/types.ts";
@@ -110,15 +110,7 @@ export function ingestRouter(deps: AppDeps): Router {
     ctx.status = 204;
   });
 
-  const body = koaBody({
-    json: false,
-    urlencoded: false,
-    multipart: false,
-    text: true,
-    textLimit: config.INGEST_BODY_LIMIT,
-    encoding: "utf-8",
-    textTypes: [...REPORT_MEDIA_TYPES],
-  });
+  const readBody = ingestBodyReader(config.INGEST_BODY_LIMIT);
 
   router.post(
     "/r/:reportKey",
@@ -158,8 +150,10 @@ export function ingestRouter(deps: AppDeps): Router {
           new HttpError(413, "body_too_large", `body exceeds ${config.INGEST_BODY_LIMIT} bytes`),
         );
       if (Number(ctx.get("Content-Length") || "0") > config.INGEST_BODY_LIMIT) throw tooBig();
+      const problem = encodingProblem(ctx);
+      if (problem !== null) throw reject(project, problem.id, problem);
       try {
-        await body(ctx, async () => {});
+        await readBody(ctx);
       } catch (err) {
         if ((err as { status?: number }).status === 413) throw tooBig();
         throw reject(project, "malformed", badRequest("malformed_body", "could not read the request body"));
