@@ -44,7 +44,7 @@ export function createApp(
     }
   });
   koa.use(requestLog(log));
-  koa.use(errorMiddleware(log));
+  koa.use(errorMiddleware(log, deps.health));
   koa.use(
     securityHeaders({
       tls: () => Boolean(config.TLS_CERT_FILE) || config.publicUrl.startsWith("https://"),

@@ -7,7 +7,8 @@ import { SessionStore } from "./store/sessions.ts";
 import { SetupStore } from "./store/setup.ts";
 import type { Config } from "./config.ts";
 import type { AppDeps } from "./deps.ts";
-import { openDb } from "./store/db.ts";
+import { openDb, sqliteProbe } from "./store/db.ts";
+import { StorageHealth } from "./store/health.ts";
 import { requireSqlite } from "./store/engines.ts";
 import { ProjectStore } from "./store/projects.ts";
 import { ReportWriter } from "./store/writer.ts";
@@ -28,13 +29,22 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
       logger.warn({ path }, `tightened ${path} from ${from.toString(8)} to ${to.toString(8)} (owner only)`),
   });
   const metrics = createMetrics({ defaultMetrics: true });
+  const health = new StorageHealth({ probe: sqliteProbe(db) });
+  health.onChange((failure) => {
+    metrics.storageAvailable.set(failure ? 0 : 1);
+    if (failure)
+      logger.error(failure, `storage unavailable (${failure.reason}, ${failure.code}): answering 503`);
+    else logger.info("storage available again");
+  });
   const writer = new ReportWriter(db.raw, {
     flushMs: config.WRITE_FLUSH_MS,
     maxQueue: config.WRITE_QUEUE_MAX,
     onCommit: (reports, seconds) => {
       metrics.commitSeconds.observe(seconds);
       metrics.commitReports.observe(reports);
+      health.markRecovered();
     },
+    onCommitError: (err) => health.markFailure(err),
   });
   return {
     config,
@@ -61,11 +71,13 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
       },
     ),
     setup: new SetupStore(db.prisma),
+    health,
   };
 }
 
 /** Flush and close everything. */
 export async function closeDeps(deps: AppDeps): Promise<void> {
+  deps.health.close();
   deps.writer.close();
   await deps.db.close();
 }

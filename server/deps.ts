@@ -11,6 +11,7 @@ import type { TailHub } from "./api/tail.ts";
 import type { UserStore } from "./store/users.ts";
 import type { SessionStore } from "./store/sessions.ts";
 import type { SetupStore } from "./store/setup.ts";
+import type { StorageHealth } from "./store/health.ts";
 
 export type AppDeps = {
   config: Config;
@@ -25,4 +26,6 @@ export type AppDeps = {
   users: UserStore;
   sessions: SessionStore;
   setup: SetupStore;
+  /** Whether storage takes writes (503 storage_unavailable while it does not). */
+  health: StorageHealth;
 };

@@ -1,12 +1,22 @@
-// /healthz (database check) and /metrics (Prometheus; bearer-protected when METRICS_TOKEN is set).
+// /healthz (storage state and database check) and /metrics (Prometheus; bearer-protected when METRICS_TOKEN is set).
 import Router from "@koa/router";
 import { sameSecret } from "../accounts/compare.ts";
 import type { AppDeps } from "../deps.ts";
-import { HttpError, unauthorized } from "../http/errors.ts";
+import { HttpError, unauthorized, unavailable } from "../http/errors.ts";
 
 export function opsRouter(deps: AppDeps): Router {
   const router = new Router({ sensitive: true });
-  router.get("/healthz", (ctx) => {
+  router.get("/healthz", async (ctx) => {
+    ctx.set("Cache-Control", "no-store");
+    // A failed state is re-checked here (the probe also runs on its own timer), so recovery shows at once.
+    if (!(await deps.health.check())) {
+      const f = deps.health.state!;
+      throw unavailable(
+        "storage_unavailable",
+        `storage is unavailable since ${new Date(f.since).toISOString()}: ${f.reason} (${f.code})`,
+        5,
+      );
+    }
     try {
       deps.db.raw.prepare("SELECT 1").get();
     } catch {

@@ -1,6 +1,7 @@
 // One error vocabulary: factories with status + stable id; the outermost middleware renders {error, message}.
 import type { Context, Next } from "koa";
 import type { Logger } from "pino";
+import type { StorageHealth } from "../store/health.ts";
 
 /** An error whose id and message are safe to show to the client. */
 export class HttpError extends Error {
@@ -63,13 +64,24 @@ function fromKnown(err: unknown): HttpError | null {
   return null;
 }
 
-/** Outermost middleware: renders every error as JSON; unknown errors become a plain 500 and are logged. */
-export function errorMiddleware(log: Logger) {
+/** Seconds a client is asked to wait while storage fails (the health probe runs every 2 s). */
+const STORAGE_RETRY_AFTER = 5;
+
+/** 503 storage_unavailable: the database cannot take writes (disk full, I/O error); nothing was stored. */
+export const storageUnavailable = (reason: string) =>
+  unavailable("storage_unavailable", `storage is unavailable (${reason}); retry later`, STORAGE_RETRY_AFTER);
+
+/**
+ * Outermost middleware: renders every error as JSON; unknown errors become a plain 500 and are logged. Storage
+ * failures become a 503 storage_unavailable, logged once per change of state by StorageHealth, not here.
+ */
+export function errorMiddleware(log: Logger, health?: StorageHealth) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw notFound("route");
-    } catch (err) {
+    } catch (err0) {
+      const err = health?.markFailure(err0) ? storageUnavailable(health.state?.reason ?? "failure") : err0;
       const known = fromKnown(err);
       const e = known ?? new HttpError(500, "internal", "internal error");
       if (!known) log.error({ err, method: ctx.method, path: ctx.path }, "unhandled error");

@@ -49,5 +49,21 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [registry],
   });
-  return { registry, reports, rejected, batchSize, queueDepth, commitSeconds, commitReports, requestSeconds };
+  const storageAvailable = new Gauge({
+    name: "cinch_storage_available",
+    help: "1 while the database takes writes, 0 while it fails (disk full, I/O error; see /healthz)",
+    registers: [registry],
+  });
+  storageAvailable.set(1);
+  return {
+    registry,
+    storageAvailable,
+    reports,
+    rejected,
+    batchSize,
+    queueDepth,
+    commitSeconds,
+    commitReports,
+    requestSeconds,
+  };
 }

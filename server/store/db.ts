@@ -1,6 +1,16 @@
 // Opens the SQLite database twice on one file: Prisma (through the better-sqlite3 adapter) for the application's
 // queries, and a raw better-sqlite3 handle for the ingest writer's prepared statements (the hot path).
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
@@ -66,5 +76,29 @@ export async function openDb(file: string, opts: OpenDbOptions = {}): Promise<Db
       await prisma.$disconnect();
       raw.close();
     },
+  };
+}
+
+/** Bytes the probe writes: about a large group commit's WAL growth, so a disk with a few free blocks is not "ok". */
+const PROBE_BYTES = 256 * 1024;
+
+/**
+ * A storage probe for StorageHealth: write, sync and remove a file beside the database, then read from it. It
+ * fails with the system's code (ENOSPC, EIO, ...) or SQLite's while the storage is still failing.
+ */
+export function sqliteProbe(db: Db): () => void {
+  return () => {
+    if (db.file !== ":memory:") {
+      const path = `${db.file}.probe`;
+      const fd = openSync(path, "w", 0o600);
+      try {
+        writeSync(fd, Buffer.alloc(PROBE_BYTES));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+        unlinkSync(path);
+      }
+    }
+    db.raw.prepare("SELECT 1").get();
   };
 }

@@ -13,7 +13,7 @@ export function reportBatch(n: number, pad = 0, seed = 0): string {
       body: {
         documentURL: doc,
         effectiveDirective: "script-src-elem",
-        blockedURL: `https://cdn${(seed + i) % 50}.example.net/lib.js`,
+        blockedURL: `https://cdn${seed + i}.example.net/lib.js`,
         disposition: "enforce",
         originalPolicy: "script-src 'self'",
         statusCode: 200,
@@ -26,20 +26,30 @@ export function reportBatch(n: number, pad = 0, seed = 0): string {
 export async function flood(
   url: string,
   reportKey: string,
-  opts: { requests: number; batch: number; pad?: number; concurrency?: number },
+  opts: {
+    requests: number;
+    batch: number;
+    pad?: number;
+    concurrency?: number;
+    /** A new body per request, with blocked URLs no earlier request had (new groups: the database grows). */
+    vary?: boolean;
+    /** Told each answer (status and body text). */
+    onAnswer?: (status: number, body: string, headers: Headers) => void;
+  },
 ): Promise<Map<number, number>> {
   const statuses = new Map<number, number>();
   let next = 0;
-  const body = reportBatch(opts.batch, opts.pad ?? 0);
+  const fixed = reportBatch(opts.batch, opts.pad ?? 0);
   const worker = async () => {
     while (next < opts.requests) {
-      next++;
+      const i = next++;
       const res = await fetch(`${url}/r/${reportKey}`, {
         method: "POST",
         headers: { "Content-Type": "application/reports+json" },
-        body,
+        body: opts.vary ? reportBatch(opts.batch, opts.pad ?? 0, Date.now() * 1000 + i * opts.batch) : fixed,
       });
-      await res.arrayBuffer();
+      const text = await res.text();
+      opts.onAnswer?.(res.status, text, res.headers);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     }
   };
