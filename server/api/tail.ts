@@ -43,9 +43,13 @@ export type TailSink = {
   close(): void;
 };
 
+/** How often a subscriber with dropped events checks whether its reader caught up, to send the count. */
+const CATCH_UP_CHECK_MS = 50;
+
 class Subscriber {
   dropped = 0;
   overSince: number | null = null;
+  private catchUp: NodeJS.Timeout | null = null;
   constructor(
     readonly sink: TailSink,
     private readonly limits: TailLimits,
@@ -59,14 +63,41 @@ class Subscriber {
       this.dropped += events;
       this.overSince ??= now;
       if (now - this.overSince >= this.limits.stallMs) this.sink.close();
+      else this.watchCatchUp();
       return;
     }
     this.overSince = null;
-    if (this.dropped > 0) {
-      this.sink.write(Buffer.from(`event: dropped\ndata: {"dropped":${this.dropped}}\n\n`));
-      this.dropped = 0;
-    }
+    this.sendDropped();
     this.sink.write(chunk);
+  }
+
+  /** Stop the catch-up check (the stream is gone). */
+  stop(): void {
+    if (this.catchUp) clearInterval(this.catchUp);
+    this.catchUp = null;
+  }
+
+  private sendDropped(): void {
+    if (this.dropped === 0) return;
+    this.sink.write(Buffer.from(`event: dropped\ndata: {"dropped":${this.dropped}}\n\n`));
+    this.dropped = 0;
+  }
+
+  // The count of dropped events must reach a reader that catches up even when no new event follows (CI saw the
+  // last drops of a flood go untold: the few events after it arrived while the stream was still draining).
+  private watchCatchUp(): void {
+    this.catchUp ??= setInterval(() => {
+      if (this.sink.buffered() > this.limits.bufferBytes) {
+        if (this.overSince !== null && Date.now() - this.overSince >= this.limits.stallMs) {
+          this.stop();
+          this.sink.close();
+        }
+        return;
+      }
+      this.overSince = null;
+      this.sendDropped();
+      this.stop();
+    }, CATCH_UP_CHECK_MS).unref();
   }
 }
 
@@ -107,6 +138,7 @@ export class TailHub {
     return () => {
       if (gone) return;
       gone = true;
+      sub.stop();
       this.open--;
       if (this.open === 0 && this.pinger) {
         clearInterval(this.pinger);

@@ -74,6 +74,19 @@ describe("TailHub", () => {
     expect(slow.closed).toBe(false);
   });
 
+  test("the count of dropped events reaches a reader that catches up even when no new event follows", async () => {
+    const hub = new TailHub({ bufferBytes: 4096, stallMs: 60_000 });
+    const slow = fakeSink();
+    const unsubscribe = hub.subscribe("p", slow);
+    slow.backlog = 10_000;
+    hub.publish("p", [violation(1), violation(2)], 0);
+    await turn();
+    expect(slow.chunks).toEqual([]);
+    slow.backlog = 0;
+    await expect.poll(() => slow.chunks.map(String)).toEqual(['event: dropped\ndata: {"dropped":2}\n\n']);
+    unsubscribe();
+  });
+
   test("a subscriber that stays over its budget for stallMs is closed", async () => {
     const hub = new TailHub({ bufferBytes: 4096, stallMs: 50 });
     const stuck = fakeSink();
