@@ -34,7 +34,7 @@ export type SuggestionDto = {
 /** A risky choice the builder never makes by itself (unsafe keyword, nonce, unsafe-hashes, wildcard). */
 export type DecisionDto = {
   id: string;
-  kind: "unsafe-keyword" | "nonce" | "unsafe-hashes" | "wildcard" | (string & {});
+  kind: "unsafe-keyword" | "nonce" | "unsafe-hashes" | "wildcard" | "blocked-in-production" | (string & {});
   directive: string;
   add: string[];
   remove: string[];
@@ -43,6 +43,9 @@ export type DecisionDto = {
   evidence: EvidenceDto;
   groupIds: (string | number)[];
   accepted: boolean;
+  /** blocked-in-production: the enforced version that blocked it, and how many reports it blocked. */
+  blockedSince?: number;
+  blockedReports?: number;
 };
 
 export type FindingDto = {
@@ -149,9 +152,16 @@ export const EXPORT_FORMATS = [
 ] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/** Without a version, the export serves what is deployed: the enforced version, the report-only one, or both. */
+export const DEPLOY_STATES = ["both", "enforced", "report-only"] as const;
+export type DeployState = (typeof DEPLOY_STATES)[number];
+
 export type ExportRequest = {
   format: ExportFormat;
   version?: number;
-  reportOnly: boolean;
+  /** Absent: the server's default (what is deployed, or the version in its own state). */
+  reportOnly?: boolean;
   companions: boolean;
+  /** Without `version`: which of the deployed policies (default both: two headers). */
+  state?: DeployState;
 };
