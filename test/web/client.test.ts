@@ -162,6 +162,49 @@ describe("ApiClient", () => {
     );
   });
 
+  test.each([
+    {
+      what: "the default sends neither reportOnly nor state: the server exports what is deployed",
+      req: { format: "header", companions: false },
+      url: "/api/projects/p1/policy/export?format=header&companions=false",
+    },
+    {
+      what: "state=both is the server's default and is left out",
+      req: { format: "header", companions: false, state: "both" },
+      url: "/api/projects/p1/policy/export?format=header&companions=false",
+    },
+    {
+      what: "one of the deployed policies",
+      req: { format: "nginx", companions: true, state: "report-only" },
+      url: "/api/projects/p1/policy/export?format=nginx&companions=true&state=report-only",
+    },
+    {
+      what: "a version ignores the deploy state",
+      req: { format: "header", companions: false, version: 2, state: "enforced" },
+      url: "/api/projects/p1/policy/export?format=header&version=2&companions=false",
+    },
+  ] as const)("exportPolicy: $what", async ({ req, url }) => {
+    const { fetch, calls } = fakeFetch([() => new Response("x", { status: 200 })]);
+    await new ApiClient({ fetch }).exportPolicy("p1", req);
+    expect(calls[0]?.url).toBe(url);
+  });
+
+  test("setVersionState answers the version with the header(s) to deploy", async () => {
+    const deploy = "Content-Security-Policy: default-src 'self'; report-uri https://c/r/k?v=2\n";
+    const { fetch, calls } = fakeFetch([json({ version: 2, state: "enforced", policy: "x", deploy })]);
+    const r = await new ApiClient({ fetch }).setVersionState("p1", 2, "enforced");
+    expect(calls[0]?.url).toBe("/api/projects/p1/policy/versions/2/state");
+    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ state: "enforced" });
+    expect(r.deploy).toBe(deploy);
+  });
+
+  test("policyRollout reads GET /policy/rollout and fills what the server left out", async () => {
+    const { fetch, calls } = fakeFetch([json({ enforced: 1, versions: [] })]);
+    const r = await new ApiClient({ fetch }).policyRollout("p1");
+    expect(calls[0]?.url).toBe("/api/projects/p1/policy/rollout");
+    expect(r).toEqual({ enforced: 1, reportOnly: null, deploy: "", untagged: null, versions: [] });
+  });
+
   test("buildPolicy fills fields the server left out", async () => {
     const { fetch, calls } = fakeFetch([json({ policy: "default-src 'self'", grade: "B" })]);
     const r = await new ApiClient({ fetch }).buildPolicy("p1", { accepted: ["s1"], rejected: ["s2"] });

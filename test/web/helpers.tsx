@@ -43,6 +43,7 @@ export function mockApi(overrides: Partial<Record<keyof ApiClient, unknown>> = {
     "exportPolicy",
     "policyKey",
     "rotatePolicyKey",
+    "policyRollout",
   ] as const;
   const api: Record<string, unknown> = { csrfToken: "t", onUnauthorized: null };
   for (const m of methods) api[m] = vi.fn(() => Promise.reject(new Error(`${m} not mocked`)));

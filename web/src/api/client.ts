@@ -11,9 +11,12 @@ import type {
   SignedInDto,
   ProjectDto,
   ProjectSettingsDto,
+  DeployHeadersDto,
+  RolloutDto,
   SeriesDto,
   StatsDto,
   TailEventDto,
+  UpdatedProjectDto,
   ViolationsDto,
 } from "../../../server/contract.ts";
 import type {
@@ -219,7 +222,7 @@ export class ApiClient {
         ignoreRules?: Partial<ProjectSettingsDto["ignoreRules"]>;
       };
     },
-  ): Promise<ProjectDto> {
+  ): Promise<UpdatedProjectDto> {
     return this.request("PATCH", `/projects/${enc(id)}`, { body: patch });
   }
 
@@ -332,8 +335,30 @@ export class ApiClient {
     });
   }
 
-  async setVersionState(id: string, version: number, state: string): Promise<PolicyVersionDto> {
-    return this.request("POST", `/projects/${enc(id)}/policy/versions/${version}/state`, { body: { state } });
+  /** Move a version; the answer carries the header(s) to deploy now (`deploy`). */
+  async setVersionState(
+    id: string,
+    version: number,
+    state: string,
+  ): Promise<PolicyVersionDto & DeployHeadersDto> {
+    const r = await this.request<PolicyVersionDto & Partial<DeployHeadersDto>>(
+      "POST",
+      `/projects/${enc(id)}/policy/versions/${version}/state`,
+      { body: { state } },
+    );
+    return { ...r, deploy: r.deploy ?? "" };
+  }
+
+  /** Each live version's rollout status, what is deployed, and untagged reports while versions exist. */
+  async policyRollout(id: string): Promise<RolloutDto> {
+    const r = await this.request<Partial<RolloutDto>>("GET", `/projects/${enc(id)}/policy/rollout`);
+    return {
+      enforced: r.enforced ?? null,
+      reportOnly: r.reportOnly ?? null,
+      deploy: r.deploy ?? "",
+      untagged: r.untagged ?? null,
+      versions: r.versions ?? [],
+    };
   }
 
   async compareVersions(id: string, from: number, to: number): Promise<CompareDto> {
@@ -359,8 +384,10 @@ export class ApiClient {
       query: {
         format: req.format,
         version: req.version,
+        // Absent unless chosen: the default export is what is deployed, each policy in its own mode.
         reportOnly: req.reportOnly,
         companions: req.companions,
+        state: req.version === undefined && req.state !== "both" ? req.state : undefined,
       },
       expect: "text",
     });
