@@ -107,9 +107,9 @@ describe("VersionsPage", () => {
 });
 
 describe("ExportPage", () => {
-  function setup(path = "/projects/p1/export") {
+  function setup(path = "/projects/p1/export", list: PolicyVersionDto[] = versions) {
     const api = mockApi({
-      listVersions: vi.fn(() => Promise.resolve(versions)),
+      listVersions: vi.fn(() => Promise.resolve(list)),
       exportPolicy: vi.fn((_id: string, req: { format: string }) =>
         Promise.resolve(`# ${req.format}\nexported`),
       ),
@@ -117,8 +117,12 @@ describe("ExportPage", () => {
     renderApp(<ExportPage />, api, { path, project });
     return api;
   }
+  const parts = () =>
+    within(screen.getByRole("list", { name: "Headers in this export" }))
+      .getAllByRole("listitem")
+      .map((li) => li.textContent);
 
-  test("offers every format and exports the current policy report-only by default", async () => {
+  test("offers every format; the default is what is deployed, without a mode: enforced v1 and the report-only v2 as two labelled headers", async () => {
     const api = setup();
     const select = screen.getByLabelText("Format") as HTMLSelectElement;
     expect([...select.options].map((o) => o.value)).toEqual([...EXPORT_FORMATS]);
@@ -126,9 +130,102 @@ describe("ExportPage", () => {
     expect(api.exportPolicy).toHaveBeenLastCalledWith("p1", {
       format: "header",
       version: undefined,
-      reportOnly: true,
+      reportOnly: undefined,
       companions: false,
+      state: "both",
     });
+    expect(screen.getByRole("heading", { name: "HTTP header: enforced v1 and report-only v2" })).toBeTruthy();
+    expect(parts()).toEqual([
+      "Content-Security-Policy: version 1, enforced: browsers block what it does not allow. Its reports carry ?v=1.",
+      "Content-Security-Policy-Report-Only: version 2, report-only: browsers report what it would block and block nothing. Its reports carry ?v=2.",
+    ]);
+    expect((screen.getByLabelText("Policy") as HTMLSelectElement).value).toBe("");
+    expect(screen.queryByRole("group", { name: "Mode" })).toBeNull();
+  });
+
+  test("with both deployed, one of the two can be exported alone", async () => {
+    const api = setup();
+    await screen.findByText(/# header/);
+    fireEvent.click(await screen.findByLabelText("Enforced only"));
+    await waitFor(() =>
+      expect(api.exportPolicy).toHaveBeenLastCalledWith("p1", expect.objectContaining({ state: "enforced" })),
+    );
+    expect(new URLSearchParams(window.location.search).get("state")).toBe("enforced");
+    expect(parts()).toEqual([
+      "Content-Security-Policy: version 1, enforced: browsers block what it does not allow. Its reports carry ?v=1.",
+    ]);
+  });
+
+  test.each([
+    {
+      what: "only an enforced version",
+      list: [versions[0]!],
+      title: "HTTP header: enforced v1",
+      header: "Content-Security-Policy: version 1, enforced",
+    },
+    {
+      what: "only a report-only version",
+      list: [versions[1]!],
+      title: "HTTP header: report-only v2",
+      header: "Content-Security-Policy-Report-Only: version 2, report-only",
+    },
+    {
+      what: "no version (the starter)",
+      list: [versions[2]!],
+      title: "HTTP header: report-only starter",
+      header: "Content-Security-Policy-Report-Only: the starter policy, report-only",
+    },
+  ])("deployed with $what: one header, no choice between two", async ({ list, title, header }) => {
+    setup("/projects/p1/export", list);
+    expect(await screen.findByRole("heading", { name: title })).toBeTruthy();
+    expect(parts()).toHaveLength(1);
+    expect(parts()[0]).toContain(header);
+    expect(screen.queryByRole("group", { name: "Deployed policies" })).toBeNull();
+  });
+
+  test("meta cannot carry report-only: offered disabled, and an impossible URL explains instead of failing", async () => {
+    setup("/projects/p1/export", [versions[1]!]);
+    await screen.findByText(/# header/);
+    const meta = screen.getByRole("option", { name: "HTML <meta> tag (cannot carry report-only)" });
+    expect((meta as HTMLOptionElement).disabled).toBe(true);
+    cleanup();
+    const api = setup("/projects/p1/export?format=meta", [versions[1]!]);
+    expect(await screen.findByRole("note")).toHaveProperty(
+      "textContent",
+      "A <meta> tag cannot carry a report-only policy (CSP3 §3.3: browsers ignore Content-Security-Policy-Report-Only there). Pick another format, or enforce a version first.",
+    );
+    expect(api.exportPolicy).not.toHaveBeenCalled();
+  });
+
+  test("meta beside a report-only candidate: the enforced policy in the tag, the candidate named as a header to send", async () => {
+    setup("/projects/p1/export?format=meta");
+    expect(await screen.findByText(/# meta/)).toBeTruthy();
+    expect(parts()[1]).toBe(
+      "Content-Security-Policy-Report-Only: version 2 cannot go in a <meta> tag: send it as a response header (the comment in the output has it). Its reports carry ?v=2.",
+    );
+    expect((screen.getByLabelText("Report-only only") as HTMLInputElement).disabled).toBe(true);
+  });
+
+  test("a version exports in its own state until a mode is chosen; meta disables report-only", async () => {
+    const api = setup("/projects/p1/export?version=2");
+    await screen.findByText(/# header/);
+    expect(api.exportPolicy).toHaveBeenLastCalledWith(
+      "p1",
+      expect.objectContaining({ version: 2, reportOnly: undefined }),
+    );
+    expect((screen.getByLabelText("Report-only") as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByRole("heading", { name: "HTTP header: report-only v2" })).toBeTruthy();
+    fireEvent.change(screen.getByLabelText("Format"), { target: { value: "meta" } });
+    expect((await screen.findByRole("note")).textContent).toMatch(/or choose Enforce\.$/);
+    expect((screen.getByLabelText("Report-only") as HTMLInputElement).disabled).toBe(true);
+    fireEvent.click(screen.getByLabelText("Enforce"));
+    await waitFor(() =>
+      expect(api.exportPolicy).toHaveBeenLastCalledWith(
+        "p1",
+        expect.objectContaining({ format: "meta", version: 2, reportOnly: false }),
+      ),
+    );
+    expect(await screen.findByText(/# meta/)).toBeTruthy();
   });
 
   test("format, version, mode and companions drive the request and the URL", async () => {
@@ -143,6 +240,7 @@ describe("ExportPage", () => {
         version: 2,
         reportOnly: false,
         companions: true,
+        state: "both",
       }),
     );
     expect(new URLSearchParams(window.location.search).toString()).toBe(

@@ -1,4 +1,5 @@
-// Deploy pipeline: the public, read-only URL that serves the enforced policy, and a way to rotate its key.
+// Deploy pipeline: the public, read-only URL that serves what is deployed (enforced, report-only or both, per its
+// `state` parameter), and a way to rotate its key.
 import { useState } from "react";
 import { useApi } from "../hooks/api.tsx";
 import { useAsync } from "../hooks/useAsync.ts";
@@ -26,9 +27,12 @@ export function PipelineCard({ projectId }: { projectId: string }) {
     <div className="card">
       <h3 className="card-title">Deploy pipeline</h3>
       <p className="hint">
-        Fetch the enforced version from your deploy pipeline with this read-only URL (add{" "}
-        <code>&amp;format=nginx</code> or another format; <code>&amp;state=report-only</code> for the
-        report-only version). Anyone with the URL can read the policy, nothing else.
+        Your deploy pipeline fetches what is deployed from this read-only URL, the same as the default export:
+        the enforced version and the report-only candidate beside it (two headers), each tagged{" "}
+        <code>?v=N</code>. Its <code>state</code> parameter picks one: <code>&amp;state=enforced</code> for
+        the enforced version only, <code>&amp;state=report-only</code> for the report-only one,{" "}
+        <code>&amp;state=both</code> (the default) for both; add <code>&amp;format=nginx</code> or another
+        format. Anyone with the URL can read the policy, nothing else.
       </p>
       {key.error ? (
         <ErrorState error={key.error} retry={key.reload} title="The policy URL could not load" />
