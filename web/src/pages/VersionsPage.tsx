@@ -1,24 +1,22 @@
-// Policy versions: states (draft / report-only / enforced / retired) with promote buttons, and violations
-// compared between two versions (what a version broke, fixed, and still sees).
-import { useEffect, useId, useState } from "react";
-import {
-  VERSION_MOVES,
-  VERSION_STATES,
-  type CompareDto,
-  type PolicyVersionDto,
-  type PreviewDto,
-  type VersionState,
-} from "../api/policy-types.ts";
+// Policy versions: states (draft / report-only / enforced / retired) with the next step of the rollout as the
+// primary action, each version's rollout status, the header(s) to deploy after every state change, and violations
+// compared between two versions.
+import { useState } from "react";
+import type { VersionRolloutDto } from "../../../server/contract.ts";
+import { VERSION_MOVES, VERSION_STATES } from "../lib/policy-vocabulary.ts";
+import type { PolicyVersionDto, VersionState } from "../../../server/contract.ts";
 import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import { useAsync } from "../hooks/useAsync.ts";
 import { useTitle } from "../hooks/useTitle.ts";
 import { fmtDateTime, fmtInt } from "../lib/format.ts";
 import { Link, pathFor, useSearchParams } from "../lib/router.tsx";
-import { Async, Empty, ErrorState, FormError, Loading } from "../components/State.tsx";
-import { Dialog } from "../components/Dialog.tsx";
+import { Async, Empty, ErrorState, FormError } from "../components/State.tsx";
 import { CopyButton } from "../components/CopyButton.tsx";
-import { impactSentence } from "../components/ImpactCard.tsx";
+import { DeployHeaders } from "../components/DeployHeaders.tsx";
+import { EnforceDialog } from "../components/EnforceDialog.tsx";
+import { RolloutStatus, UntaggedWarning, rolloutSummary } from "../components/RolloutStatus.tsx";
+import { VersionCompare } from "../components/VersionCompare.tsx";
 import { Untrusted } from "../components/Untrusted.tsx";
 
 const isState = (s: string): s is VersionState => (VERSION_STATES as readonly string[]).includes(s);
@@ -30,6 +28,10 @@ const MOVE_LABEL: Record<VersionState, string> = {
   retired: "Retire",
 };
 
+/** The next step of the rollout is the primary action: a draft runs report-only first, then it is enforced. */
+const isNextStep = (from: VersionState, to: VersionState): boolean =>
+  (from === "draft" && to === "report-only") || (from === "report-only" && to === "enforced");
+
 export const STATE_LABEL: Record<VersionState, string> = {
   draft: "Draft",
   "report-only": "Report-only",
@@ -37,165 +39,12 @@ export const STATE_LABEL: Record<VersionState, string> = {
   retired: "Retired",
 };
 
-function EnforceDialog({
-  projectId,
-  v,
-  onCancel,
-  onConfirm,
-}: {
-  projectId: string;
-  v: PolicyVersionDto;
-  onCancel: () => void;
-  onConfirm: () => void;
-}) {
-  const api = useApi();
-  const [preview, setPreview] = useState<PreviewDto | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  useEffect(() => {
-    api.previewPolicy(projectId, v.policy).then(setPreview, (e: unknown) => setError(e as Error));
-  }, [api, projectId, v.policy]);
-  return (
-    <Dialog
-      title={`Enforce version ${v.version}?`}
-      onClose={onCancel}
-      actions={
-        <>
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" className="btn btn-primary" onClick={onConfirm}>
-            Enforce version {v.version}
-          </button>
-        </>
-      }
-    >
-      <p>
-        Browsers will block everything this policy does not allow, once you deploy it as an enforced header.
-      </p>
-      {error ? (
-        <p className="form-error">The impact preview failed: {error.message}</p>
-      ) : preview ? (
-        <p className="risk">{impactSentence(preview)}</p>
-      ) : (
-        <Loading label="Replaying reports…" />
-      )}
-    </Dialog>
-  );
-}
-
-function Compare({ projectId, versions }: { projectId: string; versions: PolicyVersionDto[] }) {
-  const api = useApi();
-  const id = useId();
-  const sorted = [...versions].sort((a, b) => b.version - a.version);
-  const [to, setTo] = useState(String(sorted[0]?.version ?? ""));
-  const [from, setFrom] = useState(String(sorted[1]?.version ?? sorted[0]?.version ?? ""));
-  const [result, setResult] = useState<CompareDto | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = () => {
-    setBusy(true);
-    setError(null);
-    api.compareVersions(projectId, Number(from), Number(to)).then(
-      (r) => {
-        setResult(r);
-        setBusy(false);
-      },
-      (e: unknown) => {
-        setError(e as Error);
-        setBusy(false);
-      },
-    );
-  };
-  const col = (title: string, hint: string, list: CompareDto["added"]) => (
-    <div>
-      <h4>
-        {title} ({fmtInt(list.length)})
-      </h4>
-      <p className="hint">{hint}</p>
-      {list.length === 0 ? (
-        <p className="muted">None.</p>
-      ) : (
-        <table className="table table-compact">
-          <caption className="visually-hidden">{title}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Group</th>
-              <th scope="col" className="num">
-                v{result?.from}
-              </th>
-              <th scope="col" className="num">
-                v{result?.to}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((g) => (
-              <tr key={String(g.id)}>
-                <td>
-                  <Link to={pathFor("group", { id: projectId, gid: g.id })} className="mono break">
-                    <Untrusted text={g.directive} /> <Untrusted text={g.blocked} />
-                  </Link>
-                </td>
-                <td className="num">{fmtInt(g.countFrom)}</td>
-                <td className="num">{fmtInt(g.countTo)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </div>
-  );
-  return (
-    <section className="card" aria-labelledby={`${id}-title`}>
-      <h3 className="card-title" id={`${id}-title`}>
-        Compare violations between versions
-      </h3>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          run();
-        }}
-      >
-        <div className="field">
-          <label htmlFor={`${id}-from`}>From version</label>
-          <select id={`${id}-from`} value={from} onChange={(e) => setFrom(e.target.value)}>
-            {sorted.map((v) => (
-              <option key={v.version} value={v.version}>
-                v{v.version}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-to`}>To version</label>
-          <select id={`${id}-to`} value={to} onChange={(e) => setTo(e.target.value)}>
-            {sorted.map((v) => (
-              <option key={v.version} value={v.version}>
-                v{v.version}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="btn" disabled={busy || from === to}>
-          {busy ? "Comparing…" : "Compare"}
-        </button>
-      </form>
-      <FormError error={error} />
-      {result ? (
-        <div className="compare-cols" aria-live="polite">
-          {col(
-            "New",
-            `Seen under v${result.to}, not under v${result.from}: what v${result.to} broke.`,
-            result.added,
-          )}
-          {col("Resolved", `Seen under v${result.from} only: what v${result.to} fixed.`, result.resolved)}
-          {col("Persisting", "Seen under both.", result.persisting)}
-        </div>
-      ) : null}
-    </section>
-  );
-}
+const MOVED_TITLE: Record<VersionState, (n: number) => string> = {
+  "report-only": (n) => `Version ${n} now runs report-only: deploy it`,
+  enforced: (n) => `Version ${n} is enforced: deploy it`,
+  draft: (n) => `Version ${n} is back to draft: deploy what still runs`,
+  retired: (n) => `Version ${n} is retired: deploy what still runs`,
+};
 
 export function VersionsPage() {
   const api = useApi();
@@ -204,16 +53,24 @@ export function VersionsPage() {
   const [params] = useSearchParams();
   const created = params.get("created");
   const state = useAsync(() => api.listVersions(project.id), [project.id]);
+  const rollout = useAsync(() => api.policyRollout(project.id), [project.id]);
   const [enforcing, setEnforcing] = useState<PolicyVersionDto | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
+  const [moved, setMoved] = useState<{ title: string; deploy: string } | null>(null);
+
+  const statusOf = (n: number): VersionRolloutDto | undefined =>
+    rollout.data?.versions.find((r) => r.version === n);
 
   const move = async (v: PolicyVersionDto, to: VersionState) => {
     setBusy(v.version);
     setError(null);
     try {
-      await api.setVersionState(project.id, v.version, to);
+      const r = await api.setVersionState(project.id, v.version, to);
+      // After every state change: the exact header(s) to deploy now.
+      setMoved(r.deploy ? { title: MOVED_TITLE[to](v.version), deploy: r.deploy } : null);
       state.reload();
+      rollout.reload();
     } catch (e) {
       setError(e as Error);
     } finally {
@@ -230,17 +87,24 @@ export function VersionsPage() {
         </Link>
       </div>
       <p className="lead">
-        Roll a policy out in steps: save a draft, run it report-only to see what it would break, then enforce
-        it. Each version tags its reports (<code>?v=N</code> on the report URL), so you can compare versions.
-        A state change records the rollout; deploy the header from{" "}
-        <Link to={pathFor("export", { id: project.id })}>Export</Link>.
+        Roll a policy out in steps: save a draft, start it report-only to see what it would break, then
+        enforce it. Each version tags its reports (<code>?v=N</code> on the report URL), so its rollout status
+        counts them and versions can be compared. A state change records the rollout; the header(s) to deploy
+        are shown after it, and on <Link to={pathFor("export", { id: project.id })}>Export</Link>.
       </p>
       {created ? (
         <p className="notice notice-success" role="status">
           Version {created} saved as a draft.
         </p>
       ) : null}
+      {moved ? (
+        <DeployHeaders title={moved.title} text={moved.deploy} onDismiss={() => setMoved(null)} />
+      ) : null}
+      {rollout.data ? <UntaggedWarning projectId={project.id} rollout={rollout.data} /> : null}
       <FormError error={error} />
+      {rollout.error ? (
+        <p className="form-error">The rollout status could not load: {rollout.error.message}</p>
+      ) : null}
       <div className="card card-flush">
         <Async
           state={state}
@@ -264,6 +128,7 @@ export function VersionsPage() {
                     <th scope="col">Version</th>
                     <th scope="col">State</th>
                     <th scope="col">Created</th>
+                    <th scope="col">Rollout</th>
                     <th scope="col">Policy</th>
                     <th scope="col">
                       <span className="visually-hidden">Actions</span>
@@ -275,6 +140,7 @@ export function VersionsPage() {
                     .sort((a, b) => b.version - a.version)
                     .map((v) => {
                       const st = isState(v.state) ? v.state : null;
+                      const status = statusOf(v.version);
                       return (
                         <tr key={v.version}>
                           <th scope="row">v{v.version}</th>
@@ -283,9 +149,21 @@ export function VersionsPage() {
                           </td>
                           <td>{v.createdAt ? fmtDateTime(v.createdAt) : "—"}</td>
                           <td>
+                            {status ? (
+                              <details open={v.state === "report-only"}>
+                                <summary>{rolloutSummary(status)}</summary>
+                                <RolloutStatus projectId={project.id} status={status} />
+                              </details>
+                            ) : (
+                              <span className="muted">{rollout.loading ? "…" : "—"}</span>
+                            )}
+                          </td>
+                          <td>
                             <details>
                               <summary>{fmtInt(v.policy.length)} characters</summary>
-                              <pre className="code">{v.servedPolicy ?? v.policy}</pre>
+                              <pre className="code">
+                                <Untrusted text={v.servedPolicy ?? v.policy} />
+                              </pre>
                               <CopyButton
                                 text={v.servedPolicy ?? v.policy}
                                 label={`Copy version ${v.version}`}
@@ -302,7 +180,7 @@ export function VersionsPage() {
                                 <button
                                   key={to}
                                   type="button"
-                                  className={`btn btn-small${to === "enforced" ? " btn-primary" : ""}`}
+                                  className={`btn btn-small${st && isNextStep(st, to) ? " btn-primary" : ""}`}
                                   disabled={busy === v.version}
                                   aria-label={`${MOVE_LABEL[to].replace("…", "")} version ${v.version}`}
                                   onClick={() => (to === "enforced" ? setEnforcing(v) : void move(v, to))}
@@ -318,7 +196,7 @@ export function VersionsPage() {
                               </Link>
                               <Link
                                 className="btn btn-small btn-ghost"
-                                to={`${pathFor("export", { id: project.id })}?version=${v.version}${v.state === "enforced" ? "&mode=enforce" : ""}`}
+                                to={`${pathFor("export", { id: project.id })}?version=${v.version}`}
                               >
                                 Export
                               </Link>
@@ -333,12 +211,14 @@ export function VersionsPage() {
           )}
         </Async>
       </div>
-      {state.data && state.data.length >= 2 ? <Compare projectId={project.id} versions={state.data} /> : null}
-      {state.error && !state.data ? null : null}
+      {state.data && state.data.length >= 2 ? (
+        <VersionCompare projectId={project.id} versions={state.data} />
+      ) : null}
       {enforcing ? (
         <EnforceDialog
           projectId={project.id}
           v={enforcing}
+          status={rollout.error ? null : rollout.data ? (statusOf(enforcing.version) ?? null) : undefined}
           onCancel={() => setEnforcing(null)}
           onConfirm={() => {
             const v = enforcing;
