@@ -75,28 +75,16 @@ export function deployRoutes(
       ? { [REPORT_TO_GROUP]: reportUri(config.publicUrl, p.reportKey, version) }
       : {};
 
-  /** The header lines of what is deployed now (the starter, report-only, before any version runs). */
-  const deployHeaders = async (p: ProjectRecord): Promise<string> => {
-    const set: DeployedPolicy[] = deployedSet(await versions.list(p.id));
-    if (set.length === 0)
-      set.push({
-        policy: (await currentPolicy(versions, p, config.publicUrl)).policy,
-        reportOnly: true,
-        version: null,
-      });
-    return exportDeployed(set, "header");
-  };
-
   /**
    * Render the deployed set. Beside an enforced policy the report-only candidate reports to its own report-to
    * group, so Reporting API reports are tagged with its version too (report-uri carries ?v=N in the policy).
+   * Reporting-Endpoints only when Cinch is reached over HTTPS (see endpointsFor). Throws ExportError.
    */
-  const exportText = (
-    ctx: Context,
+  const render = (
     set: DeployedPolicy[],
     q: { format: (typeof EXPORT_FORMATS)[number]; companions: boolean },
     p: ProjectRecord,
-  ): void => {
+  ): string => {
     const [first, second] = set;
     const endpoints = endpointsFor(p, first?.version ?? undefined);
     if (first && second && Object.keys(endpoints).length > 0) {
@@ -105,13 +93,37 @@ export function deployRoutes(
         [CANDIDATE_GROUP]: reportUri(config.publicUrl, p.reportKey, second.version ?? undefined),
       });
     }
+    return exportDeployed(set, q.format, { companions: q.companions, reportingEndpoints: endpoints });
+  };
+
+  const exportText = (
+    ctx: Context,
+    set: DeployedPolicy[],
+    q: { format: (typeof EXPORT_FORMATS)[number]; companions: boolean },
+    p: ProjectRecord,
+  ): void => {
     try {
       ctx.type = "text/plain; charset=utf-8";
-      ctx.body = exportDeployed(set, q.format, { companions: q.companions, reportingEndpoints: endpoints });
+      ctx.body = render(set, q, p);
     } catch (err) {
       if (err instanceof ExportError) throw badRequest(err.id, err.message);
       throw err;
     }
+  };
+
+  /**
+   * The header lines of what is deployed now, exactly as the default export renders them (Reporting-Endpoints
+   * included when Cinch is reached over HTTPS): the starter, report-only, before any version runs.
+   */
+  const deployHeaders = async (p: ProjectRecord): Promise<string> => {
+    const set: DeployedPolicy[] = deployedSet(await versions.list(p.id));
+    if (set.length === 0)
+      set.push({
+        policy: (await currentPolicy(versions, p, config.publicUrl)).policy,
+        reportOnly: true,
+        version: null,
+      });
+    return render(set, { format: "header", companions: false }, p);
   };
 
   api.add("get", "/projects/:id/policy/rollout", "read", async (ctx) => {

@@ -69,8 +69,8 @@ export type BuildInput = {
   /** Non-noise violation groups. */
   groups: readonly PolicyGroup[];
   /**
-   * The enforced version, named in "blocked in production since vN"; groups with `enforcedReports` are
-   * decisions whatever their count (see suspect.ts).
+   * The enforced version, named in "blocked in production since vN" when a group carries no `blockedSince`;
+   * groups with `enforcedReports` are decisions whatever their count (see suspect.ts).
    */
   enforcedVersion?: number;
   /** report-uri value (Cinch's ingest URL); replaces the base's. */

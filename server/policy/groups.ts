@@ -35,10 +35,13 @@ export type PolicyGroup = {
   /** Reports in the recent window (e.g. last 7 days), when the caller knows it. */
   recentCount?: number;
   /**
-   * Reports with disposition `enforce` sent under the enforced version: the enforced policy blocked the group on
-   * real pages, so the builder makes it a decision, never a suggestion applied on evidence.
+   * Reports with disposition `enforce` sent under an enforced version (the current one or an earlier one): an
+   * enforced policy blocked the group on real pages, so the builder makes it a decision, never a suggestion
+   * applied on evidence.
    */
   enforcedReports?: number;
+  /** The first enforced version that blocked the group (with `enforcedReports`). */
+  blockedSince?: number;
 };
 
 /** Caps that keep a group small however many violations it absorbs. */

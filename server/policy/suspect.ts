@@ -4,8 +4,8 @@ import type { PolicyGroup } from "./groups.ts";
 import type { Plan } from "./plan.ts";
 
 /**
- * Was the group blocked by the enforced policy? Reports with disposition `enforce` under the enforced version
- * (the `?v=N` tag) mean the browser refused the resource on a real page: an injected ad, an XSS payload or a
+ * Was the group blocked by an enforced policy? Reports with disposition `enforce` under a version that was
+ * enforced (the `?v=N` tag; the current one or an earlier, retired one) mean the browser refused the resource on a real page: an injected ad, an XSS payload or a
  * skimmer looks exactly like this, so no count of such reports is evidence that the resource is wanted.
  */
 export function blockedInProduction(g: PolicyGroup): boolean {
@@ -56,6 +56,7 @@ export function suspectDecisions(
   version: number | undefined,
 ): Set<string> {
   const blockedOf = new Map(groups.map((g) => [g.id, g.enforcedReports ?? 0]));
+  const sinceOf = new Map(groups.map((g) => [g.id, g.blockedSince]));
   const ids = new Set<string>();
   for (const s of suspect.suggestions.values()) {
     if (s.action !== "add") {
@@ -64,19 +65,25 @@ export function suspectDecisions(
     }
     ids.add(s.id);
     const blocked = s.groupIds.reduce<number>((n, id) => n + (blockedOf.get(id) ?? 0), 0);
+    // The first enforced version that blocked any of its groups (an earlier, now retired one included).
+    const since =
+      s.groupIds.reduce<number | undefined>((v, id) => {
+        const g = sinceOf.get(id);
+        return g === undefined ? v : v === undefined ? g : Math.min(v, g);
+      }, undefined) ?? version;
     const d: Decision = {
       id: blockedDecisionId(s.id),
       kind: "blocked-in-production",
       directive: s.directive,
       add: [s.source],
       remove: [],
-      reason: `blocked in production since v${version ?? "?"}: ${blocked} blocked report(s) on ${s.evidence.pages.length} page(s); ${s.reason}`,
-      risk: blockedRisk(s.directive, s.source, version),
+      reason: `blocked in production since v${since ?? "?"}: ${blocked} blocked report(s) on ${s.evidence.pages.length} page(s); ${s.reason}`,
+      risk: blockedRisk(s.directive, s.source, since),
       evidence: s.evidence,
       groupIds: s.groupIds,
       accepted: false,
       blockedReports: blocked,
-      ...(version !== undefined ? { blockedSince: version } : {}),
+      ...(since !== undefined ? { blockedSince: since } : {}),
     };
     plan.decisions.set(d.id, d);
   }

@@ -70,14 +70,19 @@ export async function projectBuildInput(
 ): Promise<{ input: BuildInput; base: string; baseVersion: number | null; versions: PolicyVersionRecord[] }> {
   const [all, current] = await Promise.all([versions.list(p.id), currentPolicy(versions, p, publicUrl)]);
   const base = choices.base ?? current.policy;
-  // Groups the enforced version blocked on real pages are decisions, never evidence (policy/suspect.ts).
+  // Groups blocked on real pages under any version — the enforced one, or one enforced before it and retired since —
+  // are decisions, never evidence (policy/suspect.ts): an injected script blocked under v1 stays suspect after v2
+  // is enforced. Any version, not only those Cinch recorded as enforced: a report with disposition `enforce` tagged
+  // ?v=N exists only if vN was served as Content-Security-Policy (e.g. its export with reportOnly=false).
+  // Untagged `enforce` reports are not counted: they come from a policy Cinch did not issue (a site's own CSP).
   const enforced = all.findLast((v) => v.state === "enforced");
-  const blocked = enforced
-    ? await versions.enforcedReports(p.id, enforced.version)
-    : new Map<number, number>();
+  const blocked = await versions.enforcedReports(
+    p.id,
+    all.map((v) => v.version),
+  );
   const groups = groupsOf(base, now).map((g) => {
-    const n = typeof g.id === "number" ? blocked.get(g.id) : undefined;
-    return n ? { ...g, enforcedReports: n } : g;
+    const b = typeof g.id === "number" ? blocked.get(g.id) : undefined;
+    return b ? { ...g, enforcedReports: b.reports, blockedSince: b.since } : g;
   });
   return {
     base,

@@ -103,16 +103,30 @@ export class PolicyStore {
   }
 
   /**
-   * Reports per group with disposition `enforce` tagged with `version` (what that version blocked on real pages),
-   * non-noise groups only. One grouped scan of the project's GroupHour rows.
+   * Per group, the reports with disposition `enforce` tagged with one of `versions` (what those versions blocked on
+   * real pages) and the first of them that blocked it. One grouped scan of the project's GroupHour rows.
    */
-  async enforcedReports(projectId: string, version: number): Promise<Map<number, number>> {
+  async enforcedReports(
+    projectId: string,
+    versions: readonly number[],
+  ): Promise<Map<number, { reports: number; since: number }>> {
+    const out = new Map<number, { reports: number; since: number }>();
+    if (versions.length === 0) return out;
     const rows = await this.prisma.groupHour.groupBy({
-      by: ["groupId"],
-      where: { projectId, disposition: "enforce", policyVersion: version },
+      by: ["groupId", "policyVersion"],
+      where: { projectId, disposition: "enforce", policyVersion: { in: [...versions] } },
       _sum: { count: true },
     });
-    return new Map(rows.map((r) => [r.groupId, r._sum.count ?? 0]));
+    for (const r of rows) {
+      const n = r._sum.count ?? 0;
+      if (n === 0) continue;
+      const seen = out.get(r.groupId);
+      if (seen) {
+        seen.reports += n;
+        seen.since = Math.min(seen.since, r.policyVersion);
+      } else out.set(r.groupId, { reports: n, since: r.policyVersion });
+    }
+    return out;
   }
 
   /** Create the next version as a draft; the version number is assigned in a transaction. */

@@ -331,6 +331,21 @@ describe("after enforcement, blocked means suspect", () => {
     expect(d?.evidence.pages).toEqual(["https://app.example.com/", "https://app.example.com/b"]);
   });
 
+  test("blocked under v1, v2 enforced since, reported again: still a decision, named since v1", () => {
+    const r = buildPolicy({
+      ...REPORTING,
+      base: V1,
+      enforcedVersion: 2,
+      dropUnused: false,
+      groups: [injected({ enforcedReports: 5, blockedSince: 1, countsByVersion: { 1: 5, 3: 295 } })],
+    });
+    expect(r.policy).not.toContain("evil.example");
+    const d = r.decisions.find((x) => x.kind === "blocked-in-production");
+    expect(d).toMatchObject({ blockedSince: 1, blockedReports: 5, accepted: false });
+    expect(d?.reason).toMatch(/^blocked in production since v1: 5 blocked report\(s\)/);
+    expect(d?.risk).toMatch(/^enforced v1 blocked https:\/\/evil\.example on real pages/);
+  });
+
   test("the same script under a report-only v2 (reports with disposition report): evidence as usual", () => {
     const r = buildPolicy({
       ...REPORTING,
