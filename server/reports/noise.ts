@@ -2,7 +2,8 @@
 import { z } from "zod";
 import type { IgnoreRules, NoiseReason, Violation } from "./types.ts";
 import { hostOf, portOf, schemeOf } from "./url.ts";
-import { isDirectiveName } from "./normalize.ts";
+import { isDirectiveName, MAX_SAMPLE_LENGTH } from "./normalize.ts";
+import { INJECTOR_HOSTS_BY_SOURCE } from "./injector-hosts.ts";
 
 /**
  * Schemes of browser extensions and software that injects into pages (Sentry/Relay's list, see
@@ -51,61 +52,79 @@ export const BROWSER_INTERNAL_SCHEMES = [
   "safari-resource",
 ] as const;
 
-/** Hosts of known injectors (antivirus, adware); subdomains included. */
-export const INJECTOR_HOSTS = [
-  "kaspersky-labs.com",
-  "superfish.com",
-  "metrext.com",
-  "tlscdn.com",
-  "injections.adguard.com",
-  "savingsslider-a.akamaihd.net",
-  "cdncache-a.akamaihd.net",
-] as const;
-
-/** Sample prefixes of password managers and injectors. */
-export const INJECTOR_SAMPLE_PREFIXES = [
-  "var lastpass_it",
+/**
+ * Signatures of code that password managers, developer tools, ad blockers and adware inject into pages, matched
+ * anywhere in a sample (Firefox prefixes "..." or whitespace; a page may wrap it). Case-sensitive: it is code.
+ * NelmioSecurityBundle's InjectedScriptsNoiseDetector patterns (MIT), less the ones ordinary page code also
+ * contains (`Object.defineProperty`, `var fake`, `jQuery JavaScript`, ...).
+ */
+export const INJECTOR_SAMPLE_SIGNATURES = [
+  "var lastpass_it", // LastPass
   "installGlobalHook(window)", // React DevTools
   "(function injected(eventName, injectedIn",
+  "window.devToolsOptions",
+  "window.oldSetTimeout=window.setTimeout",
+  "_PostRPC()",
+  "AG_onLoad", // AdGuard
+  "var FuckAdBlo", // anti-adblock injectors
+  "var BlockAdBlo",
+  "safeWindow:{}",
+  " abNoOp",
+  ".Wondersh", // Wondershare
+  "videodownload2",
+  "jq_relocation",
 ] as const;
+
+const INJECTOR_HOSTS: ReadonlySet<string> = new Set(Object.values(INJECTOR_HOSTS_BY_SOURCE).flat());
 
 const EXTENSION: ReadonlySet<string> = new Set(EXTENSION_SCHEMES);
 const INTERNAL: ReadonlySet<string> = new Set(BROWSER_INTERNAL_SCHEMES);
 
 /**
  * Why a violation is noise, or null when it is actionable. A name outside the CSP vocabulary wins (such a
- * report says nothing a policy can use); extension wins over browser-internal: an extension acting on
- * about:blank is still the extension's doing.
+ * report says nothing a policy can use); extension wins over injector (an extension's own scheme is the surer
+ * sign) and both over browser-internal: an extension acting on about:blank is still the extension's doing.
  */
 export function classifyNoise(v: Violation): NoiseReason | null {
   if (!isDirectiveName(v.directive)) return "unknown-directive";
   const blockedScheme = schemeOf(v.blocked);
   const sourceScheme = schemeOf(v.sourceFile);
   if (EXTENSION.has(blockedScheme) || EXTENSION.has(sourceScheme)) return "extension";
-  if (isInjectorHost(hostOf(v.blocked)) || isInjectorHost(hostOf(v.sourceFile))) return "extension";
   if (v.sample !== "" && sampleLooksInjected(v.sample)) return "extension";
+  if (isInjectorHost(hostOf(v.blocked)) || isInjectorHost(hostOf(v.sourceFile))) return "injector";
   if (INTERNAL.has(blockedScheme) || INTERNAL.has(sourceScheme) || INTERNAL.has(schemeOf(v.documentUrl))) {
     return "browser-internal";
   }
   return null;
 }
 
-function isInjectorHost(host: string): boolean {
-  if (host === "") return false;
-  for (const h of INJECTOR_HOSTS) {
-    if (host === h || (host.endsWith(h) && host.charCodeAt(host.length - h.length - 1) === 0x2e)) return true;
+/**
+ * Is the host, or a parent domain of it, on the injector list (injector-hosts.ts)? One Set lookup per label:
+ * "a.b.superfish.com" tries itself, "b.superfish.com", "superfish.com" and "com". A trailing dot (a fully
+ * qualified name the URL parser keeps) is ignored.
+ */
+export function isInjectorHost(host: string): boolean {
+  let h = host.endsWith(".") ? host.slice(0, -1) : host;
+  if (h === "" || h.startsWith("[")) return false;
+  for (;;) {
+    if (INJECTOR_HOSTS.has(h)) return true;
+    const dot = h.indexOf(".");
+    if (dot === -1) return false;
+    h = h.slice(dot + 1);
   }
-  return false;
 }
 
 // Samples are text, so a bare word like "res" or "none" would match ordinary code: in samples only
-// "<scheme>://" counts (e.g. Firefox's `background-image: url(moz-extension://...`).
-function sampleLooksInjected(sample: string): boolean {
-  for (const prefix of INJECTOR_SAMPLE_PREFIXES) if (sample.startsWith(prefix)) return true;
+// "<scheme>://" counts (e.g. Firefox's `background-image: url(moz-extension://...`). Bounded: the sample is cut
+// to MAX_SAMPLE_LENGTH, signatures are plain substrings (indexOf, no regex), and each "://" is looked at once, its
+// scheme walked back at most 32 characters, so the cost is O(sample × signatures) at worst, a few thousand steps.
+function sampleLooksInjected(raw: string): boolean {
+  const sample = raw.length > MAX_SAMPLE_LENGTH ? raw.slice(0, MAX_SAMPLE_LENGTH) : raw;
+  for (const signature of INJECTOR_SAMPLE_SIGNATURES) if (sample.includes(signature)) return true;
   let at = sample.indexOf("://");
   while (at !== -1) {
     let start = at;
-    while (start > 0 && isSchemeChar(sample.charCodeAt(start - 1))) start--;
+    while (start > 0 && at - start < 32 && isSchemeChar(sample.charCodeAt(start - 1))) start--;
     if (start < at && EXTENSION.has(sample.slice(start, at).toLowerCase())) return true;
     at = sample.indexOf("://", at + 3);
   }

@@ -1,8 +1,15 @@
 // The canonical violation: what every report shape is normalized into before it is classified and stored.
 
-/** Why a report is kept apart from the builder. "unknown-directive": it names no CSP directive (junk, `<img`,
- *  "constructor"); kept so the dashboard can show it, never a group the builder reads. */
-export const NOISE_REASONS = ["extension", "browser-internal", "ignore-rule", "unknown-directive"] as const;
+/** Why a report is kept apart from the builder. "injector": its blocked URL or source file is on a host of
+ *  injected software or adware (reports/injector-hosts.ts). "unknown-directive": it names no CSP directive (junk,
+ *  `<img`, "constructor"); kept so the dashboard can show it, never a group the builder reads. */
+export const NOISE_REASONS = [
+  "extension",
+  "injector",
+  "browser-internal",
+  "ignore-rule",
+  "unknown-directive",
+] as const;
 export type NoiseReason = (typeof NOISE_REASONS)[number];
 
 export const DISPOSITIONS = ["enforce", "report"] as const;
