@@ -1,5 +1,10 @@
 // Starts Cinch: config → deps → built-in project → app → listen (HTTP or HTTPS); returns a handle to stop it.
-import { createServer as createHttp, type Server } from "node:http";
+import {
+  createServer as createHttp,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttps } from "node:https";
 import { readFileSync } from "node:fs";
 import type { Config } from "./config.ts";
@@ -21,6 +26,9 @@ export type Running = {
   stop(): Promise<void>;
 };
 
+/** How long a stop waits for in-flight requests before cutting their connections. */
+const DRAIN_GRACE_MS = 5_000;
+
 /** Start serving; resolves once listening. */
 export async function startServer(config: Config): Promise<Running> {
   const deps = await createDeps(config);
@@ -40,7 +48,19 @@ export async function startServer(config: Config): Promise<Running> {
     throw err;
   }
   const { koa } = createApp(deps, { selfReportUri: reportUri(config.publicUrl, self.reportKey) });
-  const handler = koa.callback();
+  const koaHandler = koa.callback();
+  // Graceful drain (#11 item 11): SIGTERM under keep-alive load reset 16 requests a round whose reports were stored,
+  // because busy keep-alive sockets were cut after 2 s while clients kept sending on them. Now every answer sent
+  // after the stop began (in flight or arriving on an open connection) carries `Connection: close`, so each client
+  // gets its answer and then opens no new request on that socket; idle sockets are closed at once.
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (draining) res.setHeader("Connection", "close");
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
+    void koaHandler(req, res);
+  };
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE;
   const options = {
     maxHeaderSize: config.MAX_HEADER_BYTES,
@@ -75,10 +95,13 @@ export async function startServer(config: Config): Promise<Running> {
     setupUrl,
     stop() {
       stopping ??= (async () => {
+        draining = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 2_000).unref();
+          // Only a connection still busy after the grace (a body trickling in) is cut.
+          setTimeout(() => server.closeAllConnections(), DRAIN_GRACE_MS).unref();
         });
         await closeDeps(deps);
       })();
