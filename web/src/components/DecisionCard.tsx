@@ -1,7 +1,8 @@
-// A risky choice (unsafe keyword, nonce, unsafe-hashes, wildcard): accepted only through a confirmation that
-// explains the risk.
+// A risky choice (unsafe keyword, nonce, unsafe-hashes, wildcard, a source blocked in production): accepted only
+// through a confirmation that explains the risk.
 import { useId, useState } from "react";
-import type { DecisionDto } from "../api/policy-types.ts";
+import type { DecisionDto } from "../../../server/contract.ts";
+import { BlockedDecisionCard } from "./BlockedDecisionCard.tsx";
 import { Evidence } from "./Evidence.tsx";
 import { Dialog } from "./Dialog.tsx";
 import { Sentence, Untrusted } from "./Untrusted.tsx";
@@ -11,6 +12,7 @@ const KIND_LABEL: Record<string, string> = {
   nonce: "Nonce",
   "unsafe-hashes": "unsafe-hashes",
   wildcard: "Wildcard",
+  "blocked-in-production": "Blocked in production",
 };
 
 export function decisionTitle(d: DecisionDto): string {
@@ -20,6 +22,12 @@ export function decisionTitle(d: DecisionDto): string {
 }
 
 export function DecisionCard({ d, onChange }: { d: DecisionDto; onChange: (accepted: boolean) => void }) {
+  // A source blocked in production is never a routine accept: its own card, its own confirmation.
+  if (d.kind === "blocked-in-production") return <BlockedDecisionCard d={d} onChange={onChange} />;
+  return <RiskyDecisionCard d={d} onChange={onChange} />;
+}
+
+function RiskyDecisionCard({ d, onChange }: { d: DecisionDto; onChange: (accepted: boolean) => void }) {
   const [confirming, setConfirming] = useState(false);
   const [understood, setUnderstood] = useState(false);
   const checkId = useId();

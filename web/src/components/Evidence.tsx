@@ -1,5 +1,5 @@
 // The reports behind a suggestion: counts, pages and samples (as text), folded in a <details>.
-import type { EvidenceDto } from "../api/policy-types.ts";
+import type { EvidenceDto } from "../../../server/contract.ts";
 import { fmtDateTime, fmtInt, fmtRelative } from "../lib/format.ts";
 import { Untrusted } from "./Untrusted.tsx";
 
@@ -12,9 +12,10 @@ export function evidenceSummary(e: EvidenceDto): string {
   return parts.join(" · ");
 }
 
-export function Evidence({ evidence }: { evidence: EvidenceDto }) {
+/** `open`: unfolded at first (where the pages and samples are what the user must judge). */
+export function Evidence({ evidence, open = false }: { evidence: EvidenceDto; open?: boolean }) {
   return (
-    <details className="evidence">
+    <details className="evidence" open={open}>
       <summary>Evidence: {evidenceSummary(evidence)}</summary>
       <div className="evidence-body">
         {evidence.firstSeen ? (

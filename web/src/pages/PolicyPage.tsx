@@ -2,7 +2,7 @@
 // decisions behind a confirmation, grade / findings / size and the impact preview updating as choices change,
 // and "save as draft version".
 import { useEffect, useMemo, useState } from "react";
-import type { BuildResultDto, PreviewDto, SuggestionDto } from "../api/policy-types.ts";
+import type { BuildResultDto, PreviewDto, SuggestionDto } from "../../../server/contract.ts";
 import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import { useTitle } from "../hooks/useTitle.ts";
@@ -168,6 +168,12 @@ export function PolicyPage() {
     return true;
   });
   const appliedCount = result.suggestions.filter((s) => s.applied).length;
+  // Sources the enforced policy blocked on real pages: listed apart, never among the routine choices.
+  const blocked = result.decisions.filter((d) => d.kind === "blocked-in-production");
+  const risky = result.decisions.filter((d) => d.kind !== "blocked-in-production");
+  const blockedSince = blocked.find((d) => d.blockedSince !== undefined)?.blockedSince;
+  const decisionToggle = (id: string) => (acc: boolean) =>
+    setDecisions((prev) => (acc ? [...new Set([...prev, id])] : prev.filter((x) => x !== id)));
   const decidedCount = Object.keys(choices).length + decisions.length;
   const currentLabel = result.baseVersion !== null ? `version ${result.baseVersion}` : "starter policy";
 
@@ -236,6 +242,28 @@ export function PolicyPage() {
             <PolicyDiff current={result.base} candidate={result.policy} currentLabel={currentLabel} />
           </section>
 
+          {blocked.length ? (
+            <section className="card card-danger" aria-labelledby="blocked-title">
+              <h3 className="card-title" id="blocked-title">
+                Blocked in production since{" "}
+                {blockedSince === undefined ? "the enforced version" : `v${blockedSince}`} (
+                {fmtInt(blocked.length)})
+              </h3>
+              <p className="hint">
+                The enforced policy blocked these on real pages. Injected code (an XSS payload, a card
+                skimmer, an ad injector from a browser extension) reports exactly like this, so Cinch never
+                adds them on evidence, whatever their count. Allow one only if your own team added it.
+              </p>
+              {blocked.map((d) => (
+                <DecisionCard
+                  key={d.id}
+                  d={{ ...d, accepted: decisions.includes(d.id) || d.accepted }}
+                  onChange={decisionToggle(d.id)}
+                />
+              ))}
+            </section>
+          ) : null}
+
           <section className="card" aria-labelledby="suggestions-title">
             <div className="suggestion-head">
               <h3 className="card-title" id="suggestions-title">
@@ -287,24 +315,20 @@ export function PolicyPage() {
             )}
           </section>
 
-          {result.decisions.length ? (
+          {risky.length ? (
             <section className="card" aria-labelledby="decisions-title">
               <h3 className="card-title" id="decisions-title">
-                Risky choices ({fmtInt(result.decisions.length)})
+                Risky choices ({fmtInt(risky.length)})
               </h3>
               <p className="hint">
                 Reports asked for these, but each weakens the policy. Cinch never adds them unless you accept
                 the risk.
               </p>
-              {result.decisions.map((d) => (
+              {risky.map((d) => (
                 <DecisionCard
                   key={d.id}
                   d={{ ...d, accepted: decisions.includes(d.id) || d.accepted }}
-                  onChange={(acc) =>
-                    setDecisions((prev) =>
-                      acc ? [...new Set([...prev, d.id])] : prev.filter((x) => x !== d.id),
-                    )
-                  }
+                  onChange={decisionToggle(d.id)}
                 />
               ))}
             </section>
