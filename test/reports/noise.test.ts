@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { buildPolicy } from "../../server/policy/build.ts";
 import { groupsFromViolations } from "../../server/policy/groups.ts";
-import { INJECTOR_HOSTS_BY_SOURCE } from "../../server/reports/injector-hosts.ts";
+import { INJECTOR_HOSTS_BY_SOURCE, INJECTOR_HOSTS_READ } from "../../server/reports/injector-hosts.ts";
 import {
   applyIgnoreRules,
   classifyNoise,
@@ -194,6 +194,9 @@ describe("injector and adware hosts", () => {
     expect(INJECTOR_HOSTS_BY_SOURCE.nelmio.length).toBeGreaterThan(200);
     expect(INJECTOR_HOSTS_BY_SOURCE.sentry.length).toBeGreaterThan(25);
     expect([...INJECTOR_HOSTS_BY_SOURCE.cinch].sort()).toEqual(Object.keys(CINCH_HOSTS).sort());
+    // Each source says which copy it was read from.
+    expect(INJECTOR_HOSTS_READ.nelmio).toMatch(/^DomainsNoiseDetector\.php .*sha256 [0-9a-f]{12}/);
+    expect(INJECTOR_HOSTS_READ.sentry).toMatch(/^security\.py.*sha256 [0-9a-f]{12}/);
     for (const h of all) {
       expect(h).toMatch(/^(?:[a-z0-9_-]+\.)+[a-z][a-z-]*[a-z]$/);
       expect(Object.hasOwn(EXCLUDED, h), h).toBe(false);
