@@ -3,7 +3,7 @@
 import { DEMO_FONT_FAMILY } from "./font.ts";
 
 /** Where the demo's resources live. */
-export type DemoOrigins = { site: string; cdn: string; api: string; ads: string };
+export type DemoOrigins = { site: string; cdn: string; api: string; ads: string; pay: string };
 
 /** The page's own inline script: short and without surrounding whitespace, so its report sample is all of it. */
 export const INLINE_SCRIPT = "window.inlineRan=true";
@@ -26,8 +26,25 @@ const LOGO =
 const escape = (s: string): string =>
   s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
-/** One HTML page. `mode` is shown to the visitor; `extraScript` adds a never-seen third-party script. */
-export function pageHtml(path: string, o: DemoOrigins, opts: { mode: string; extraScript: boolean }): string {
+/** The shop's demo controls: links that add or remove the second turn's new origin and the injected script. */
+function controls(o: DemoOrigins, opts: { payments: boolean; extraScript: boolean }): string {
+  const toggle = (param: string, on: boolean, add: string, remove: string) =>
+    `<a href="/demo/set?${param}=${on ? "off" : "on"}">${on ? remove : add}</a>`;
+  return `<ul id="controls">
+<li>${toggle("payments", opts.payments, "Ship the payment widget", "Remove the payment widget")} — the shop's own new feature: a script from a new origin, ${escape(o.pay)}</li>
+<li>${toggle("injected", opts.extraScript, "Inject an unwanted script", "Remove the injected script")} — what an ad injector or a skimmer adds: a script from ${escape(o.ads)}</li>
+</ul>`;
+}
+
+/**
+ * One HTML page. `mode` (the headers it is served with) is shown to the visitor; `payments` adds the second
+ * turn's payment widget (a new origin), `extraScript` an injected third-party script.
+ */
+export function pageHtml(
+  path: string,
+  o: DemoOrigins,
+  opts: { mode: string; extraScript: boolean; payments: boolean },
+): string {
   const title = DEMO_PAGES[path] ?? "Page";
   const nav = Object.entries(DEMO_PAGES)
     .map(([p, t]) => `<a href="${p}">${t}</a>`)
@@ -40,7 +57,7 @@ export function pageHtml(path: string, o: DemoOrigins, opts: { mode: string; ext
 <link rel="stylesheet" href="/app.css">
 <script>${INLINE_SCRIPT}</script>
 <script src="${o.cdn}/lib.js"></script>
-${opts.extraScript ? `<script id="extra" src="${o.ads}/track.js"></script>\n` : ""}<script src="/app.js" defer></script>
+${opts.payments ? `<script id="pay" src="${o.pay}/checkout.js"></script>\n` : ""}${opts.extraScript ? `<script id="extra" src="${o.ads}/track.js"></script>\n` : ""}<script src="/app.js" defer></script>
 </head>
 <body>
 <header><img id="logo" alt="cinch shop" src="${LOGO}"> <nav>${nav}</nav></header>
@@ -50,7 +67,9 @@ ${opts.extraScript ? `<script id="extra" src="${o.ads}/track.js"></script>\n` : 
 <iframe id="widget" src="${o.cdn}/widget.html" title="Reviews widget" width="320" height="60"></iframe>
 <h2>Checks</h2>
 <ul id="checks"><li>running…</li></ul>
-<p>Eval: <span id="eval">…</span>. Third-party script: <span id="extra-state">…</span>.</p>
+<p>Eval: <span id="eval">…</span>. Injected script: <span id="extra-state">…</span>.</p>
+<h2>Demo controls</h2>
+${controls(o, opts)}
 </body>
 </html>
 `;
@@ -133,6 +152,13 @@ export function appJs(o: DemoOrigins): string {
         ping();
       }),
   };
+  // The second turn's payment widget is checked where the page includes it.
+  if (document.getElementById("pay")) {
+    checks["payment widget (new origin)"] = async () => {
+      if (!window.payWidget) throw new Error("did not run");
+      return "ready";
+    };
+  }
   let evalState;
   try {
     evalState = eval("${EVAL_CODE}") === 42 ? "ran" : "wrong result";
@@ -180,5 +206,8 @@ export function widgetHtml(): string {
 `;
 }
 
-/** The never-seen third-party script of step 4. */
+/** The injected third-party script: nobody on the shop's team added it. */
 export const ADS_JS = `window.adsRan = true;\n`;
+
+/** The payment provider's script: the second turn's legitimate new origin. */
+export const PAY_JS = `window.payWidget = { ready: true };\n`;

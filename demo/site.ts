@@ -1,16 +1,22 @@
-// The demo site: a shop (HTTPS, plus a plain-HTTP twin), a "CDN", an API and an ad server, each its own Koa
-// app on its own origin, serving a CSP (report-only or enforced) that reports to Cinch.
+// The demo site: a shop (HTTPS, plus a plain-HTTP twin), a "CDN", an API, an ad server and a payment provider,
+// each its own Koa app on its own origin. Every page carries what its policy source answers (Cinch's deployed
+// versions, or the starter), reporting to Cinch.
 import { createServer as createHttp, type Server } from "node:http";
 import { createServer as createHttps } from "node:https";
 import Koa from "koa";
 import type { Context } from "koa";
-import { parsePolicy, serializePolicy } from "../server/policy/csp.ts";
-import { starterPolicy } from "../server/policy/starter.ts";
-import { REPORT_TO_GROUP } from "../server/projects/install.ts";
 import { demoFont } from "./font.ts";
+import {
+  describeServed,
+  headersForPage,
+  starterServed,
+  type PolicySource,
+  type Served,
+} from "./policy-source.ts";
 import {
   ADS_JS,
   CDN_LIB_JS,
+  PAY_JS,
   DEMO_PAGES,
   WORKER_JS,
   appCss,
@@ -23,19 +29,25 @@ import {
 /** Where one of the demo's servers listens, and the host name its URLs use (e.g. cdn.localhost). */
 export type Listen = { host: string; port: number; name?: string };
 
-/** What the shop serves; changeable while running (the e2e test switches policies between visits). */
+/** What the shop's pages contain; changeable while running (the shop's own demo controls, the e2e test). */
 export type DemoState = {
-  /** The CSP; default: Cinch's starter reporting to `cinchReportUri`. */
-  policy?: string;
-  /** Content-Security-Policy (true) or Content-Security-Policy-Report-Only (false, default). */
-  enforce?: boolean;
-  /** Add a third-party script from the ad server that no report has ever shown. */
+  /**
+   * The second turn: the shop ships a payment widget, a script from an origin no policy lists yet (legitimate:
+   * the shop's own team added it).
+   */
+  payments?: boolean;
+  /** An injected third-party script from the ad server (an ad injector's or a skimmer's stand-in): unwanted. */
   extraScript?: boolean;
 };
 
 export type DemoOptions = DemoState & {
-  /** Cinch's report URL for the project (report-uri, and the Reporting-Endpoints URL). */
+  /** Cinch's report URL for the project: the starter reports there. */
   cinchReportUri: string;
+  /**
+   * Where each page's policy comes from, asked on every page request: Cinch's public pipeline URL
+   * (pipelineSource, ./policy-source.ts). Default: the starter, report-only, reporting to `cinchReportUri`.
+   */
+  policy?: PolicySource;
   /** HTTPS certificate for every server; null serves plain HTTP (report-uri only). */
   tls: { cert: Buffer | string; key: Buffer | string } | null;
   site?: Listen;
@@ -44,6 +56,8 @@ export type DemoOptions = DemoState & {
   cdn?: Listen;
   api?: Listen;
   ads?: Listen;
+  /** The payment provider of the second turn. */
+  pay?: Listen;
 };
 
 export type Demo = {
@@ -52,10 +66,12 @@ export type Demo = {
   /** The plain-HTTP twin's URL, when started. */
   httpUrl: string | null;
   origins: DemoOrigins;
-  /** Change the policy, mode or extra script for the next responses. */
+  /** Add or remove the payment widget or the injected script for the next responses. */
   set(state: DemoState): void;
-  /** The header name and value the shop sends on its HTTPS (or only) origin, and Reporting-Endpoints. */
-  headers(secure?: boolean): Record<string, string>;
+  /** What the pages are served with now: the policy source's answer. */
+  served(): Promise<Served>;
+  /** The headers a page on the HTTPS (or only) origin gets now, Reporting-Endpoints included. */
+  headers(secure?: boolean): Promise<Record<string, string>>;
   stop(): Promise<void>;
 };
 
@@ -66,24 +82,14 @@ export const DEMO_DEFAULTS = {
   cdn: { host: "127.0.0.2", port: 8788 },
   api: { host: "127.0.0.2", port: 8789 },
   ads: { host: "127.0.0.3", port: 8788 },
+  pay: { host: "127.0.0.3", port: 8789 },
 } as const satisfies Record<string, Listen>;
 
-/**
- * The policy a page gets. Chromium (156, measured) ignores report-uri whenever the policy names a report-to
- * group, and delivers report-to only when the page and the endpoint are both HTTPS; so on a plain-HTTP page,
- * or when the endpoint is not HTTPS, report-to is dropped and report-uri does the reporting.
- */
-export function policyForPage(
-  policy: string,
-  pageIsHttps: boolean,
-): { policy: string; reportTo: string | null; endpoint: string | null } {
-  const p = parsePolicy(policy);
-  const endpoint = p.directives.find((d) => d.name === "report-uri")?.values[0] ?? null;
-  const group = p.directives.find((d) => d.name === "report-to")?.values[0] ?? null;
-  if (group && pageIsHttps && endpoint?.startsWith("https://")) return { policy, reportTo: group, endpoint };
-  p.directives = p.directives.filter((d) => d.name !== "report-to");
-  return { policy: serializePolicy(p), reportTo: null, endpoint };
-}
+/** The shop's demo controls: `/demo/set?payments=on&injected=off` (GET, so a plain link on the page does it). */
+const SWITCHES = { payments: "payments", injected: "extraScript" } as const satisfies Record<
+  string,
+  keyof DemoState
+>;
 
 async function listen(app: Koa, at: Listen, tls: DemoOptions["tls"]) {
   const cb = app.callback();
@@ -100,10 +106,10 @@ async function listen(app: Koa, at: Listen, tls: DemoOptions["tls"]) {
   return { server, url: `${tls ? "https" : "http"}://${host}:${port}` };
 }
 
-function staticApp(routes: Record<string, (ctx: Context) => void>, cors: boolean): Koa {
+function staticApp(routes: Record<string, (ctx: Context) => unknown>, cors: boolean): Koa {
   const app = new Koa();
   app.use(async (ctx) => {
-    const route = routes[ctx.path];
+    const route = Object.hasOwn(routes, ctx.path) ? routes[ctx.path] : undefined;
     if (ctx.method !== "GET" || !route) {
       ctx.status = 404;
       return;
@@ -112,19 +118,19 @@ function staticApp(routes: Record<string, (ctx: Context) => void>, cors: boolean
     ctx.set("Cache-Control", "no-store");
     // Fonts and fetches across origins need CORS; scripts, frames and images do not.
     if (cors) ctx.set("Access-Control-Allow-Origin", "*");
-    route(ctx);
+    await route(ctx);
   });
   return app;
 }
 
-/** Start the demo: shop, optional HTTP twin, CDN, API and ad server. */
+/** Start the demo: shop, optional HTTP twin, CDN, API, ad server and payment provider. */
 export async function createDemo(options: DemoOptions): Promise<Demo> {
   const state: Required<DemoState> = {
-    policy:
-      options.policy ?? starterPolicy({ reportUri: options.cinchReportUri, reportToGroup: REPORT_TO_GROUP }),
-    enforce: options.enforce ?? false,
+    payments: options.payments ?? false,
     extraScript: options.extraScript ?? false,
   };
+  const source: PolicySource =
+    options.policy ?? (() => Promise.resolve(starterServed(options.cinchReportUri)));
   const servers: Server[] = [];
   const start = async (app: Koa, at: Listen, tls = options.tls) => {
     const s = await listen(app, at, tls);
@@ -152,30 +158,33 @@ export async function createDemo(options: DemoOptions): Promise<Demo> {
       staticApp({ "/track.js": (ctx) => ((ctx.type = "text/javascript"), (ctx.body = ADS_JS)) }, false),
       options.ads ?? DEMO_DEFAULTS.ads,
     );
-    const origins: DemoOrigins = { site: "", cdn, api, ads };
+    const pay = await start(
+      staticApp({ "/checkout.js": (ctx) => ((ctx.type = "text/javascript"), (ctx.body = PAY_JS)) }, false),
+      options.pay ?? DEMO_DEFAULTS.pay,
+    );
+    const origins: DemoOrigins = { site: "", cdn, api, ads, pay };
 
-    const headers = (secure = options.tls !== null): Record<string, string> => {
-      const p = policyForPage(state.policy, secure);
-      const out: Record<string, string> = {
-        [state.enforce ? "Content-Security-Policy" : "Content-Security-Policy-Report-Only"]: p.policy,
-      };
-      if (p.reportTo && p.endpoint) out["Reporting-Endpoints"] = `${p.reportTo}="${p.endpoint}"`;
-      return out;
-    };
+    const headers = async (secure = options.tls !== null) => headersForPage(await source(), secure);
     const shop = (secure: boolean): Koa => {
-      const pages: Record<string, (ctx: Context) => void> = {
+      const pages: Record<string, (ctx: Context) => unknown> = {
         "/app.css": (ctx) => ((ctx.type = "text/css"), (ctx.body = appCss(origins))),
         "/app.js": (ctx) => ((ctx.type = "text/javascript"), (ctx.body = appJs(origins))),
         "/worker.js": (ctx) => ((ctx.type = "text/javascript"), (ctx.body = WORKER_JS)),
         "/favicon.ico": (ctx) => (ctx.status = 204),
+        "/demo/set": (ctx) => {
+          for (const [param, key] of Object.entries(SWITCHES)) {
+            const v = ctx.query[param];
+            if (v === "on" || v === "off") state[key] = v === "on";
+          }
+          ctx.redirect("/");
+        },
       };
       for (const path of Object.keys(DEMO_PAGES)) {
-        pages[path] = (ctx) => {
-          const h = headers(secure);
-          ctx.set(h);
+        pages[path] = async (ctx) => {
+          const served = await source();
+          ctx.set(headersForPage(served, secure));
           ctx.type = "text/html; charset=utf-8";
-          const mode = state.enforce ? "Content-Security-Policy" : "Content-Security-Policy-Report-Only";
-          ctx.body = pageHtml(path, origins, { mode, extraScript: state.extraScript });
+          ctx.body = pageHtml(path, origins, { mode: describeServed(served), ...state });
         };
       }
       return staticApp(pages, false);
@@ -187,10 +196,10 @@ export async function createDemo(options: DemoOptions): Promise<Demo> {
       url,
       httpUrl,
       origins,
+      served: source,
       headers,
       set(next) {
-        if (next.policy !== undefined) state.policy = next.policy;
-        if (next.enforce !== undefined) state.enforce = next.enforce;
+        if (next.payments !== undefined) state.payments = next.payments;
         if (next.extraScript !== undefined) state.extraScript = next.extraScript;
       },
       stop: () => stopAll(servers),
