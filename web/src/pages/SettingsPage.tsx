@@ -1,10 +1,11 @@
 // Project settings: name, ignore rules, sampling and daily cap, allowed document origins, evidence threshold.
 import { useId, useState, type FormEvent, type ReactNode } from "react";
-import type { ProjectDto, ProjectSettingsDto } from "../../../server/contract.ts";
+import type { ProjectDto, ProjectSettingsDto, ReclassifiedDto } from "../../../server/contract.ts";
 import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import { useTitle } from "../hooks/useTitle.ts";
 import { FormError } from "../components/State.tsx";
+import { fmtInt } from "../lib/format.ts";
 
 const lines = (s: string): string[] =>
   s
@@ -72,6 +73,30 @@ export function patchOf(d: Draft): { name: string; settings: ProjectSettingsDto 
   };
 }
 
+const groupsAndReports = (m: { groups: number; reports: number }) =>
+  `${fmtInt(m.groups)} ${m.groups === 1 ? "group" : "groups"} (${fmtInt(m.reports)} ${m.reports === 1 ? "report" : "reports"})`;
+
+/**
+ * What saving the ignore rules did to the stored groups (the PATCH answer's `reclassified`): groups a rule now
+ * matches moved to noise and left the suggestions and the candidate; groups no rule matches any more came back.
+ */
+export function reclassifiedText(r: ReclassifiedDto): string {
+  const parts: string[] = [];
+  if (r.ignored.groups > 0)
+    parts.push(
+      `${groupsAndReports(r.ignored)} moved to noise: they left the violations list, the suggestions and the candidate.`,
+    );
+  if (r.restored.groups > 0)
+    parts.push(`${groupsAndReports(r.restored)} came back from noise: no rule matches them any more.`);
+  return parts.length > 0
+    ? parts.join(" ")
+    : "No stored group matches the changed rules: they apply to new reports.";
+}
+
+const sameRules = (a: ProjectSettingsDto["ignoreRules"], b: ProjectSettingsDto["ignoreRules"]) =>
+  JSON.stringify([a.hosts, a.schemes, a.sampleContains]) ===
+  JSON.stringify([b.hosts, b.schemes, b.sampleContains]);
+
 function Field({
   label,
   hint,
@@ -105,8 +130,10 @@ export function SettingsPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
+  const [moved, setMoved] = useState<string | null>(null);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
     setSaved(false);
+    setMoved(null);
     setD((x) => ({ ...x, [k]: v }));
   };
 
@@ -116,11 +143,15 @@ export function SettingsPage() {
     if ("errors" in body) return setError(body.errors.join(" "));
     setBusy(true);
     setError(null);
+    setMoved(null);
     try {
-      const p = await api.updateProject(project.id, body);
+      const { reclassified, ...p } = await api.updateProject(project.id, body);
       setProject(p);
       setD(draftOf(p));
       setSaved(true);
+      const changed = !sameRules(project.settings.ignoreRules, body.settings.ignoreRules);
+      const counted = reclassified ? reclassified.ignored.groups + reclassified.restored.groups : 0;
+      if (reclassified && (changed || counted > 0)) setMoved(reclassifiedText(reclassified));
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -150,7 +181,8 @@ export function SettingsPage() {
         <fieldset className="card">
           <legend>Ignore rules</legend>
           <p className="hint">
-            Matching reports are stored as noise, with the rule as their reason. One entry per line.
+            Matching reports are stored as noise, with the rule as their reason, and saving moves the stored
+            groups a rule matches to noise (removing the rule moves them back). One entry per line.
           </p>
           <Field id={`${id}-hosts`} label="Blocked hosts" hint="e.g. ads.example.net — subdomains match too.">
             <textarea {...text("hosts")} rows={3} spellCheck={false} />
@@ -229,6 +261,11 @@ export function SettingsPage() {
           ) : null}
           <FormError error={error} />
         </div>
+        {moved ? (
+          <p className="notice notice-success" role="status" aria-label="Ignore rules applied">
+            {moved}
+          </p>
+        ) : null}
       </form>
     </section>
   );
