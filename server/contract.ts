@@ -1,4 +1,7 @@
 // Type-only DTOs shared by the API (server/api) and the dashboard (web/src/api/client.ts). No runtime code.
+// The policy API's answers are in contract/policy.ts, re-exported here: the dashboard imports this file only.
+
+export type * from "./contract/policy.ts";
 
 export type IgnoreRulesDto = { hosts: string[]; schemes: string[]; sampleContains: string[] };
 
@@ -122,48 +125,6 @@ export type ApiTokenDto = {
 
 /** POST /api/tokens: the token is in this answer once and never shown again. */
 export type CreatedApiTokenDto = ApiTokenDto & { token: string };
-
-/** A project's public, read-only policy key and the URL deploy pipelines fetch. */
-export type PolicyKeyDto = { policyKey: string; url: string };
-
-/** One line of a version's "ready to enforce" checklist: what holds, or what is still missing. */
-export type RolloutChecklistItemDto = { id: string; ok: boolean; text: string };
-
-/** A version's rollout status: how long and on how much traffic it ran report-only, and what it would break. */
-export type VersionRolloutDto = {
-  version: number;
-  state: string;
-  /** When it started report-only (epoch ms), null if it never ran report-only. */
-  reportOnlySince: number | null;
-  /** How long it ran (or has been running) report-only, in ms. */
-  ranMs: number;
-  /** Reports tagged ?v=N, and distinct pages among them. */
-  reports: number;
-  pages: number;
-  /** The enforced version its groups are compared with (null: none, or this is it). */
-  comparedWith: number | null;
-  /** Groups reported under this version and never under the enforced one: what enforcing it would break. */
-  newGroups: { id: string | number; directive: string; blocked: string; count: number }[];
-  hashes: { verified: string[]; failed: string[]; pending: string[] };
-  checklist: RolloutChecklistItemDto[];
-  ready: boolean;
-};
-
-/** GET /api/projects/:id/policy/rollout. */
-export type RolloutDto = {
-  /** The deployed versions: the enforced one and the report-only candidate beside it. */
-  enforced: number | null;
-  reportOnly: number | null;
-  /** The header lines to deploy now. */
-  deploy: string;
-  /** Reports without ?v=N since a version was deployed: someone serves a policy copied without the tag. */
-  untagged: { reports: number; since: string } | null;
-  /** Non-retired versions, newest first. */
-  versions: VersionRolloutDto[];
-};
-
-/** POST /api/projects/:id/policy/versions/:version/state adds the header(s) to deploy now to the version. */
-export type DeployHeadersDto = { deploy: string };
 
 export type MovedDto = { groups: number; reports: number };
 

@@ -20,6 +20,8 @@ import { EXPORT_FORMATS, ExportError } from "../policy/export/index.ts";
 import { exportDeployed, type DeployedPolicy } from "../policy/export/deployed.ts";
 import { rolloutStatus } from "../policy/rollout.ts";
 import type { PolicyCache } from "./policy-cache.ts";
+import { presentPolicyKey, presentRollout, presentVersionRollout } from "./present-policy.ts";
+import type { VersionRolloutDto } from "../contract.ts";
 import { currentPolicy, hashVersions } from "../projects/policy-input.ts";
 import { stateChanges, type PolicyStore, type PolicyVersionRecord } from "../store/policies.ts";
 import type { ProjectRecord } from "../store/projects.ts";
@@ -133,27 +135,26 @@ export function deployRoutes(
     const groups = cache.groupsFor(p.id, now, [], { versions: "all" });
     const enforced = all.findLast((v) => v.state === "enforced") ?? null;
     const hashes = hashVersions(all);
-    const statuses = [];
+    const statuses: VersionRolloutDto[] = [];
     for (const v of [...all].reverse()) {
       if (v.state === "retired") continue;
       const changes = stateChanges(v.notes);
       const since = changes["report-only"] ?? null;
       const until = v.state === "report-only" ? null : (changes.enforced ?? null);
       const activity = await versions.versionActivity(p.id, v.version);
-      statuses.push(
-        rolloutStatus({
-          version: v.version,
-          state: v.state,
-          policy: v.policy,
-          reportOnlySince: since,
-          reportOnlyUntil: until !== null && since !== null && until > since ? until : null,
-          ...activity,
-          groups,
-          enforcedVersion: enforced?.version ?? null,
-          hashVersions: hashes,
-          now,
-        }),
-      );
+      const status = rolloutStatus({
+        version: v.version,
+        state: v.state,
+        policy: v.policy,
+        reportOnlySince: since,
+        reportOnlyUntil: until !== null && since !== null && until > since ? until : null,
+        ...activity,
+        groups,
+        enforcedVersion: enforced?.version ?? null,
+        hashVersions: hashes,
+        now,
+      });
+      statuses.push(presentVersionRollout(status, v.state));
     }
     // Untagged reports while a version is deployed: someone serves a policy copied without ?v=N.
     const deployed = deployedSet(all);
@@ -164,13 +165,13 @@ export function deployRoutes(
       }),
     );
     const untagged = deployed.length > 0 ? await versions.untaggedSince(p.id, deployedSince) : 0;
-    ctx.body = {
+    ctx.body = presentRollout({
       enforced: enforced?.version ?? null,
       reportOnly: deployed.find((d) => d.reportOnly)?.version ?? null,
       deploy: await deployHeaders(p),
-      untagged: untagged > 0 ? { reports: untagged, since: new Date(deployedSince).toISOString() } : null,
+      untagged: untagged > 0 ? { reports: untagged, since: deployedSince } : null,
       versions: statuses,
-    };
+    });
   });
 
   api.add("get", "/projects/:id/policy/export", "read", async (ctx) => {
@@ -195,13 +196,13 @@ export function deployRoutes(
 
   api.add("get", "/projects/:id/policy/key", "admin", async (ctx) => {
     const p = await project(ctx.params.id);
-    ctx.body = { policyKey: p.policyKey, url: `${config.publicUrl}/p/${p.policyKey}/policy?format=header` };
+    ctx.body = presentPolicyKey(p.policyKey, config.publicUrl);
   });
 
   api.add("post", "/projects/:id/policy/key", "admin", async (ctx) => {
     const p = await projects.rotatePolicyKey((await project(ctx.params.id)).id);
     if (!p) throw notFound("project");
-    ctx.body = { policyKey: p.policyKey, url: `${config.publicUrl}/p/${p.policyKey}/policy?format=header` };
+    ctx.body = presentPolicyKey(p.policyKey, config.publicUrl);
   });
 
   // Public, read-only, revocable (rotate the key): what deploy pipelines fetch.

@@ -9,15 +9,24 @@ import { badRequest, conflict, notFound } from "../http/errors.ts";
 import { buildPolicy } from "../policy/build.ts";
 import { evaluatePolicy } from "../policy/grade.ts";
 import { previewImpact } from "../policy/preview.ts";
-import { compareVersions, withPolicyVersion } from "../policy/versions.ts";
+import { compareVersions } from "../policy/versions.ts";
 import { parsePolicy, policySyntaxError } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
-import type { PolicyGroup } from "../policy/groups.ts";
 import type { Evidence } from "../policy/build-types.ts";
 import { PolicyCache } from "./policy-cache.ts";
 import { deployRoutes } from "./policy-deploy.ts";
+import {
+  EVIDENCE_SAMPLES,
+  presentBuild,
+  presentComparison,
+  presentEvaluation,
+  presentMoved,
+  presentPreview,
+  presentVersion,
+  presentVersions,
+} from "./present-policy.ts";
 import { projectBuildInput } from "../projects/policy-input.ts";
-import { PolicyStore, POLICY_STATES, canMove, type PolicyVersionRecord } from "../store/policies.ts";
+import { PolicyStore, POLICY_STATES, canMove } from "../store/policies.ts";
 import type { ProjectRecord } from "../store/projects.ts";
 
 const policyText = z
@@ -44,16 +53,6 @@ const versionNumber = z
   .regex(/^\d{1,9}$/, "must be a version number")
   .transform(Number);
 
-// Evidence in API answers: the first pages and samples only (count, firstSeen and lastSeen stay whole), so
-// a build over tens of thousands of groups does not answer tens of megabytes of repeated pages and samples.
-const MAX_EVIDENCE_PAGES = 10;
-const MAX_EVIDENCE_SAMPLES = 3;
-const trimEvidence = (e: Evidence): Evidence => ({
-  ...e,
-  pages: e.pages.slice(0, MAX_EVIDENCE_PAGES),
-  samples: e.samples.slice(0, MAX_EVIDENCE_SAMPLES),
-});
-
 /** Paging of long answer lists (suggestions, the preview's groups, sources and pages). */
 const pageQuery = (defaultLimit: number) =>
   z
@@ -72,9 +71,6 @@ const pageQuery = (defaultLimit: number) =>
     })
     .strict();
 
-/** The policy a version is served with: its report URL carries ?v=N so reports are attributed to it. */
-const versionedPolicy = (v: PolicyVersionRecord): string => withPolicyVersion(v.policy, v.version);
-
 /** Register the policy routes on the API router, and return the public policy router. */
 export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   const { projects, config, db } = deps;
@@ -90,16 +86,15 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   const deploy = deployRoutes(api, deps, { versions, cache, project });
   const { deployHeaders } = deploy;
 
-  /** Evidence for an answer: the first pages, and the newest samples of its groups (the build loads few). */
-  const evidenceFor = (e: Evidence, groupIds: readonly (string | number)[]): Evidence => {
-    const out = trimEvidence(e);
-    if (out.samples.length > 0 || out.count === 0) return out;
+  /** Evidence without samples (the build loads few) gets the newest samples of its groups. */
+  const withSamples = (e: Evidence, groupIds: readonly (string | number)[]): Evidence => {
+    if (e.samples.length > 0 || e.count === 0) return e;
     const samples: Evidence["samples"] = [];
-    for (const id of groupIds.slice(0, MAX_EVIDENCE_SAMPLES)) {
-      if (typeof id !== "number" || samples.length >= MAX_EVIDENCE_SAMPLES) break;
-      samples.push(...cache.samplesOf(id, MAX_EVIDENCE_SAMPLES - samples.length));
+    for (const id of groupIds.slice(0, EVIDENCE_SAMPLES)) {
+      if (typeof id !== "number" || samples.length >= EVIDENCE_SAMPLES) break;
+      samples.push(...cache.samplesOf(id, EVIDENCE_SAMPLES - samples.length));
     }
-    return { ...out, samples };
+    return { ...e, samples };
   };
 
   const build = async (
@@ -118,21 +113,9 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
         now,
         (b, t) => cache.groupsFor(p.id, t, [b]),
       );
-      const result = buildPolicy(input);
+      const answer = presentBuild(buildPolicy(input), { base, baseVersion, ...page, evidence: withSamples });
       // Kept as JSON text: the cache then holds a few megabytes per answer at 20,000 groups, not the object graph.
-      return JSON.stringify({
-        ...result,
-        suggestions: result.suggestions
-          .slice(page.offset, page.offset + page.limit)
-          .map((s) => ({ ...s, evidence: evidenceFor(s.evidence, s.groupIds) })),
-        suggestionCount: result.suggestions.length,
-        offset: page.offset,
-        limit: page.limit,
-        decisions: result.decisions.map((d) => ({ ...d, evidence: evidenceFor(d.evidence, d.groupIds) })),
-        base,
-        baseVersion,
-        size: result.policy.length,
-      });
+      return JSON.stringify(answer);
     };
     // sinceDays moves with the clock: such builds are not cached.
     if (body.sinceDays !== undefined) return compute();
@@ -159,15 +142,12 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   api.add("post", "/projects/:id/policy/evaluate", "read", async (ctx) => {
     await project(ctx.params.id);
     const { policy } = parseInput(z.object({ policy: policyText }).strict(), ctx.request.body, "body");
-    const e = evaluatePolicy(policy);
-    const m = minifyPolicy(policy);
-    ctx.body = {
-      ...e,
-      size: policy.length,
-      minified: m.policy,
-      minifiedSize: m.policy.length,
-      issues: parsePolicy(policy).issues,
-    };
+    ctx.body = presentEvaluation(
+      evaluatePolicy(policy),
+      policy,
+      minifyPolicy(policy).policy,
+      parsePolicy(policy).issues,
+    );
   });
 
   api.add("post", "/projects/:id/policy/preview", "read", async (ctx) => {
@@ -181,22 +161,15 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     const now = Date.now();
     const windowDays = body.windowDays ?? 7;
     const groups = cache.groupsFor(p.id, now, [body.policy], { recentDays: windowDays });
-    ctx.body = { ...previewImpact(body.policy, groups, { now, windowDays, listLimit: limit }), limit };
-  });
-
-  const presentVersion = (v: PolicyVersionRecord) => ({
-    version: v.version,
-    state: v.state,
-    policy: v.policy,
-    servedPolicy: versionedPolicy(v),
-    notes: v.notes,
-    createdAt: v.createdAt.toISOString(),
-    updatedAt: v.updatedAt.toISOString(),
+    ctx.body = presentPreview(
+      previewImpact(body.policy, groups, { now, windowDays, listLimit: limit }),
+      limit,
+    );
   });
 
   api.add("get", "/projects/:id/policy/versions", "read", async (ctx) => {
     const p = await project(ctx.params.id);
-    ctx.body = { versions: (await versions.list(p.id)).map(presentVersion) };
+    ctx.body = presentVersions(await versions.list(p.id));
   });
 
   api.add("post", "/projects/:id/policy/versions", "write", async (ctx) => {
@@ -225,20 +198,7 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     const p = await project(ctx.params.id);
     const q = parseInput(z.object({ from: versionNumber, to: versionNumber }).strict(), ctx.query);
     const cmp = compareVersions(cache.groupsFor(p.id, Date.now(), [], { versions: "all" }), q.to, q.from);
-    const slim = (g: PolicyGroup) => ({
-      id: g.id,
-      directive: g.directive,
-      blocked: g.blocked,
-      countFrom: g.countsByVersion?.[q.from] ?? 0,
-      countTo: g.countsByVersion?.[q.to] ?? 0,
-    });
-    ctx.body = {
-      from: q.from,
-      to: q.to,
-      added: cmp.added.map(slim),
-      resolved: cmp.resolved.map(slim),
-      persisting: cmp.persisting.map(slim),
-    };
+    ctx.body = presentComparison(cmp, q.from, q.to);
   });
 
   api.add("get", "/projects/:id/policy/versions/:version", "read", async (ctx) => {
@@ -263,7 +223,7 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     }
     const moved = v.state === state ? v : await versions.setState(p.id, n, state);
     // After every state change: the exact header(s) to deploy now.
-    ctx.body = { ...presentVersion(moved), deploy: await deployHeaders(p) };
+    ctx.body = presentMoved(moved, await deployHeaders(p));
   });
 
   return deploy.router;

@@ -198,26 +198,22 @@ describe("ApiClient", () => {
     expect(r.deploy).toBe(deploy);
   });
 
-  test("policyRollout reads GET /policy/rollout and fills what the server left out", async () => {
-    const { fetch, calls } = fakeFetch([json({ enforced: 1, versions: [] })]);
+  // The policy answers are the contract's DTOs: the client passes them through, filling and dropping nothing
+  // (test/api/policy-contract.test.ts checks this against the real server for every policy route).
+  test("policyRollout reads GET /policy/rollout and passes the answer through", async () => {
+    const answer = { enforced: 1, reportOnly: null, deploy: "", untagged: null, versions: [] };
+    const { fetch, calls } = fakeFetch([json(answer)]);
     const r = await new ApiClient({ fetch }).policyRollout("p1");
     expect(calls[0]?.url).toBe("/api/projects/p1/policy/rollout");
-    expect(r).toEqual({ enforced: 1, reportOnly: null, deploy: "", untagged: null, versions: [] });
+    expect(r).toStrictEqual(answer);
   });
 
-  test("buildPolicy fills fields the server left out", async () => {
-    const { fetch, calls } = fakeFetch([json({ policy: "default-src 'self'", grade: "B" })]);
+  test("buildPolicy posts the choices and passes the answer through", async () => {
+    const answer = { policy: "default-src 'self'", grade: "B" };
+    const { fetch, calls } = fakeFetch([json(answer)]);
     const r = await new ApiClient({ fetch }).buildPolicy("p1", { accepted: ["s1"], rejected: ["s2"] });
     expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ accepted: ["s1"], rejected: ["s2"] });
-    expect(r).toMatchObject({
-      policy: "default-src 'self'",
-      grade: "B",
-      suggestions: [],
-      suggestionCount: 0,
-      decisions: [],
-      size: 18,
-      baseVersion: null,
-    });
+    expect(r).toStrictEqual(answer);
   });
 
   test("tail parses events, drops malformed ones and reports state", () => {

@@ -2,7 +2,7 @@
 import { render } from "@testing-library/react";
 import { vi } from "vitest";
 import type { ReactElement } from "react";
-import type { GroupDto, ProjectDto } from "../../server/contract.ts";
+import type { GroupDto, PolicyVersionDto, ProjectDto } from "../../server/contract.ts";
 import type { ApiClient } from "../../web/src/api/client.ts";
 import { ApiContext } from "../../web/src/hooks/api.tsx";
 import { ProjectContext } from "../../web/src/hooks/project.tsx";
@@ -95,6 +95,13 @@ export function group(over: Partial<GroupDto> = {}): GroupDto {
     browsers: ["Chrome 120", "Firefox 121"],
     ...over,
   };
+}
+
+/** A policy version as the API answers it, served as written (the fixtures have no report URL to tag). */
+export function policyVersion(
+  v: Pick<PolicyVersionDto, "version" | "policy" | "state" | "createdAt">,
+): PolicyVersionDto {
+  return { ...v, servedPolicy: v.policy, notes: {}, updatedAt: v.createdAt };
 }
 
 /** Render inside ApiContext (and ProjectContext when a project is given) at `path`. */

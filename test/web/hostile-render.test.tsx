@@ -13,7 +13,7 @@ import { PolicyDiff } from "../../web/src/components/PolicyDiff.tsx";
 import { CodeBlock } from "../../web/src/components/CodeBlock.tsx";
 import { showBidiControls } from "../../web/src/components/Untrusted.tsx";
 import { SampleCard } from "../../web/src/pages/GroupPage.tsx";
-import type { EvidenceDto } from "../../web/src/api/policy-types.ts";
+import type { EvidenceDto } from "../../server/contract.ts";
 import { useTitle } from "../../web/src/hooks/useTitle.ts";
 import { group } from "./helpers.tsx";
 
@@ -75,7 +75,7 @@ const suggestion = {
   id: "s1",
   directive: hostile("directive"),
   source: hostile("suggested"),
-  action: "add",
+  action: "add" as const,
   reason: `reported by ${hostile("reason")} on 3 pages`,
   evidence,
   groupIds: [1],
@@ -84,7 +84,7 @@ const suggestion = {
 
 const decision = {
   id: "d1",
-  kind: "unsafe-keyword",
+  kind: "unsafe-keyword" as const,
   directive: hostile("ddirective"),
   add: [hostile("added")],
   remove: [],
@@ -155,7 +155,12 @@ const cases: { name: string; ui: () => ReactElement; markers: string[] }[] = [
             },
           ],
           conditionalGroups: [],
+          byDirective: [],
+          bySource: [],
+          byPage: [],
+          counts: { blockedGroups: 1, conditionalGroups: 0, byDirective: 0, bySource: 0, byPage: 0 },
           summary: "",
+          limit: 500,
         }}
       />
     ),

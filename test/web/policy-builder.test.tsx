@@ -4,12 +4,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { PolicyPage } from "../../web/src/pages/PolicyPage.tsx";
-import type {
-  BuildRequest,
-  BuildResultDto,
-  DecisionDto,
-  SuggestionDto,
-} from "../../web/src/api/policy-types.ts";
+import type { BuildRequest, BuildResultDto, DecisionDto, SuggestionDto } from "../../server/contract.ts";
 import { mockApi, project, renderApp } from "./helpers.tsx";
 
 afterEach(cleanup);
@@ -86,6 +81,8 @@ function fakeBuild(_id: string, req: BuildRequest): Promise<BuildResultDto> {
     baseVersion: 2,
     suggestions,
     suggestionCount: suggestions.length,
+    offset: 0,
+    limit: 1000,
     decisions,
     grade: decisions[0]!.accepted ? "C" : "A",
     score: decisions[0]!.accepted ? 72 : 95,
@@ -96,9 +93,13 @@ function fakeBuild(_id: string, req: BuildRequest): Promise<BuildResultDto> {
             directive: "style-src",
             value: "'unsafe-inline'",
             message: "unsafe-inline allows injected styles",
+            check: "STYLE_UNSAFE_INLINE",
+            origin: "cinch",
+            points: 23,
           },
         ]
       : [],
+    reasons: [],
     size: policy.length,
     warnings: [],
   });

@@ -5,22 +5,31 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { VersionsPage } from "../../web/src/pages/VersionsPage.tsx";
-import type { PolicyVersionDto } from "../../server/contract.ts";
-import type { RolloutDto, VersionRolloutDto } from "../../server/contract.ts";
-import { mockApi, project, renderApp } from "./helpers.tsx";
+import type { PolicyVersionDto, RolloutDto, VersionRolloutDto } from "../../server/contract.ts";
+import { mockApi, project, renderApp, policyVersion } from "./helpers.tsx";
 
 afterEach(cleanup);
 
 const HOUR = 3_600_000;
 const versions: PolicyVersionDto[] = [
-  { version: 1, policy: "default-src 'self'", state: "enforced", createdAt: "2026-01-01T00:00:00Z" },
-  {
+  policyVersion({
+    version: 1,
+    policy: "default-src 'self'",
+    state: "enforced",
+    createdAt: "2026-01-01T00:00:00Z",
+  }),
+  policyVersion({
     version: 2,
     policy: "default-src 'self'; script-src 'self' 'sha256-abc='",
     state: "report-only",
     createdAt: "2026-01-02T00:00:00Z",
-  },
-  { version: 3, policy: "default-src 'none'", state: "draft", createdAt: "2026-01-03T00:00:00Z" },
+  }),
+  policyVersion({
+    version: 3,
+    policy: "default-src 'none'",
+    state: "draft",
+    createdAt: "2026-01-03T00:00:00Z",
+  }),
 ];
 
 const check = (id: string, ok: boolean, text: string) => ({ id, ok, text });

@@ -5,20 +5,31 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { VersionsPage } from "../../web/src/pages/VersionsPage.tsx";
 import { ExportPage } from "../../web/src/pages/ExportPage.tsx";
-import { EXPORT_FORMATS, type PolicyVersionDto } from "../../web/src/api/policy-types.ts";
-import { mockApi, project, renderApp } from "./helpers.tsx";
+import { EXPORT_FORMATS } from "../../web/src/lib/policy-vocabulary.ts";
+import type { PolicyVersionDto } from "../../server/contract.ts";
+import { mockApi, project, renderApp, policyVersion } from "./helpers.tsx";
 
 afterEach(cleanup);
 
 const versions: PolicyVersionDto[] = [
-  { version: 1, policy: "default-src 'self'", state: "enforced", createdAt: "2026-01-01T00:00:00Z" },
-  {
+  policyVersion({
+    version: 1,
+    policy: "default-src 'self'",
+    state: "enforced",
+    createdAt: "2026-01-01T00:00:00Z",
+  }),
+  policyVersion({
     version: 2,
     policy: "default-src 'self'; img-src 'self' data:",
     state: "report-only",
     createdAt: "2026-01-02T00:00:00Z",
-  },
-  { version: 3, policy: "default-src 'none'", state: "draft", createdAt: "2026-01-03T00:00:00Z" },
+  }),
+  policyVersion({
+    version: 3,
+    policy: "default-src 'none'",
+    state: "draft",
+    createdAt: "2026-01-03T00:00:00Z",
+  }),
 ];
 
 describe("VersionsPage", () => {

@@ -3,30 +3,30 @@
 import type {
   ApiTokenDto,
   ApiTokenScope,
+  BuildRequest,
+  BuildResultDto,
+  CompareDto,
   CreatedApiTokenDto,
+  ExportRequest,
   GroupDetailDto,
   PolicyKeyDto,
+  PolicyVersionDto,
+  PolicyVersionListDto,
+  PolicyVersionMovedDto,
+  PreviewDto,
   SessionDto,
   SetupStateDto,
   SignedInDto,
   ProjectDto,
   ProjectSettingsDto,
-  DeployHeadersDto,
   RolloutDto,
   SeriesDto,
   StatsDto,
   TailEventDto,
   UpdatedProjectDto,
+  VersionState,
   ViolationsDto,
 } from "../../../server/contract.ts";
-import type {
-  BuildRequest,
-  BuildResultDto,
-  CompareDto,
-  ExportRequest,
-  PolicyVersionDto,
-  PreviewDto,
-} from "./policy-types.ts";
 
 /** An API failure: HTTP status, the server's stable error id and its human message. */
 export class ApiError extends Error {
@@ -281,48 +281,20 @@ export class ApiClient {
   }
 
   // ── Policy ───────────────────────────────────────────────────────────────────────────────────────────────
+  // The answers are the server's contract (server/contract/policy.ts), passed through as they come:
+  // test/api/policy-contract.test.ts checks the client returns exactly what the server sent.
 
   async buildPolicy(id: string, req: BuildRequest): Promise<BuildResultDto> {
-    const r = await this.request<Partial<BuildResultDto>>("POST", `/projects/${enc(id)}/policy/build`, {
-      body: req,
-    });
-    const policy = r.policy ?? "";
-    return {
-      policy,
-      base: r.base ?? "",
-      baseVersion: r.baseVersion ?? null,
-      suggestions: r.suggestions ?? [],
-      suggestionCount: r.suggestionCount ?? r.suggestions?.length ?? 0,
-      decisions: r.decisions ?? [],
-      grade: r.grade ?? "?",
-      score: r.score ?? null,
-      findings: r.findings ?? [],
-      size: r.size ?? policy.length,
-      warnings: r.warnings ?? [],
-    };
+    return this.request("POST", `/projects/${enc(id)}/policy/build`, { body: req });
   }
 
   /** What enforcing `policy` would block, replayed over the stored violation groups. */
   async previewPolicy(id: string, policy: string): Promise<PreviewDto> {
-    const r = await this.request<Partial<PreviewDto>>("POST", `/projects/${enc(id)}/policy/preview`, {
-      body: { policy },
-    });
-    const zero = { groups: 0, reports: 0, recentReports: 0 };
-    return {
-      total: r.total ?? zero,
-      blocked: r.blocked ?? zero,
-      conditional: r.conditional ?? zero,
-      blockedGroups: r.blockedGroups ?? [],
-      conditionalGroups: r.conditionalGroups ?? [],
-      summary: r.summary ?? "",
-    };
+    return this.request("POST", `/projects/${enc(id)}/policy/preview`, { body: { policy } });
   }
 
   async listVersions(id: string): Promise<PolicyVersionDto[]> {
-    return listOf<PolicyVersionDto>(
-      await this.request("GET", `/projects/${enc(id)}/policy/versions`),
-      "versions",
-    );
+    return (await this.request<PolicyVersionListDto>("GET", `/projects/${enc(id)}/policy/versions`)).versions;
   }
 
   async createVersion(
@@ -336,36 +308,17 @@ export class ApiClient {
   }
 
   /** Move a version; the answer carries the header(s) to deploy now (`deploy`). */
-  async setVersionState(
-    id: string,
-    version: number,
-    state: string,
-  ): Promise<PolicyVersionDto & DeployHeadersDto> {
-    const r = await this.request<PolicyVersionDto & Partial<DeployHeadersDto>>(
-      "POST",
-      `/projects/${enc(id)}/policy/versions/${version}/state`,
-      { body: { state } },
-    );
-    return { ...r, deploy: r.deploy ?? "" };
+  async setVersionState(id: string, version: number, state: VersionState): Promise<PolicyVersionMovedDto> {
+    return this.request("POST", `/projects/${enc(id)}/policy/versions/${version}/state`, { body: { state } });
   }
 
   /** Each live version's rollout status, what is deployed, and untagged reports while versions exist. */
   async policyRollout(id: string): Promise<RolloutDto> {
-    const r = await this.request<Partial<RolloutDto>>("GET", `/projects/${enc(id)}/policy/rollout`);
-    return {
-      enforced: r.enforced ?? null,
-      reportOnly: r.reportOnly ?? null,
-      deploy: r.deploy ?? "",
-      untagged: r.untagged ?? null,
-      versions: r.versions ?? [],
-    };
+    return this.request("GET", `/projects/${enc(id)}/policy/rollout`);
   }
 
   async compareVersions(id: string, from: number, to: number): Promise<CompareDto> {
-    const r = await this.request<Partial<CompareDto>>("GET", `/projects/${enc(id)}/policy/versions/compare`, {
-      query: { from, to },
-    });
-    return { from, to, added: r.added ?? [], resolved: r.resolved ?? [], persisting: r.persisting ?? [] };
+    return this.request("GET", `/projects/${enc(id)}/policy/versions/compare`, { query: { from, to } });
   }
 
   /** The project's public, read-only policy key and its URL (admin). */

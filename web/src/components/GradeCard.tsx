@@ -1,5 +1,5 @@
 // The candidate's grade, score, size and findings (updates live as choices change).
-import type { FindingDto } from "../api/policy-types.ts";
+import type { FindingDto } from "../../../server/contract.ts";
 import { fmtBytes, fmtInt } from "../lib/format.ts";
 
 const SEVERITY_ORDER: Record<string, number> = { high: 0, syntax: 1, medium: 2, low: 3, info: 4 };

@@ -1,5 +1,5 @@
 // Impact preview: what enforcing the candidate would block, replayed over the stored violation groups.
-import type { PreviewDto } from "../api/policy-types.ts";
+import type { PreviewDto } from "../../../server/contract.ts";
 import { fmtInt } from "../lib/format.ts";
 import { Link, pathFor } from "../lib/router.tsx";
 import { ErrorState, Loading } from "./State.tsx";

@@ -1,5 +1,5 @@
 // One suggestion with its evidence and accept / reject / ignore controls (toggle buttons, aria-pressed).
-import type { SuggestionDto } from "../api/policy-types.ts";
+import type { SuggestionDto } from "../../../server/contract.ts";
 import { Evidence } from "./Evidence.tsx";
 import { Sentence, Untrusted } from "./Untrusted.tsx";
 

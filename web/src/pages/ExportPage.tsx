@@ -1,12 +1,8 @@
 // Export: by default what is deployed (the enforced version, and the report-only candidate beside it as a second
 // header), or one version in either mode; every format, companion headers, copy and download.
 import { useId } from "react";
-import {
-  EXPORT_FORMATS,
-  type DeployState,
-  type ExportFormat,
-  type PolicyVersionDto,
-} from "../api/policy-types.ts";
+import { EXPORT_FORMATS } from "../lib/policy-vocabulary.ts";
+import type { DeployState, ExportFormat, PolicyVersionDto } from "../../../server/contract.ts";
 import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import { useAsync } from "../hooks/useAsync.ts";
