@@ -170,6 +170,12 @@ export function allowsCompiled(
     return verdict(governing, allowed, condition);
   }
   if (blocked === "eval") return verdict(governing, sources.keywords.has("'unsafe-eval'"));
+  // Cinch's keyword for a blank that was inline code or eval, undecidably (reports/ambiguous.ts): allowed only
+  // where both would be.
+  if (blocked === "inline-or-eval") {
+    const [inline] = inlineAllowed(directive, sources, v.sample ?? "");
+    return verdict(governing, inline && sources.keywords.has("'unsafe-eval'"));
+  }
   // WebAssembly CSP: 'wasm-unsafe-eval' or 'unsafe-eval' allow compilation.
   if (blocked === "wasm-eval")
     return verdict(

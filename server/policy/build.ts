@@ -9,7 +9,7 @@ import { meetsThreshold, pageOf } from "./evidence.ts";
 import { isKnownBypassOrigin } from "./evaluate.ts";
 import { evaluatePolicy } from "./grade.ts";
 import type { PolicyGroup } from "./groups.ts";
-import { inlineDirective, planEval, planInline } from "./inline.ts";
+import { ambiguousWarnings, inlineDirective, planEval, planInline } from "./inline.ts";
 import { sourceFor, wildcardCollapses } from "./ladder.ts";
 import { minifyPolicy } from "./minify.ts";
 import { sortPolicy } from "./order.ts";
@@ -84,7 +84,10 @@ function narrowed(
   ]);
 }
 
-/** Plan what each group needs, on the candidate as it stands after base removals. */
+/**
+ * Plan what each group needs, on the candidate as it stands after base removals. Groups that were inline or
+ * eval, undecidably, go to `ambiguous`: they get no suggestion, only the builder's warning.
+ */
 function planGroups(
   plan: Plan,
   candidate: Policy,
@@ -92,6 +95,7 @@ function planGroups(
   input: BuildInput,
   origins: Map<string, string>,
   urlsOf: (g: PolicyGroup) => readonly URL[],
+  ambiguous: PolicyGroup[],
 ): string[] {
   const warnings: string[] = [];
   const ctx = { hashVersions: input.hashVersions ?? {}, nonce: input.nonce ?? BUILD_DEFAULTS.nonce };
@@ -109,6 +113,9 @@ function planGroups(
         break;
       case "eval":
         planEval(plan, g, target);
+        break;
+      case "inline-or-eval":
+        ambiguous.push(g);
         break;
       case "wasm-eval":
         // WebAssembly CSP: 'wasm-unsafe-eval' allows compilation without allowing JS eval.
@@ -252,9 +259,12 @@ export function buildPolicy(input: BuildInput): BuildResult {
   const origins = new Map<string, string>();
   const suspect = groups.filter(blockedInProduction);
   const trusted = suspect.length === 0 ? groups : groups.filter((g) => !blockedInProduction(g));
-  warnings.push(...planGroups(plan, candidate, trusted, input, origins, urlsOf));
+  const ambiguous: PolicyGroup[] = [];
+  warnings.push(...planGroups(plan, candidate, trusted, input, origins, urlsOf, ambiguous));
   const suspectPlan = new Plan();
-  planGroups(suspectPlan, candidate, suspect, input, origins, urlsOf);
+  planGroups(suspectPlan, candidate, suspect, input, origins, urlsOf, ambiguous);
+  // Inline or eval, undecidable: said in plain words, with how to tell, never a hash or an unsafe keyword.
+  warnings.push(...ambiguousWarnings(ambiguous));
   const suspectIds = suspectDecisions(plan, suspectPlan, suspect, input.enforcedVersion);
   // No suggestion is added after this point (ids are unique, so the order is fully determined): sorted once.
   const sortedSuggestions = [...plan.suggestions.values()].sort(compareIds);

@@ -167,3 +167,30 @@ export function planEval(plan: Plan, g: PolicyGroup, target: string): void {
     [g],
   );
 }
+
+/**
+ * The builder's words for groups that were inline code or eval and cannot be told apart: old Chromium and Firefox
+ * sent an empty or "self" blocked-uri for both, and the report's own policy allowed neither or both
+ * (reports/ambiguous.ts). A hash would be wrong for an eval and 'unsafe-eval' for inline code, so nothing is
+ * offered; the warning says how to find out. One per directive, counts summed.
+ */
+export function ambiguousWarnings(groups: readonly PolicyGroup[]): string[] {
+  const byDirective = new Map<string, { reports: number; pages: Set<string> }>();
+  for (const g of groups) {
+    let d = byDirective.get(g.directive);
+    if (!d) byDirective.set(g.directive, (d = { reports: 0, pages: new Set() }));
+    d.reports += g.count;
+    for (const p of g.pages) d.pages.add(p);
+  }
+  return [...byDirective.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(
+      ([directive, d]) =>
+        `${directive}: ${d.reports} report(s) on ${d.pages.size} page(s) were inline or eval, and cannot be told ` +
+        "apart (an old browser sent an empty blocked-uri, and the report's policy does not say which was blocked). " +
+        "Cinch offers no hash, 'unsafe-inline' or 'unsafe-eval' for them. To tell: look at the group's samples " +
+        "(the text of a <script> element or an event handler is inline code; a string passed to eval(), " +
+        "new Function() or a string timer is eval), or open the page in a current browser, which reports " +
+        "'inline' or 'eval'.",
+    );
+}

@@ -6,7 +6,7 @@ import { parsedSource } from "./source.ts";
 /** What a blocked value becomes in a policy. */
 export type LadderSource =
   | { kind: "source"; source: string }
-  | { kind: "inline" | "eval" | "wasm-eval" | "trusted-types" | "unusable" };
+  | { kind: "inline" | "eval" | "inline-or-eval" | "wasm-eval" | "trusted-types" | "unusable" };
 
 const BARE_SCHEME = /^[a-z][a-z0-9+.-]*$/;
 const ORIGIN_SCHEMES = new Set(["http:", "https:", "ws:", "wss:"]);
@@ -18,6 +18,8 @@ const ORIGIN_SCHEMES = new Set(["http:", "https:", "ws:", "wss:"]);
 export function sourceFor(blocked: string, page: string | undefined): LadderSource {
   if (blocked === "inline") return { kind: "inline" };
   if (blocked === "eval") return { kind: "eval" };
+  // A blank script-src report whose policy cannot tell inline code from eval (reports/ambiguous.ts).
+  if (blocked === "inline-or-eval") return { kind: "inline-or-eval" };
   if (blocked === "wasm-eval") return { kind: "wasm-eval" };
   if (blocked.startsWith("trusted-types")) return { kind: "trusted-types" };
   if (BARE_SCHEME.test(blocked)) {

@@ -1,7 +1,9 @@
 // The builder: placement, ladder, evidence threshold, unsafe keywords, hashes, wildcards, determinism.
 import { describe, expect, test } from "vitest";
 import { buildPolicy } from "../../server/policy/build.ts";
+import { groupsFromViolations } from "../../server/policy/groups.ts";
 import { hashSource } from "../../server/policy/hash.ts";
+import { parseReportBody } from "../../server/reports/parse.ts";
 import { group } from "./helpers.ts";
 
 const REPORTING = { reportUri: "https://cinch.example/r/k", reportToGroup: "cinch" };
@@ -419,5 +421,94 @@ describe("after enforcement, blocked means suspect", () => {
       groups: [injected({ enforcedReports: 3 }), { ...injected(), id: "other", directive: "script-src" }],
     });
     expect(r.policy).not.toContain("evil.example");
+  });
+});
+
+describe("inline or eval: a blank script-src report its policy cannot tell apart (#11 item 16)", () => {
+  const ambiguous = (extra = {}) =>
+    group("script-src", "inline-or-eval", { sample: "doSomething()", count: 5, ...extra });
+
+  test("no hash, no 'unsafe-inline', no 'unsafe-eval': a warning in plain words that says how to tell", () => {
+    const r = buildPolicy({ ...REPORTING, groups: [ambiguous()] });
+    expect(r.policy).not.toMatch(/'unsafe-inline'|'unsafe-eval'|'sha(256|384|512)-/);
+    expect(r.suggestions.filter((s) => s.groupIds.length > 0)).toEqual([]);
+    expect(r.decisions).toEqual([]);
+    const warning = r.warnings.filter((w) => w.includes("inline or eval"));
+    expect(warning).toEqual([
+      "script-src: 5 report(s) on 2 page(s) were inline or eval, and cannot be told apart (an old browser sent an " +
+        "empty blocked-uri, and the report's policy does not say which was blocked). Cinch offers no hash, " +
+        "'unsafe-inline' or 'unsafe-eval' for them. To tell: look at the group's samples (the text of a <script> " +
+        "element or an event handler is inline code; a string passed to eval(), new Function() or a string timer " +
+        "is eval), or open the page in a current browser, which reports 'inline' or 'eval'.",
+    ]);
+  });
+
+  test("the same sample read as inline gets a hash, read as eval an 'unsafe-eval' decision: only the blank is held back", () => {
+    const inline = buildPolicy({
+      ...REPORTING,
+      groups: [group("script-src", "inline", { sample: "doSomething()" })],
+    });
+    expect(inline.suggestions.some((s) => s.source === hashSource("doSomething()"))).toBe(true);
+    const evalR = buildPolicy({
+      ...REPORTING,
+      groups: [group("script-src", "eval", { sample: "doSomething()" })],
+    });
+    expect(evalR.decisions.map((d) => d.id)).toEqual(["script-src 'unsafe-eval'"]);
+    expect([...inline.warnings, ...evalR.warnings].some((w) => w.includes("inline or eval"))).toBe(false);
+  });
+
+  test("groups of one directive are summed into one warning; blocked in production is no exception", () => {
+    const r = buildPolicy({
+      ...REPORTING,
+      enforcedVersion: 1,
+      groups: [
+        ambiguous({ id: "a", pages: ["https://app.example.com/"] }),
+        ambiguous({
+          id: "b",
+          count: 2,
+          pages: ["https://app.example.com/x"],
+          enforcedReports: 2,
+          blockedSince: 1,
+        }),
+      ],
+    });
+    expect(r.warnings.filter((w) => w.includes("inline or eval"))).toHaveLength(1);
+    expect(r.warnings.find((w) => w.includes("inline or eval"))).toMatch(
+      /^script-src: 7 report\(s\) on 2 page\(s\)/,
+    );
+    expect(r.policy).not.toMatch(/'unsafe-inline'|'unsafe-eval'/);
+  });
+
+  test("a policy that allows both inline code and eval already covers it: no warning", () => {
+    const r = buildPolicy({
+      ...REPORTING,
+      base: "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+      acceptUnsafe: [
+        { directive: "script-src", keyword: "unsafe-inline" },
+        { directive: "script-src", keyword: "unsafe-eval" },
+      ],
+      groups: [ambiguous()],
+    });
+    expect(r.warnings.some((w) => w.includes("inline or eval"))).toBe(false);
+  });
+
+  test("from the wire: an old Chromium report with an empty blocked-uri and no policy reaches the builder as a warning", () => {
+    const body = JSON.stringify({
+      "csp-report": {
+        "document-uri": "https://app.example.com/",
+        "violated-directive": "script-src",
+        "effective-directive": "script-src",
+        "blocked-uri": "",
+        "script-sample": "doSomething()",
+      },
+    });
+    const outcome = parseReportBody("application/csp-report", body);
+    const violations = outcome.ok ? outcome.violations : [];
+    expect(violations.map((v) => v.blocked)).toEqual(["inline-or-eval"]);
+    const r = buildPolicy({ ...REPORTING, groups: groupsFromViolations([...violations, ...violations]) });
+    expect(
+      r.warnings.some((w) => w.startsWith("script-src: 2 report(s) on 1 page(s) were inline or eval")),
+    ).toBe(true);
+    expect(r.policy).not.toMatch(/'unsafe-inline'|'unsafe-eval'|'sha256-/);
   });
 });
