@@ -2,12 +2,13 @@
 // Saving ignore rules reaches the past: the settings page says how many stored groups and reports moved to noise,
 // or back from it, from the PATCH answer's `reclassified`.
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { SettingsPage, reclassifiedText } from "../../web/src/pages/SettingsPage.tsx";
-import type { ProjectDto, ReclassifiedDto } from "../../server/contract.ts";
+import { PolicyPage } from "../../web/src/pages/PolicyPage.tsx";
+import type { BuildResultDto, ProjectDto, ReclassifiedDto, SuggestionDto } from "../../server/contract.ts";
 import { ProjectContext } from "../../web/src/hooks/project.tsx";
 import { ApiContext } from "../../web/src/hooks/api.tsx";
-import { mockApi, project } from "./helpers.tsx";
+import { mockApi, project, renderApp } from "./helpers.tsx";
 
 afterEach(cleanup);
 
@@ -96,5 +97,53 @@ describe("SettingsPage: ignore rules reach the past", () => {
     fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
     expect(await screen.findByText("Saved.")).toBeTruthy();
     expect(screen.queryByRole("status", { name: "Ignore rules applied" })).toBeNull();
+  });
+});
+
+describe("PolicyPage: Ignore host reaches the past", () => {
+  const ads: SuggestionDto = {
+    id: "img-src add https://ads.example.net",
+    directive: "img-src",
+    source: "https://ads.example.net",
+    action: "add",
+    reason: "12 reports.",
+    evidence: { count: 12, pages: ["https://shop.example.com/"], firstSeen: 0, lastSeen: 0, samples: [] },
+    groupIds: [3],
+    applied: true,
+  };
+  const result: BuildResultDto = {
+    policy: "default-src 'self'; img-src https://ads.example.net",
+    base: "default-src 'self'",
+    baseVersion: null,
+    suggestions: [ads],
+    suggestionCount: 1,
+    offset: 0,
+    limit: 1000,
+    decisions: [],
+    grade: "A",
+    score: 95,
+    findings: [],
+    reasons: [],
+    size: 10,
+    warnings: [],
+  };
+
+  test("the notice says how many stored groups and reports moved to noise with the new rule", async () => {
+    const api = mockApi({
+      buildPolicy: vi.fn(() => Promise.resolve(result)),
+      previewPolicy: vi.fn(() => new Promise(() => undefined)),
+      updateProject: vi.fn(() =>
+        Promise.resolve({ ...project, reclassified: { ignored: moved(2, 340), restored: moved(0, 0) } }),
+      ),
+    });
+    renderApp(<PolicyPage />, api, { path: "/projects/p1/policy", project });
+    const card = await screen.findByRole("article", { name: "add img-src https://ads.example.net" });
+    fireEvent.click(within(card).getByRole("button", { name: "Ignore" }));
+    fireEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Ignore host" }));
+    expect(
+      await screen.findByText(
+        "Future reports from ads.example.net are stored as noise, and 2 stored groups (340 reports) moved to noise with them. Edit ignore rules in Settings.",
+      ),
+    ).toBeTruthy();
   });
 });

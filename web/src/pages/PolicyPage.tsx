@@ -110,15 +110,21 @@ export function PolicyPage() {
     setActionError(null);
     try {
       const hosts = project.settings.ignoreRules.hosts;
+      let past = "";
       if (!hosts.includes(host)) {
-        const p = await api.updateProject(project.id, {
+        const { reclassified, ...p } = await api.updateProject(project.id, {
           // Only the hosts list: the server keeps the stored schemes and samples (a stale copy here must not undo them).
           settings: { ignoreRules: { hosts: [...hosts, host] } },
         });
         setProject(p);
+        // The rule reaches the past: the stored groups it matches are noise now too.
+        const g = reclassified?.ignored.groups ?? 0;
+        const r = reclassified?.ignored.reports ?? 0;
+        if (g > 0)
+          past = `, and ${fmtInt(g)} stored ${g === 1 ? "group" : "groups"} (${fmtInt(r)} ${r === 1 ? "report" : "reports"}) moved to noise with them`;
       }
       choose(id, "ignore");
-      setNotice(`Future reports from ${host} are stored as noise. Edit ignore rules in Settings.`);
+      setNotice(`Future reports from ${host} are stored as noise${past}. Edit ignore rules in Settings.`);
     } catch (e) {
       setActionError(e as Error);
     }
