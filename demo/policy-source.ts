@@ -9,7 +9,7 @@ import { starterPolicy } from "../server/policy/starter.ts";
 import { REPORT_TO_GROUP } from "../server/projects/install.ts";
 
 /** The header names the shop takes from Cinch's answer (anything else in it is ignored). */
-export const SERVED_HEADERS = [
+const SERVED_HEADERS = [
   "Content-Security-Policy",
   "Content-Security-Policy-Report-Only",
   "Reporting-Endpoints",
