@@ -36,6 +36,12 @@ describe("GroupsTable", () => {
     expect(within(rows[1]!).getByText("1 hour ago")).toBeTruthy();
   });
 
+  test("a blank that was inline code or eval reads as words, not as Cinch's keyword", () => {
+    render(<GroupsTable {...base} onSort={vi.fn()} groups={[group({ blocked: "inline-or-eval" })]} />);
+    expect(screen.getByRole("link", { name: "inline or eval" })).toBeTruthy();
+    expect(screen.queryByText("inline-or-eval")).toBeNull();
+  });
+
   test("marks the sorted column and toggles its order; a new column starts at its default", () => {
     const onSort = vi.fn();
     render(<GroupsTable {...base} onSort={onSort} groups={[group()]} />);

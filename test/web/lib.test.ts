@@ -7,6 +7,7 @@ import { diffPolicies, diffSummary } from "../../web/src/lib/policy-diff.ts";
 import { bucketSeries } from "../../web/src/hooks/useGroupTrends.ts";
 import { sparklinePoints } from "../../web/src/components/Sparkline.tsx";
 import { summarizeStats } from "../../web/src/components/StatsBar.tsx";
+import { blockedLabel } from "../../web/src/lib/format.ts";
 
 describe("matchRoute", () => {
   test.each([
@@ -144,5 +145,18 @@ describe("small helpers", () => {
         ["cap", 3],
       ],
     });
+  });
+});
+
+describe("blockedLabel", () => {
+  test.each([
+    { blocked: "inline-or-eval", label: "inline or eval" },
+    { blocked: "", label: "(empty)" },
+    { blocked: "inline", label: "inline" },
+    { blocked: "eval", label: "eval" },
+    { blocked: "https://cdn.example.com", label: "https://cdn.example.com" },
+    { blocked: "constructor", label: "constructor" },
+  ])("$blocked → $label", ({ blocked, label }) => {
+    expect(blockedLabel(blocked)).toBe(label);
   });
 });

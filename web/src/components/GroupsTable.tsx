@@ -2,7 +2,7 @@
 // Every report-derived value is rendered as React text (attacker-controlled: never HTML).
 import type { GroupDto } from "../../../server/contract.ts";
 import { Link, pathFor } from "../lib/router.tsx";
-import { fmtDateTime, fmtInt, fmtRelative } from "../lib/format.ts";
+import { blockedLabel, fmtDateTime, fmtInt, fmtRelative } from "../lib/format.ts";
 import { Sparkline } from "./Sparkline.tsx";
 import { Swatch } from "./Swatch.tsx";
 import { directiveColor } from "../lib/colors.ts";
@@ -117,7 +117,7 @@ export function GroupsTable({
                     to={`${pathFor("group", { id: projectId, gid: g.id })}${linkQuery}`}
                     className="blocked-link"
                   >
-                    {g.blocked ? <Untrusted text={g.blocked} /> : "(empty)"}
+                    {g.blocked ? <Untrusted text={blockedLabel(g.blocked)} /> : "(empty)"}
                   </Link>
                 </td>
                 {showNoise ? (
@@ -128,7 +128,12 @@ export function GroupsTable({
                 <td className="num">{fmtInt(g.count)}</td>
                 <td className="col-optional">
                   {trend ? (
-                    <Sparkline values={trend} width={96} height={24} label={`Trend of ${g.blocked}`} />
+                    <Sparkline
+                      values={trend}
+                      width={96}
+                      height={24}
+                      label={`Trend of ${blockedLabel(g.blocked)}`}
+                    />
                   ) : (
                     <span className="muted" aria-label="trend loading">
                       …

@@ -62,3 +62,15 @@ export function fromLocalInput(v: string): number | null {
   const ms = new Date(v).getTime();
   return Number.isNaN(ms) ? null : ms;
 }
+
+// Cinch's own blocked keywords in words (a Map: the value is attacker-controlled, "constructor" must not resolve).
+const BLOCKED_WORDS: ReadonlyMap<string, string> = new Map([
+  // An old browser's blank script-src report that was inline code or eval; its policy cannot tell which.
+  ["inline-or-eval", "inline or eval"],
+]);
+
+/** How a group's blocked value reads: "(empty)" for none, plain words for Cinch's own keywords, else as sent. */
+export function blockedLabel(blocked: string): string {
+  if (blocked === "") return "(empty)";
+  return BLOCKED_WORDS.get(blocked) ?? blocked;
+}
