@@ -306,4 +306,19 @@ describe("Deploy pipeline card", () => {
     await waitFor(() => expect(api.rotatePolicyKey).toHaveBeenCalledWith("p1"));
     expect(await screen.findByText("https://cinch.test/p/new/policy?format=header")).toBeTruthy();
   });
+
+  test("says the URL serves what is deployed, and what its state parameter picks", async () => {
+    const api = mockApi({
+      listVersions: vi.fn(() => Promise.resolve([])),
+      exportPolicy: vi.fn(() => Promise.resolve("x")),
+      policyKey: vi.fn(() => Promise.resolve({ policyKey: "k", url: "https://cinch.test/p/k/policy" })),
+    });
+    renderApp(<ExportPage />, api, { project });
+    await screen.findByText("https://cinch.test/p/k/policy");
+    const hint = screen.getByText(/Your deploy pipeline fetches what is deployed/).textContent ?? "";
+    expect(hint).toContain("the enforced version and the report-only candidate beside it (two headers)");
+    expect(hint).toContain(
+      "&state=enforced for the enforced version only, &state=report-only for the report-only one, &state=both (the default) for both",
+    );
+  });
 });

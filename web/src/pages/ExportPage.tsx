@@ -80,7 +80,7 @@ function PartsList({ parts, format }: { parts: readonly ExportPart[]; format: Ex
               : `${partName(p)}, report-only: browsers report what it would block and block nothing.`
             : `${partName(p)}, enforced: browsers block what it does not allow.`}
           {p.version === null
-            ? " No version is saved yet, so its reports carry no version tag."
+            ? " No version runs yet (start one report-only on the Versions page), so its reports carry no version tag."
             : ` Its reports carry ?v=${p.version}.`}
         </li>
       ))}
