@@ -199,7 +199,7 @@ const HEADER = `// Injector and adware hosts: a report whose blocked URL or sour
 // - nelmio: NelmioSecurityBundle (github nelmio/NelmioSecurityBundle, MIT licence, (c) Nelmio),
 //   ${SOURCE_FILES.nelmioDomains} and DomainsRegexNoiseDetector.php.
 // - sentry: Sentry (github getsentry/sentry), DEFAULT_DISALLOWED_SOURCES in ${SOURCE_FILES.sentry}
-//   (BSD-3-Clause in the revisions up to 2019, Functional Source License since); Relay applies it as
+//   (BSD-3-Clause in the revisions up to 2019, Business Source License then FSL since); Relay applies it as
 //   \`csp.disallowedSources\`.
 // - cinch: Cinch's own additions (MIT, this repository), with a reason each in scripts/noise-update.ts.
 // Left out of all: scheme patterns (EXTENSION_SCHEMES in noise.ts covers them), single labels such as

@@ -6,7 +6,7 @@
 // - nelmio: NelmioSecurityBundle (github nelmio/NelmioSecurityBundle, MIT licence, (c) Nelmio),
 //   src/ContentSecurityPolicy/Violation/Filter/DomainsNoiseDetector.php and DomainsRegexNoiseDetector.php.
 // - sentry: Sentry (github getsentry/sentry), DEFAULT_DISALLOWED_SOURCES in src/sentry/interfaces/security.py
-//   (BSD-3-Clause in the revisions up to 2019, Functional Source License since); Relay applies it as
+//   (BSD-3-Clause in the revisions up to 2019, Business Source License then FSL since); Relay applies it as
 //   `csp.disallowedSources`.
 // - cinch: Cinch's own additions (MIT, this repository), with a reason each in scripts/noise-update.ts.
 // Left out of all: scheme patterns (EXTENSION_SCHEMES in noise.ts covers them), single labels such as
