@@ -214,7 +214,16 @@ describe.sequential(
       await page.getByRole("button", { name: "Save as draft version" }).click();
       await page.getByText("Version 1 saved as a draft.").waitFor();
       await page.getByRole("button", { name: "Start report-only version 1" }).click();
-      await page.getByRole("table", { name: "Policy versions" }).getByText("Report-only").waitFor();
+      await page
+        .getByRole("table", { name: "Policy versions" })
+        .getByText("Report-only", { exact: true })
+        .waitFor();
+      // After the state change: the header to deploy, named, with a copy button.
+      const deploy = page.getByRole("region", { name: "Version 1 now runs report-only: deploy it" });
+      expect(await deploy.locator("pre").textContent()).toMatch(
+        /^Content-Security-Policy-Report-Only: .*\?v=1\n$/,
+      );
+      await deploy.getByRole("button", { name: "Copy the header" }).waitFor();
       await shot("08-versions");
       await page
         .getByRole("group", { name: "Actions for version 1" })
