@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { PolicyPage } from "../../web/src/pages/PolicyPage.tsx";
+import { blockedStakes } from "../../web/src/components/BlockedDecisionCard.tsx";
 import type { BuildRequest, BuildResultDto, DecisionDto } from "../../server/contract.ts";
 import { mockApi, project, renderApp } from "./helpers.tsx";
 
@@ -109,8 +110,7 @@ describe("PolicyPage: blocked in production", () => {
     expect(card.querySelector(".evidence")?.textContent).toMatch(
       /^3 blocked reports on 2 pages, first seen .+, last seen .+\. Still blocked: not in the candidate\.$/,
     );
-    expect(within(card).getByText("Allowing it runs its code in your pages.")).toBeTruthy();
-    expect(within(card).getByText(RISK)).toBeTruthy();
+    expect(card.querySelector(".risk")?.textContent).toBe(`Code execution risk: ${RISK}`);
     // Pages and samples are unfolded, not behind a click.
     expect((card.querySelector("details") as HTMLDetailsElement).open).toBe(true);
     expect(within(card).getByText("https://shop.example.com/cart")).toBeTruthy();
@@ -119,7 +119,7 @@ describe("PolicyPage: blocked in production", () => {
     expect(within(section()).queryByRole("button", { name: /^Accept/ })).toBeNull();
     const risky = screen.getByRole("heading", { name: "Risky choices (1)" }).closest("section")!;
     expect(within(risky).queryByText(/evil\.example/)).toBeNull();
-    // Outside script, object and frame sources the stakes are the risk text itself.
+    // Outside script, object and frame sources: the risk as the server words it.
     const img = within(section()).getByRole("article", {
       name: "https://pixel.example in img-src, blocked in production",
     });
@@ -161,5 +161,21 @@ describe("PolicyPage: blocked in production", () => {
     await waitFor(() =>
       expect(vi.mocked(api.buildPolicy).mock.calls.at(-1)![1]).toEqual({ accepted: [], rejected: [] }),
     );
+  });
+});
+
+describe("blockedStakes", () => {
+  test.each([
+    { directive: "script-src", lead: "Code execution risk: " },
+    { directive: "script-src-elem", lead: "Code execution risk: " },
+    { directive: "script-src-attr", lead: "Code execution risk: " },
+    { directive: "worker-src", lead: "Code execution risk: " },
+    { directive: "object-src", lead: "Code execution risk: " },
+    { directive: "frame-src", lead: "Framing risk: " },
+    { directive: "child-src", lead: "Framing risk: " },
+    { directive: "img-src", lead: "Risk: " },
+    { directive: "connect-src", lead: "Risk: " },
+  ])("$directive → $lead", ({ directive, lead }) => {
+    expect(blockedStakes(directive)).toBe(lead);
   });
 });

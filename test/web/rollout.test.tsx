@@ -217,6 +217,35 @@ describe("Versions page: the rollout", () => {
     );
   });
 
+  test("the dialog names the first 10 groups that would break and counts the rest", async () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      id: 100 + i,
+      directive: "img-src",
+      blocked: `https://img${i}.example`,
+      count: i + 1,
+    }));
+    setup({
+      policyRollout: vi.fn(() =>
+        Promise.resolve(rolloutOf({ versions: [v3, { ...v2, newGroups: many }, v1] })),
+      ),
+    });
+    await screen.findByRole("group", { name: "Rollout of version 2" });
+    fireEvent.click(screen.getByRole("button", { name: "Enforce version 2" }));
+    const dialog = screen.getByRole("dialog", { name: "Enforce version 2?" });
+    expect(
+      within(dialog).getByText(
+        "Enforcing would break 12 groups reported under v2 and never under enforced v1:",
+      ),
+    ).toBeTruthy();
+    const table = within(dialog).getByRole("table");
+    expect(
+      within(table)
+        .getAllByRole("link")
+        .map((a) => a.textContent),
+    ).toEqual(many.slice(0, 10).map((g) => `img-src ${g.blocked}`));
+    expect(within(table).getByText("and 2 more groups")).toBeTruthy();
+  });
+
   test("untagged reports while versions are deployed: a warning with the fix and the header to deploy", async () => {
     setup({
       policyRollout: vi.fn(() =>

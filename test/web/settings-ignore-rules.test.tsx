@@ -22,7 +22,7 @@ describe("reclassifiedText", () => {
     },
     {
       r: { ignored: moved(1, 1), restored: moved(0, 0) },
-      text: "1 group (1 report) moved to noise: they left the violations list, the suggestions and the candidate.",
+      text: "1 group (1 report) moved to noise: it left the violations list, the suggestions and the candidate.",
     },
     {
       r: { ignored: moved(0, 0), restored: moved(3, 12_500) },
@@ -30,7 +30,7 @@ describe("reclassifiedText", () => {
     },
     {
       r: { ignored: moved(1, 5), restored: moved(1, 7) },
-      text: "1 group (5 reports) moved to noise: they left the violations list, the suggestions and the candidate. 1 group (7 reports) came back from noise: no rule matches them any more.",
+      text: "1 group (5 reports) moved to noise: it left the violations list, the suggestions and the candidate. 1 group (7 reports) came back from noise: no rule matches them any more.",
     },
     {
       r: { ignored: moved(0, 0), restored: moved(0, 0) },

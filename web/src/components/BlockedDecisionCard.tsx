@@ -11,12 +11,14 @@ import { Sentence, Untrusted, showBidiControls } from "./Untrusted.tsx";
 const SCRIPT = new Set(["script-src", "script-src-elem", "script-src-attr", "worker-src"]);
 const FRAME = new Set(["frame-src", "child-src", "frame-ancestors"]);
 
-/** What allowing a blocked source amounts to, in a few words, for the directives where it means running code. */
-export function blockedStakes(directive: string): string | null {
-  if (SCRIPT.has(directive)) return "Allowing it runs its code in your pages";
-  if (directive === "object-src") return "Allowing it runs a plugin in your pages";
-  if (FRAME.has(directive)) return "Allowing it lets that origin be framed in your pages";
-  return null;
+/**
+ * The kind of harm allowing a blocked source risks, named before the server's risk text: for script, worker and
+ * object sources it is running someone else's code in the page, for frame sources a page of theirs inside yours.
+ */
+export function blockedStakes(directive: string): string {
+  if (SCRIPT.has(directive) || directive === "object-src") return "Code execution risk: ";
+  if (FRAME.has(directive)) return "Framing risk: ";
+  return "Risk: ";
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${fmtInt(n)} ${n === 1 ? one : many}`;
@@ -74,7 +76,7 @@ export function BlockedDecisionCard({
         </strong>
       </p>
       <p className="risk">
-        <strong>{stakes ? `${stakes}. ` : "Risk: "}</strong>
+        <strong>{stakes}</strong>
         <Sentence text={d.risk} />
       </p>
       <Evidence evidence={d.evidence} open />
@@ -114,7 +116,7 @@ export function BlockedDecisionCard({
             reports exactly like this.
           </p>
           <p className="risk">
-            <strong>{stakes ? `${stakes}. ` : "Risk: "}</strong>
+            <strong>{stakes}</strong>
             <Sentence text={d.risk} />
           </p>
           <div className="field field-check">

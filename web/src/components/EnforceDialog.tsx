@@ -96,7 +96,7 @@ export function EnforceDialog({
                   {status.comparedWith === null ? "" : ` and never under enforced v${status.comparedWith}`}:
                 </strong>
               </p>
-              <NewGroups projectId={projectId} status={status} />
+              <NewGroups projectId={projectId} status={status} limit={NAMED} />
             </>
           ) : null}
         </>

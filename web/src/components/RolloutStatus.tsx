@@ -47,8 +47,18 @@ export function rolloutSummary(s: VersionRolloutDto): string {
 }
 
 /** The groups enforcing a version would break: reported under it, never under the enforced version. */
-export function NewGroups({ projectId, status }: { projectId: string; status: VersionRolloutDto }) {
+export function NewGroups({
+  projectId,
+  status,
+  limit = 20,
+}: {
+  projectId: string;
+  status: VersionRolloutDto;
+  /** Groups named; the rest are counted under the table. */
+  limit?: number;
+}) {
   if (status.newGroups.length === 0) return null;
+  const more = status.newGroups.length - limit;
   const label =
     status.comparedWith === null
       ? `Reported under v${status.version}`
@@ -65,7 +75,7 @@ export function NewGroups({ projectId, status }: { projectId: string; status: Ve
         </tr>
       </thead>
       <tbody>
-        {status.newGroups.map((g) => (
+        {status.newGroups.slice(0, limit).map((g) => (
           <tr key={String(g.id)}>
             <td>
               <Link to={pathFor("group", { id: projectId, gid: g.id })} className="mono break">
@@ -76,6 +86,15 @@ export function NewGroups({ projectId, status }: { projectId: string; status: Ve
           </tr>
         ))}
       </tbody>
+      {more > 0 ? (
+        <tfoot>
+          <tr>
+            <td colSpan={2} className="muted">
+              and {count(more, "more group")}
+            </td>
+          </tr>
+        </tfoot>
+      ) : null}
     </table>
   );
 }

@@ -84,7 +84,7 @@ export function reclassifiedText(r: ReclassifiedDto): string {
   const parts: string[] = [];
   if (r.ignored.groups > 0)
     parts.push(
-      `${groupsAndReports(r.ignored)} moved to noise: they left the violations list, the suggestions and the candidate.`,
+      `${groupsAndReports(r.ignored)} moved to noise: ${r.ignored.groups === 1 ? "it" : "they"} left the violations list, the suggestions and the candidate.`,
     );
   if (r.restored.groups > 0)
     parts.push(`${groupsAndReports(r.restored)} came back from noise: no rule matches them any more.`);
