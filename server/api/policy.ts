@@ -34,7 +34,8 @@ const policyText = z
   .max(20_000, "must be at most 20,000 characters")
   .refine((s) => !/[\r\n\0]/.test(s), "must not contain line breaks or NUL");
 
-const buildSchema = z
+/** The body of POST /policy/build (the contract's BuildRequest; test/api/policy-contract.test.ts checks they agree). */
+export const buildSchema = z
   .object({
     base: policyText.optional(),
     accepted: z.array(z.string().max(600)).max(2000).optional(),

@@ -16,6 +16,7 @@ import type { Severity } from "../../server/policy/findings.ts";
 import type { Grade } from "../../server/policy/grade.ts";
 import type { ExportFormat } from "../../server/policy/export/index.ts";
 import type { DeployState } from "../../server/policy/versions.ts";
+import type { buildSchema } from "../../server/api/policy.ts";
 
 // ── One strict schema per DTO (unknown keys fail); expectTypeOf below makes each one its DTO, key for key ─────
 
@@ -220,6 +221,10 @@ describe("each schema is its DTO, key for key (compile time)", () => {
     expectTypeOf<Same<z.infer<typeof compare>>>().toEqualTypeOf<Same<C.CompareDto>>();
     expectTypeOf<Same<z.infer<typeof rollout>>>().toEqualTypeOf<Same<C.RolloutDto>>();
     expectTypeOf<Same<z.infer<typeof policyKey>>>().toEqualTypeOf<Same<C.PolicyKeyDto>>();
+  });
+
+  test("requests: the client's build request is what the route accepts", () => {
+    expectTypeOf<Same<C.BuildRequest>>().toEqualTypeOf<Same<z.input<typeof buildSchema>>>();
   });
 
   test("the contract's vocabularies are the engine's, both ways", () => {
