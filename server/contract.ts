@@ -1,7 +1,9 @@
 // Type-only DTOs shared by the API (server/api) and the dashboard (web/src/api/client.ts). No runtime code.
-// The policy API's answers are in contract/policy.ts, re-exported here: the dashboard imports this file only.
+// The policy API's answers are in contract/policy.ts and the alerts API's in contract/alerts.ts, re-exported here: the dashboard imports this file only.
 
 export type * from "./contract/policy.ts";
+export type * from "./contract/alerts.ts";
+import type { TriageState } from "./contract/alerts.ts";
 
 export type IgnoreRulesDto = { hosts: string[]; schemes: string[]; sampleContains: string[] };
 
@@ -54,6 +56,8 @@ export type GroupDto = {
   browsers: string[];
   /** In listings: reports per equal slice of the window (24 at most), oldest first. */
   trend?: number[];
+  /** The group's triage state (contract/alerts.ts); "open" when never triaged. */
+  triage?: TriageState;
 };
 
 export type ViolationsDto = {
