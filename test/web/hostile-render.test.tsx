@@ -11,6 +11,8 @@ import { GroupsTable } from "../../web/src/components/GroupsTable.tsx";
 import { ImpactCard } from "../../web/src/components/ImpactCard.tsx";
 import { PolicyDiff } from "../../web/src/components/PolicyDiff.tsx";
 import { CodeBlock } from "../../web/src/components/CodeBlock.tsx";
+import { RolloutStatus } from "../../web/src/components/RolloutStatus.tsx";
+import { DeployHeaders } from "../../web/src/components/DeployHeaders.tsx";
 import { showBidiControls } from "../../web/src/components/Untrusted.tsx";
 import { SampleCard } from "../../web/src/pages/GroupPage.tsx";
 import type { EvidenceDto } from "../../server/contract.ts";
@@ -176,6 +178,53 @@ const cases: { name: string; ui: () => ReactElement; markers: string[] }[] = [
       />
     ),
     markers: ["kept", "new", "name"],
+  },
+  {
+    name: "DecisionCard, blocked in production: source, directive, risk, pages and samples",
+    ui: () => (
+      <DecisionCard
+        d={{
+          ...decision,
+          kind: "blocked-in-production",
+          add: [hostile("bsource")],
+          directive: hostile("bdirective"),
+          risk: `enforced v1 blocked ${hostile("brisk")}`,
+          blockedSince: 1,
+          blockedReports: 3,
+        }}
+        onChange={vi.fn()}
+      />
+    ),
+    markers: ["bsource", "bdirective", "brisk", "page", "sample", "blocked"],
+  },
+  {
+    name: "RolloutStatus: new groups, the checklist's sentences, failed hashes",
+    ui: () => (
+      <RolloutStatus
+        projectId="p1"
+        status={{
+          version: 2,
+          state: "report-only",
+          reportOnlySince: 1,
+          ranMs: 60_000,
+          reports: 3,
+          pages: 1,
+          comparedWith: 1,
+          newGroups: [{ id: 1, directive: hostile("rdirective"), blocked: hostile("rblocked"), count: 3 }],
+          hashes: { verified: [], failed: [hostile("rhash")], pending: [] },
+          checklist: [{ id: "new-groups", ok: false, text: `enforcing would block ${hostile("rcheck")}` }],
+          ready: false,
+        }}
+      />
+    ),
+    markers: ["rdirective", "rblocked", "rhash", "rcheck"],
+  },
+  {
+    name: "DeployHeaders: the header lines to deploy",
+    ui: () => (
+      <DeployHeaders title="Deploy" text={`Content-Security-Policy: img-src ${hostile("deploy")}\n`} />
+    ),
+    markers: ["deploy"],
   },
   {
     name: "CodeBlock: policy text",
