@@ -68,7 +68,7 @@ const v3: VersionRolloutDto = {
   hashes: { verified: [], failed: [], pending: [] },
   checklist: [check("report-only", false, "Not run report-only yet: start report-only first")],
 };
-const v1: VersionRolloutDto = { ...v3, version: 1, state: "enforced", comparedWith: null, checklist: [] };
+const v1: VersionRolloutDto = { ...v3, version: 1, state: "enforced", comparedWith: null };
 
 const BOTH =
   "Content-Security-Policy: default-src 'self'; report-uri https://cinch.test/r/k1?v=1\n" +
@@ -177,6 +177,20 @@ describe("Versions page: the rollout", () => {
     ]);
     expect(
       within(screen.getByRole("row", { name: /^v3 / })).getByText("Not run report-only yet"),
+    ).toBeTruthy();
+    // An enforced version shows its record, not a checklist it is past.
+    const row1 = screen.getByRole("row", { name: /^v1 / });
+    expect(within(row1).getByText("Enforced without running report-only")).toBeTruthy();
+    const v1status = within(row1).getByRole("group", { name: "Rollout of version 1", hidden: true });
+    expect(
+      within(v1status).queryByRole("list", { name: /Ready to enforce checklist/, hidden: true }),
+    ).toBeNull();
+    expect(within(v1status).getByText("0 reports from 0 distinct pages")).toBeTruthy();
+    expect(
+      within(screen.getByRole("row", { name: /^v3 / })).getByRole("list", {
+        name: "Ready to enforce checklist for version 3",
+        hidden: true,
+      }),
     ).toBeTruthy();
   });
 

@@ -136,16 +136,21 @@ export function RolloutStatus({ projectId, status }: { projectId: string; status
         </dd>
       </dl>
       <NewGroups projectId={projectId} status={s} />
-      <h4 className="rollout-title">{s.ready ? "Ready to enforce" : "Ready to enforce? Not yet"}</h4>
-      <ul className="checklist" aria-label={`Ready to enforce checklist for version ${s.version}`}>
-        {s.checklist.map((c) => (
-          <li key={c.id} className={c.ok ? "check-ok" : "check-missing"}>
-            <span aria-hidden="true">{c.ok ? "✓ " : "✗ "}</span>
-            <span className="visually-hidden">{c.ok ? "Done: " : "Missing: "}</span>
-            <Sentence text={c.text} />
-          </li>
-        ))}
-      </ul>
+      {s.state === "enforced" ? null : (
+        // An enforced version is past the checklist: its facts above are the record of its rollout.
+        <>
+          <h4 className="rollout-title">{s.ready ? "Ready to enforce" : "Ready to enforce? Not yet"}</h4>
+          <ul className="checklist" aria-label={`Ready to enforce checklist for version ${s.version}`}>
+            {s.checklist.map((c) => (
+              <li key={c.id} className={c.ok ? "check-ok" : "check-missing"}>
+                <span aria-hidden="true">{c.ok ? "✓ " : "✗ "}</span>
+                <span className="visually-hidden">{c.ok ? "Done: " : "Missing: "}</span>
+                <Sentence text={c.text} />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </div>
   );
 }
