@@ -1,8 +1,20 @@
 // `npm pack` gives an installable package: installed globally into a throwaway prefix, outside any checkout, its
 // `cinch --version` and `cinch serve` work (dashboard and API) with nothing of the development tool chain.
+// The install is then made read-only and served by an unprivileged user (nobody) with only DATA_DIR writable.
 // Slow on purpose and kept to one test: it builds, packs, installs from the registry and compiles better-sqlite3.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
@@ -22,9 +34,41 @@ function run(cmd: string, args: string[], cwd: string): string {
   return r.stdout;
 }
 
-/** Start `cinch serve`; resolves with its URL once it says it listens. */
-function serve(bin: string, cwd: string): Promise<{ url: string; stop: () => Promise<number | null> }> {
-  const proc = spawn(bin, ["serve"], {
+/** setpriv's arguments to run a command as nobody:nogroup (65534) with no supplementary groups. */
+const AS_NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+
+/**
+ * The unprivileged user to serve as, when this process is root and that user runs the same Node.js (under
+ * `.ci/with-node` the chosen Node lives under /root, where another user cannot reach it); else null, with why.
+ */
+function unprivileged(): { user: string | null; why: string } {
+  if (process.getuid?.() !== 0) return { user: null, why: "not root: already unprivileged" };
+  const r = spawnSync("setpriv", [...AS_NOBODY, "node", "--version"], { encoding: "utf8" });
+  if (r.status !== 0 || r.stdout.trim() !== process.version)
+    return { user: null, why: `user nobody runs ${r.stdout.trim() || "no node"}, not ${process.version}` };
+  return { user: "nobody", why: "" };
+}
+
+/** Every path under `dir` with its size and modification time: what a read-only install must keep as it was. */
+function listing(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const path = join(e.parentPath, e.name);
+    const st = statSync(path);
+    out.push(`${path} ${st.size} ${st.mtimeMs}`);
+  }
+  return out.sort();
+}
+
+/** Start `cinch serve` (as `user` when given); resolves with its URL once it says it listens. */
+function serve(
+  bin: string,
+  cwd: string,
+  user: string | null = null,
+): Promise<{ url: string; stop: () => Promise<number | null> }> {
+  // setpriv execs the command itself (runuser stays its parent and dies of the signal it passes on).
+  const [cmd, args] = user ? ["setpriv", [...AS_NOBODY, bin, "serve"]] : [bin, ["serve"]];
+  const proc = spawn(cmd, args, {
     cwd,
     env: { ...process.env, PORT: "0", DATA_DIR: join(cwd, "data"), LOG_LEVEL: "info", NODE_OPTIONS: "" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -77,9 +121,18 @@ test("npm pack → npm install -g → cinch serve outside the checkout", { timeo
   const bin = join(prefix, "bin", "cinch");
   expect(run(bin, ["--version"], work).trim()).toBe(version);
 
+  // A production host: the install read-only, served by an unprivileged user, only DATA_DIR writable.
+  const before = listing(prefix);
+  run("chmod", ["-R", "a-w", prefix], work);
+  const { user, why } = unprivileged();
+  if (!user) console.log(`pack test: serving as this user (${why})`);
   const elsewhere = join(work, "elsewhere");
-  mkdirSync(elsewhere);
-  const server = await serve(bin, elsewhere);
+  mkdirSync(join(elsewhere, "data"), { recursive: true });
+  if (user) {
+    chmodSync(work, 0o755);
+    chownSync(join(elsewhere, "data"), 65534, 65534);
+  }
+  const server = await serve(bin, elsewhere, user);
   try {
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
@@ -92,4 +145,7 @@ test("npm pack → npm install -g → cinch serve outside the checkout", { timeo
     expect(await server.stop()).toBe(0);
   }
   expect(existsSync(join(elsewhere, "data", "cinch.db"))).toBe(true);
+  if (user) expect(statSync(join(elsewhere, "data", "cinch.db")).uid).not.toBe(0);
+  expect(listing(prefix)).toEqual(before); // nothing written into the install
+  run("chmod", ["-R", "u+w", prefix], work); // so the scratch directory can be removed
 });
