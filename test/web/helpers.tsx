@@ -44,6 +44,18 @@ export function mockApi(overrides: Partial<Record<keyof ApiClient, unknown>> = {
     "policyKey",
     "rotatePolicyKey",
     "policyRollout",
+    "listAlertChannels",
+    "createAlertChannel",
+    "deleteAlertChannel",
+    "testAlertChannel",
+    "listAlertRules",
+    "createAlertRule",
+    "updateAlertRule",
+    "deleteAlertRule",
+    "previewAlertRule",
+    "alertDeliveries",
+    "groupAlerts",
+    "triageGroup",
   ] as const;
   const api: Record<string, unknown> = { csrfToken: "t", onUnauthorized: null };
   for (const m of methods) api[m] = vi.fn(() => Promise.reject(new Error(`${m} not mocked`)));

@@ -17,6 +17,8 @@ import { TokensPage } from "./pages/TokensPage.tsx";
 import { PolicyPage } from "./pages/PolicyPage.tsx";
 import { VersionsPage } from "./pages/VersionsPage.tsx";
 import { ExportPage } from "./pages/ExportPage.tsx";
+import { AlertsPage } from "./pages/AlertsPage.tsx";
+import { ChannelsPage } from "./pages/ChannelsPage.tsx";
 
 type Session =
   | { state: "loading" }
@@ -51,6 +53,7 @@ function Routes() {
     case "policy":
     case "versions":
     case "export":
+    case "alerts":
     case "install":
     case "settings":
       return (
@@ -69,6 +72,8 @@ function Routes() {
             <VersionsPage />
           ) : m.name === "export" ? (
             <ExportPage />
+          ) : m.name === "alerts" ? (
+            <AlertsPage key={id} />
           ) : m.name === "install" ? (
             <InstallPage />
           ) : (
@@ -76,6 +81,8 @@ function Routes() {
           )}
         </ProjectShell>
       );
+    case "channels":
+      return <ChannelsPage />;
     case "tokens":
     case "signin":
     case "setup":

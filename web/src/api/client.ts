@@ -1,14 +1,29 @@
 // The dashboard's only HTTP caller: JSON in and out, the CSRF header on every state-changing request, and one
 // error type carrying the server's `{error, message}`. Pages get an instance through ApiContext (tests inject mocks).
 import type {
+  AlertChannelDto,
+  AlertChannelInput,
+  AlertChannelsDto,
+  AlertChannelTestDto,
+  AlertDeliveriesDto,
+  AlertDeliveryDto,
+  AlertDeliveryStatus,
+  AlertRuleDto,
+  AlertRuleInput,
+  AlertRulePatch,
+  AlertRulePreviewDto,
+  AlertRulesDto,
   ApiTokenDto,
   ApiTokenScope,
   BuildRequest,
   BuildResultDto,
   CompareDto,
+  CreatedAlertChannelDto,
   CreatedApiTokenDto,
   ExportRequest,
+  GroupAlertsDto,
   GroupDetailDto,
+  GroupTriageDto,
   PolicyKeyDto,
   PolicyVersionDto,
   PolicyVersionListDto,
@@ -23,6 +38,7 @@ import type {
   SeriesDto,
   StatsDto,
   TailEventDto,
+  TriageState,
   UpdatedProjectDto,
   VersionState,
   ViolationsDto,
@@ -52,6 +68,7 @@ export type ViolationQuery = Window & {
   env?: string;
   page?: string;
   text?: string;
+  triage?: TriageState;
   sort?: "count" | "lastSeen" | "firstSeen" | "directive" | "blocked";
   order?: "asc" | "desc";
   limit?: number;
@@ -343,6 +360,69 @@ export class ApiClient {
         state: req.version === undefined && req.state !== "both" ? req.state : undefined,
       },
       expect: "text",
+    });
+  }
+
+  // ── Alerts (#14) ─────────────────────────────────────────────────────────────────────────────────────────
+  // Channels are instance-wide; rules, the delivery log and triage belong to a project.
+
+  async listAlertChannels(): Promise<AlertChannelDto[]> {
+    return (await this.request<AlertChannelsDto>("GET", "/alert-channels")).channels;
+  }
+
+  /** Create a channel; a webhook's generated secret is in `secret` and is shown once. */
+  async createAlertChannel(input: AlertChannelInput): Promise<CreatedAlertChannelDto> {
+    return this.request("POST", "/alert-channels", { body: input });
+  }
+
+  async deleteAlertChannel(channelId: string): Promise<void> {
+    await this.request("DELETE", `/alert-channels/${enc(channelId)}`, { expect: "none" });
+  }
+
+  /** Send one test message now (not through the outbox) and say how the receiver answered. */
+  async testAlertChannel(channelId: string): Promise<AlertChannelTestDto> {
+    return this.request("POST", `/alert-channels/${enc(channelId)}/test`);
+  }
+
+  async listAlertRules(id: string): Promise<AlertRuleDto[]> {
+    return (await this.request<AlertRulesDto>("GET", `/projects/${enc(id)}/alerts`)).rules;
+  }
+
+  async createAlertRule(id: string, input: AlertRuleInput): Promise<AlertRuleDto> {
+    return this.request("POST", `/projects/${enc(id)}/alerts`, { body: input });
+  }
+
+  async updateAlertRule(id: string, ruleId: string, patch: AlertRulePatch): Promise<AlertRuleDto> {
+    return this.request("PATCH", `/projects/${enc(id)}/alerts/${enc(ruleId)}`, { body: patch });
+  }
+
+  async deleteAlertRule(id: string, ruleId: string): Promise<void> {
+    await this.request("DELETE", `/projects/${enc(id)}/alerts/${enc(ruleId)}`, { expect: "none" });
+  }
+
+  /** What a rule (saved or not; channels may be empty) would have fired over the last 7 days. */
+  async previewAlertRule(id: string, input: AlertRuleInput): Promise<AlertRulePreviewDto> {
+    return this.request("POST", `/projects/${enc(id)}/alerts/preview`, { body: input });
+  }
+
+  /** The project's delivery log, newest first. */
+  async alertDeliveries(
+    id: string,
+    q: { status?: AlertDeliveryStatus; limit?: number } = {},
+  ): Promise<AlertDeliveryDto[]> {
+    return (
+      await this.request<AlertDeliveriesDto>("GET", `/projects/${enc(id)}/alerts/deliveries`, { query: q })
+    ).deliveries;
+  }
+
+  /** A group's triage (who set it, when, its history) and the alerts it raised. */
+  async groupAlerts(id: string, groupId: string | number): Promise<GroupAlertsDto> {
+    return this.request("GET", `/projects/${enc(id)}/violations/${enc(String(groupId))}/alerts`);
+  }
+
+  async triageGroup(id: string, groupId: string | number, state: TriageState): Promise<GroupTriageDto> {
+    return this.request("POST", `/projects/${enc(id)}/violations/${enc(String(groupId))}/triage`, {
+      body: { state },
     });
   }
 }

@@ -47,6 +47,11 @@ export function Layout({
               </Link>
             </li>
             <li>
+              <Link to={pathFor("channels")} aria-current={current("/channels")}>
+                Alert channels
+              </Link>
+            </li>
+            <li>
               <Link to={pathFor("tokens")} aria-current={current("/tokens")}>
                 API tokens
               </Link>

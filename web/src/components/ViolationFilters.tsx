@@ -2,6 +2,7 @@
 import { useEffect, useId, useState } from "react";
 import { useDebounced } from "../hooks/useDebounced.ts";
 import { COMMON_DIRECTIVES } from "../lib/directives.ts";
+import { TRIAGE_STATES, TRIAGE_TEXT } from "../lib/alerts-vocabulary.ts";
 
 export type FilterValues = {
   directive: string;
@@ -10,9 +11,11 @@ export type FilterValues = {
   env: string;
   page: string;
   text: string;
+  /** A triage state (open, acknowledged, resolved, muted), or "" for any. */
+  triage: string;
 };
 
-export const FILTER_KEYS = ["directive", "disposition", "version", "env", "page", "text"] as const;
+export const FILTER_KEYS = ["directive", "disposition", "version", "env", "page", "text", "triage"] as const;
 
 function TextFilter({
   label,
@@ -102,6 +105,21 @@ export function ViolationFilters({
           <option value="enforce">Enforced</option>
         </select>
       </div>
+      <div className="field">
+        <label htmlFor={`${id}-triage`}>Triage</label>
+        <select
+          id={`${id}-triage`}
+          value={values.triage}
+          onChange={(e) => onChange({ triage: e.target.value })}
+        >
+          <option value="">Any</option>
+          {TRIAGE_STATES.map((s) => (
+            <option key={s} value={s}>
+              {TRIAGE_TEXT[s].label}
+            </option>
+          ))}
+        </select>
+      </div>
       <TextFilter
         label="Policy version"
         value={values.version}
@@ -133,7 +151,15 @@ export function ViolationFilters({
             type="button"
             className="btn btn-ghost"
             onClick={() =>
-              onChange({ directive: "", disposition: "", version: "", env: "", page: "", text: "" })
+              onChange({
+                directive: "",
+                disposition: "",
+                version: "",
+                env: "",
+                page: "",
+                text: "",
+                triage: "",
+              })
             }
           >
             Clear {active} {active === 1 ? "filter" : "filters"}

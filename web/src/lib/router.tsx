@@ -12,6 +12,7 @@ export const ROUTES = {
   signin: "/signin",
   setup: "/setup",
   tokens: "/tokens",
+  channels: "/channels",
   project: "/projects/:id",
   violations: "/projects/:id/violations",
   noise: "/projects/:id/noise",
@@ -20,6 +21,7 @@ export const ROUTES = {
   policy: "/projects/:id/policy",
   versions: "/projects/:id/versions",
   export: "/projects/:id/export",
+  alerts: "/projects/:id/alerts",
   install: "/projects/:id/install",
   settings: "/projects/:id/settings",
 } as const;

@@ -14,6 +14,7 @@ import { StackedChart } from "../components/StackedChart.tsx";
 import { TimeRangePicker } from "../components/TimeRangePicker.tsx";
 import { CopyButton } from "../components/CopyButton.tsx";
 import { Untrusted } from "../components/Untrusted.tsx";
+import { GroupTriage } from "../components/GroupTriage.tsx";
 
 function Breakdown({
   title,
@@ -250,6 +251,7 @@ export function GroupPage({ groupId }: { groupId: string }) {
           />
         </div>
       </div>
+      <GroupTriage groupId={groupId} />
       <Async state={detail} loadingLabel="Loading group…">
         {(d) => <GroupView d={d} since={range.since} until={range.until} />}
       </Async>

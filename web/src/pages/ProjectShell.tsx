@@ -14,6 +14,7 @@ export const PROJECT_SECTIONS: { route: RouteName; label: string }[] = [
   { route: "policy", label: "Policy builder" },
   { route: "versions", label: "Versions" },
   { route: "export", label: "Export" },
+  { route: "alerts", label: "Alerts" },
   { route: "install", label: "Install" },
   { route: "settings", label: "Settings" },
 ];

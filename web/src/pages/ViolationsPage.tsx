@@ -18,6 +18,7 @@ import { Pagination } from "../components/Pagination.tsx";
 import { Empty, ErrorState, Loading } from "../components/State.tsx";
 import { StatsBar } from "../components/StatsBar.tsx";
 import { Link, pathFor } from "../lib/router.tsx";
+import { isTriageState } from "../lib/alerts-vocabulary.ts";
 
 export const PAGE_SIZE = 25;
 const SORTS: SortKey[] = ["count", "lastSeen", "firstSeen", "directive", "blocked"];
@@ -38,6 +39,7 @@ export function ViolationsPage({ mode }: { mode: "groups" | "noise" }) {
     env: params.get("env") ?? "",
     page: params.get("page") ?? "",
     text: params.get("text") ?? "",
+    triage: params.get("triage") ?? "",
   };
   const sortParam = params.get("sort") as SortKey | null;
   const sort: SortKey = sortParam && SORTS.includes(sortParam) ? sortParam : "count";
@@ -55,6 +57,7 @@ export function ViolationsPage({ mode }: { mode: "groups" | "noise" }) {
     env: filters.env || undefined,
     page: filters.page || undefined,
     text: filters.text || undefined,
+    triage: isTriageState(filters.triage) ? filters.triage : undefined,
   };
   const qKey = JSON.stringify(query);
   const list = useAsync(
