@@ -90,6 +90,34 @@ describe("ViolationsPage", () => {
     );
   });
 
+  test("the triage filter reads from and writes to the URL; an unknown state is not sent", async () => {
+    const api = setup(() => Promise.resolve(page(1)), "/projects/p1/violations?triage=resolved");
+    await screen.findByRole("table");
+    expect(vi.mocked(api.violations).mock.calls[0]![1]).toMatchObject({ triage: "resolved" });
+    const select = screen.getByLabelText("Triage") as HTMLSelectElement;
+    expect(select.value).toBe("resolved");
+    expect([...select.options].map((o) => o.textContent)).toEqual([
+      "Any",
+      "Open",
+      "Acknowledged",
+      "Resolved",
+      "Muted",
+    ]);
+    fireEvent.change(select, { target: { value: "muted" } });
+    await waitFor(() => expect(window.location.search).toBe("?triage=muted"));
+    await waitFor(() =>
+      expect(vi.mocked(api.violations).mock.calls.at(-1)![1]).toMatchObject({ triage: "muted", offset: 0 }),
+    );
+    expect(vi.mocked(api.series).mock.calls.at(-1)![1]).toMatchObject({ triage: "muted" });
+    fireEvent.click(screen.getByRole("button", { name: "Clear 1 filter" }));
+    await waitFor(() => expect(window.location.search).toBe(""));
+    await waitFor(() => expect(vi.mocked(api.violations).mock.calls.at(-1)![1]!.triage).toBeUndefined());
+    cleanup();
+    const api2 = setup(() => Promise.resolve(page(1)), "/projects/p1/violations?triage=constructor");
+    await screen.findByRole("table");
+    expect(vi.mocked(api2.violations).mock.calls[0]![1]!.triage).toBeUndefined();
+  });
+
   test("text search applies on Enter", async () => {
     const api = setup(() => Promise.resolve(page(1)));
     await screen.findByRole("table");
