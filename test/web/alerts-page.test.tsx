@@ -14,6 +14,7 @@ import {
   newRuleDraft,
   paramsSummary,
   ruleInputOf,
+  withKind,
   type RuleDraft,
 } from "../../web/src/lib/alert-rule-form.ts";
 import { mockApi, project, renderApp } from "./helpers.tsx";
@@ -158,6 +159,23 @@ describe("the rule form's validation", () => {
     },
   );
 
+  test.each([
+    { from: {}, kind: "spike", minCount: "50", quietMinutes: "360" },
+    { from: { minCount: "5" }, kind: "spike", minCount: "5", quietMinutes: "360" },
+    { from: { quietMinutes: "15" }, kind: "silence", minCount: "1", quietMinutes: "15" },
+    {
+      from: { kind: "spike", minCount: "50", quietMinutes: "360" },
+      kind: "quota",
+      minCount: "1",
+      quietMinutes: "1440",
+    },
+  ] as { from: Partial<RuleDraft>; kind: RuleDraft["kind"]; minCount: string; quietMinutes: string }[])(
+    "changing the kind to $kind keeps what the user typed, else takes its defaults",
+    ({ from, kind, minCount, quietMinutes }) => {
+      expect(withKind(draft(from), kind)).toMatchObject({ kind, minCount, quietMinutes });
+    },
+  );
+
   test("a preview needs no channel", () => {
     expect(ruleInputOf(draft({ channels: [] }), { forPreview: true })).toMatchObject({
       input: { channels: [] },
@@ -236,6 +254,9 @@ describe("AlertsPage", () => {
 
     fireEvent.change(within(dialog).getByLabelText("Alert when"), { target: { value: "spike" } });
     expect((within(dialog).getByLabelText("Factor") as HTMLInputElement).value).toBe("20");
+    // The spike's own defaults replace the new-group ones the user had not changed.
+    expect((within(dialog).getByLabelText("Minimum count") as HTMLInputElement).value).toBe("50");
+    expect((within(dialog).getByLabelText("Quiet period (minutes)") as HTMLInputElement).value).toBe("360");
     const min = within(dialog).getByLabelText("Minimum count");
     fireEvent.change(min, { target: { value: "lots" } });
     fireEvent.click(within(dialog).getByRole("button", { name: "Create rule" }));
@@ -256,7 +277,7 @@ describe("AlertsPage", () => {
         kind: "spike",
         channels: ["c1"],
         minCount: 50,
-        quietMinutes: 60,
+        quietMinutes: 360,
         params: { factor: 20 },
         enabled: true,
       },

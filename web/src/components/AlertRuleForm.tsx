@@ -15,6 +15,7 @@ import {
   newRuleDraft,
   ruleDraftOf,
   ruleInputOf,
+  withKind,
   type RuleDraft,
   type RuleErrors,
   type RuleField,
@@ -164,7 +165,10 @@ export function AlertRuleForm({
             value={draft.kind}
             disabled={Boolean(rule)}
             aria-describedby={`${id}-kind-hint`}
-            onChange={(e) => set({ kind: e.target.value as RuleDraft["kind"] })}
+            onChange={(e) => {
+              const next = withKind(draft, e.target.value as RuleDraft["kind"]);
+              set({ kind: next.kind, minCount: next.minCount, quietMinutes: next.quietMinutes });
+            }}
           >
             {ALERT_RULE_KINDS.map((k) => (
               <option key={k} value={k}>

@@ -30,12 +30,23 @@ export type RuleField = Exclude<keyof RuleDraft, "kind" | "enabled" | "under" | 
 export type RuleErrors = Partial<Record<RuleField, string>>;
 
 /**
- * The defaults the server applies to a bare `{"kind", "channels"}` (docs/alerts.md), shown pre-filled so the
- * form says what a rule will do: every report counts, one alert per group per hour at most.
+ * The minimum count and quiet period the server gives each kind when a rule leaves them out (its
+ * server/alerts/vocabulary.ts ruleDefaults), pre-filled so the form says what a rule will do: a new group alerts
+ * on its first report, at most once an hour; a spike needs 50 reports in the hour and waits 6 hours.
  */
+export const KIND_DEFAULTS: Record<AlertRuleKind, { minCount: number; quietMinutes: number }> = {
+  "new-group": { minCount: 1, quietMinutes: 60 },
+  "enforced-block": { minCount: 1, quietMinutes: 60 },
+  regression: { minCount: 1, quietMinutes: 60 },
+  spike: { minCount: 50, quietMinutes: 360 },
+  silence: { minCount: 1, quietMinutes: 1440 },
+  "policy-drift": { minCount: 1, quietMinutes: 1440 },
+  quota: { minCount: 1, quietMinutes: 1440 },
+  digest: { minCount: 1, quietMinutes: 60 },
+};
+
+/** The parameters' defaults, as the server resolves a rule's missing ones (csper's 20× for spikes). */
 export const RULE_DEFAULTS = {
-  minCount: 1,
-  quietMinutes: 60,
   days: 7,
   factor: 20,
   hours: 6,
@@ -70,11 +81,12 @@ export const WEEKDAYS = [
 /** A new rule: new violations, to the first channel when there is one. */
 export function newRuleDraft(channels: readonly string[] = []): RuleDraft {
   const d = RULE_DEFAULTS;
+  const k = KIND_DEFAULTS["new-group"];
   return {
     kind: "new-group",
     channels: channels.slice(0, 1),
-    minCount: String(d.minCount),
-    quietMinutes: String(d.quietMinutes),
+    minCount: String(k.minCount),
+    quietMinutes: String(k.quietMinutes),
     enabled: true,
     directives: "",
     under: "any",
@@ -85,6 +97,22 @@ export function newRuleDraft(channels: readonly string[] = []): RuleDraft {
     period: d.period,
     hour: String(d.hour),
     weekday: String(d.weekday),
+  };
+}
+
+/**
+ * Change a draft's kind: the minimum count and quiet period follow the new kind's defaults unless the user
+ * changed them from the old kind's.
+ */
+export function withKind(d: RuleDraft, kind: AlertRuleKind): RuleDraft {
+  const was = KIND_DEFAULTS[d.kind];
+  const now = KIND_DEFAULTS[kind];
+  return {
+    ...d,
+    kind,
+    minCount: d.minCount.trim() === String(was.minCount) ? String(now.minCount) : d.minCount,
+    quietMinutes:
+      d.quietMinutes.trim() === String(was.quietMinutes) ? String(now.quietMinutes) : d.quietMinutes,
   };
 }
 
