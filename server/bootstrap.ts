@@ -7,11 +7,11 @@ import { SessionStore } from "./store/sessions.ts";
 import { SetupStore } from "./store/setup.ts";
 import type { Config } from "./config.ts";
 import type { AppDeps } from "./deps.ts";
-import { openDb, sqliteProbe } from "./store/db.ts";
+import { healthOf, openDatabase } from "./store/db.ts";
 import { StorageHealth } from "./store/health.ts";
-import { requireSqlite } from "./store/engines.ts";
+import { batchEngineFor } from "./store/engines.ts";
 import { ProjectStore } from "./store/projects.ts";
-import { ReportWriter } from "./store/writer.ts";
+import { limitsOf, ReportWriter, type WriterOptions } from "./store/writer.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { TokenStore } from "./store/tokens.ts";
 import { ViolationStore } from "./store/violations.ts";
@@ -21,22 +21,20 @@ export { createLogger };
 
 export async function createDeps(config: Config, log?: Logger): Promise<AppDeps> {
   const logger = log ?? createLogger(config.LOG_LEVEL);
-  requireSqlite(config);
-  const db = await openDb(config.databaseFile, {
-    synchronous: config.SQLITE_SYNCHRONOUS,
-    dataDir: config.DATA_DIR,
+  const db = await openDatabase(config, {
     onTightened: (path, from, to) =>
       logger.warn({ path }, `tightened ${path} from ${from.toString(8)} to ${to.toString(8)} (owner only)`),
+    onIdleError: (err) => logger.warn({ err: err.message }, "a pooled PostgreSQL connection failed"),
   });
   const metrics = createMetrics({ defaultMetrics: true });
-  const health = new StorageHealth({ probe: sqliteProbe(db) });
+  const health = new StorageHealth(healthOf(db));
   health.onChange((failure) => {
     metrics.storageAvailable.set(failure ? 0 : 1);
     if (failure)
       logger.error(failure, `storage unavailable (${failure.reason}, ${failure.code}): answering 503`);
     else logger.info("storage available again");
   });
-  const writer = new ReportWriter(db.raw, {
+  const writerOptions: WriterOptions = {
     flushMs: config.WRITE_FLUSH_MS,
     maxQueue: config.WRITE_QUEUE_MAX,
     onCommit: (reports, seconds) => {
@@ -45,7 +43,8 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
       health.markRecovered();
     },
     onCommitError: (err) => health.markFailure(err),
-  });
+  };
+  const writer = new ReportWriter(batchEngineFor(db, limitsOf(writerOptions)), writerOptions);
   return {
     config,
     db,
@@ -54,7 +53,7 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     writer,
     projects: new ProjectStore(db.prisma, logger),
     tokens: new TokenStore(db.prisma),
-    violations: new ViolationStore(db.prisma),
+    violations: new ViolationStore(db),
     tail: new TailHub({
       perProject: config.TAIL_MAX_PER_PROJECT,
       total: config.TAIL_MAX_TOTAL,
@@ -79,5 +78,7 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
 export async function closeDeps(deps: AppDeps): Promise<void> {
   deps.health.close();
   deps.writer.close();
+  // An asynchronous engine (PostgreSQL) may still be committing: let it finish before the pool closes.
+  await deps.writer.drain();
   await deps.db.close();
 }

@@ -2,6 +2,18 @@
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { startServer, VERSION } from "./server.ts";
 
+/** The database for the start line: the SQLite file, or the PostgreSQL URL without its password. */
+function databaseLabel(config: Config): string {
+  if (config.databaseEngine === "sqlite") return config.databaseFile;
+  try {
+    const u = new URL(config.databaseUrl);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "postgres";
+  }
+}
+
 export async function main(): Promise<void> {
   let config: Config;
   try {
@@ -23,9 +35,10 @@ export async function main(): Promise<void> {
     }
     throw err;
   }
+  const database = databaseLabel(config);
   running.deps.log.info(
-    { url: running.url, publicUrl: config.publicUrl, database: config.databaseFile, version: VERSION },
-    `Cinch ${VERSION} listening on ${running.url} (database ${config.databaseFile})`,
+    { url: running.url, publicUrl: config.publicUrl, database, version: VERSION },
+    `Cinch ${VERSION} listening on ${running.url} (database ${database})`,
   );
   if (running.setupUrl) {
     // Printed once, outside the structured log: the token in it is a credential (single use, one hour).

@@ -1,5 +1,5 @@
 // After the ignore rules change: re-classify the project's stored groups, in batches that let ingest run between.
-import type Database from "better-sqlite3";
+import type { Db } from "../store/db.ts";
 import { applyIgnoreRules } from "../reports/noise.ts";
 import type { IgnoreRules, Violation } from "../reports/types.ts";
 import { relabelGroups, ruleGroupsPage, type Moved, type RuleGroup } from "../store/reclassify.ts";
@@ -48,7 +48,7 @@ export function groupIgnored(
 
 /** Relabel every group the rules now ignore as noise, and every ignore-rule group they no longer match back. */
 export async function reclassifyGroups(
-  raw: Database.Database,
+  db: Db,
   projectId: string,
   rules: IgnoreRules,
   batch = BATCH,
@@ -56,13 +56,13 @@ export async function reclassifyGroups(
   const out: Reclassified = { ignored: { groups: 0, reports: 0 }, restored: { groups: 0, reports: 0 } };
   let after = 0;
   for (;;) {
-    const page = ruleGroupsPage(raw, projectId, after, batch);
+    const page = await ruleGroupsPage(db, projectId, after, batch);
     if (page.length === 0) break;
     after = page[page.length - 1]!.id;
     const toNoise = page.filter((g) => g.noise === "" && groupIgnored(g, rules));
     const back = page.filter((g) => g.noise === "ignore-rule" && !groupIgnored(g, rules));
-    add(out.ignored, relabelGroups(raw, projectId, toNoise, "ignore-rule"));
-    add(out.restored, relabelGroups(raw, projectId, back, ""));
+    add(out.ignored, await relabelGroups(db, projectId, toNoise, "ignore-rule"));
+    add(out.restored, await relabelGroups(db, projectId, back, ""));
     await new Promise((resolve) => setImmediate(resolve));
   }
   return out;

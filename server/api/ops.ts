@@ -3,6 +3,7 @@ import Router from "@koa/router";
 import { sameSecret } from "../accounts/compare.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError, unauthorized, unavailable } from "../http/errors.ts";
+import { ping } from "../store/db.ts";
 
 export function opsRouter(deps: AppDeps): Router {
   const router = new Router({ sensitive: true });
@@ -18,8 +19,10 @@ export function opsRouter(deps: AppDeps): Router {
       );
     }
     try {
-      deps.db.raw.prepare("SELECT 1").get();
-    } catch {
+      await ping(deps.db);
+    } catch (err) {
+      // A lost database is a storage failure: recorded, so the probe runs and ingest answers 503 until it is back.
+      deps.health.markFailure(err);
       throw new HttpError(503, "database_unavailable", "the database does not answer");
     }
     ctx.set("Cache-Control", "no-store");

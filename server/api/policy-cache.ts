@@ -4,9 +4,18 @@
 // the ones it was computed with. The groups are kept current by the writer itself: after each commit it hands over
 // what changed (GroupWatcher), and the cached rows are updated in place of a reload (~150 ms at 20,000 groups).
 // Built answers cannot be patched: the first call after a new report builds afresh (~300 ms at 20,000 groups).
-import type Database from "better-sqlite3";
+// Groups are patched on SQLite only, where loads and commits are synchronous on one thread: a load there sees a
+// generation's commits exactly. On PostgreSQL a commit may land between a load's query and the generation bump,
+// so a load may already hold the commit it would then be patched with; there a new generation means a reload.
 import { needsAllSamples, pathSourceHosts } from "../policy/sample-needs.ts";
-import { groupSamples, policyGroups, type PolicyGroupRow } from "../store/policy-groups.ts";
+import {
+  groupSamples,
+  policyGroups,
+  ringSync,
+  samplesOf,
+  type PolicyGroupRow,
+} from "../store/policy-groups.ts";
+import { isSqliteReader, type SqlReader } from "../store/sql.ts";
 import { HOUR_MS, type GroupChange, type GroupWatcher, type ReportWriter } from "../store/writer.ts";
 
 const RECENT_DAYS = 7;
@@ -49,7 +58,7 @@ export class PolicyCache implements GroupWatcher {
   private answers: Lru<{ stamp: Stamp; answer: unknown }>;
 
   constructor(
-    private readonly raw: Database.Database,
+    private readonly sql: SqlReader,
     private readonly writer: Pick<ReportWriter, "generation" | "watch">,
     /** Projects whose groups stay in memory (each ~1 KB per group). */
     maxProjects = 4,
@@ -60,6 +69,7 @@ export class PolicyCache implements GroupWatcher {
   }
 
   wants(projectId: string): boolean {
+    if (!isSqliteReader(this.sql)) return false;
     for (const e of this.groups.values()) if (e.projectId === projectId) return true;
     return false;
   }
@@ -87,7 +97,7 @@ export class PolicyCache implements GroupWatcher {
           pages: [...c.pages],
           firstSeen: old ? Math.min(old.firstSeen, c.firstSeen) : c.firstSeen,
           lastSeen: old ? Math.max(old.lastSeen, c.lastSeen) : c.lastSeen,
-          samples: needsAllSamples(c.directive, c.blocked) ? this.samplesOf(c.id, -1) : [],
+          samples: needsAllSamples(c.directive, c.blocked) ? this.ringNow(c.id) : [],
           countsByVersion: { ...old?.countsByVersion },
           recentCount: (old?.recentCount ?? 0) + recent,
         };
@@ -115,12 +125,12 @@ export class PolicyCache implements GroupWatcher {
    * Per-version counts for every group with versions "all", for inline groups otherwise; recent counts over the
    * last `recentDays` days.
    */
-  groupsFor(
+  async groupsFor(
     projectId: string,
     now: number,
     policies: readonly string[],
     opts: { versions?: "all" | "inline"; recentDays?: number } = {},
-  ): PolicyGroupRow[] {
+  ): Promise<PolicyGroupRow[]> {
     const versions = opts.versions ?? "inline";
     const recentDays = opts.recentDays ?? RECENT_DAYS;
     const stamp = this.stamp(projectId, now, recentDays);
@@ -132,7 +142,7 @@ export class PolicyCache implements GroupWatcher {
         versions,
         index: null,
         stamp,
-        rows: policyGroups(this.raw, projectId, {
+        rows: await policyGroups(this.sql, projectId, {
           now,
           recentDays,
           versions,
@@ -143,11 +153,17 @@ export class PolicyCache implements GroupWatcher {
     }
     const pathHosts = pathSourceHosts(policies);
     // The cached rows are shared: groups that need more samples for these policies get a copy.
-    return entry.rows.map((g) =>
-      pathHosts(g.blocked) && !needsAllSamples(g.directive, g.blocked)
-        ? { ...g, samples: groupSamples(this.raw, g.id, -1) }
-        : g,
+    const more = entry.rows.filter((g) => pathHosts(g.blocked) && !needsAllSamples(g.directive, g.blocked));
+    if (more.length === 0) return entry.rows;
+    const rings = await samplesOf(
+      this.sql,
+      more.map((g) => g.id),
+      -1,
     );
+    return entry.rows.map((g) => {
+      const samples = rings.get(g.id);
+      return samples ? { ...g, samples } : g;
+    });
   }
 
   /** A cached answer for `key` if nothing changed since it was computed, else compute and remember it. */
@@ -163,8 +179,18 @@ export class PolicyCache implements GroupWatcher {
   }
 
   /** The most recent samples of groups, for evidence in answers (the build reads none for most groups). */
-  samplesOf(groupId: number, limit: number): PolicyGroupRow["samples"] {
-    return groupSamples(this.raw, groupId, limit);
+  samplesOf(groupId: number, limit: number): Promise<PolicyGroupRow["samples"]> {
+    return groupSamples(this.sql, groupId, limit);
+  }
+
+  /** The most recent samples of several groups at once (one statement on PostgreSQL). */
+  samplesOfMany(groupIds: readonly number[], limit: number): Promise<Map<number, PolicyGroupRow["samples"]>> {
+    return samplesOf(this.sql, groupIds, limit);
+  }
+
+  /** A group's whole sample ring, read synchronously while patching (SQLite only: see the file's header). */
+  private ringNow(groupId: number): PolicyGroupRow["samples"] {
+    return isSqliteReader(this.sql) ? ringSync(this.sql, groupId) : [];
   }
 }
 

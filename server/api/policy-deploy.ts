@@ -132,7 +132,7 @@ export function deployRoutes(
     const p = await project(ctx.params.id);
     const all = await versions.list(p.id);
     const now = Date.now();
-    const groups = cache.groupsFor(p.id, now, [], { versions: "all" });
+    const groups = await cache.groupsFor(p.id, now, [], { versions: "all" });
     const enforced = all.findLast((v) => v.state === "enforced") ?? null;
     const hashes = hashVersions(all);
     const statuses: VersionRolloutDto[] = [];

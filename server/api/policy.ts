@@ -83,19 +83,33 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     return p;
   };
 
-  const cache = new PolicyCache(db.raw, deps.writer);
+  const cache = new PolicyCache(db.sql, deps.writer);
   const deploy = deployRoutes(api, deps, { versions, cache, project });
   const { deployHeaders } = deploy;
 
-  /** Evidence without samples (the build loads few) gets the newest samples of its groups. */
-  const withSamples = (e: Evidence, groupIds: readonly (string | number)[]): Evidence => {
-    if (e.samples.length > 0 || e.count === 0) return e;
-    const samples: Evidence["samples"] = [];
-    for (const id of groupIds.slice(0, EVIDENCE_SAMPLES)) {
-      if (typeof id !== "number" || samples.length >= EVIDENCE_SAMPLES) break;
-      samples.push(...cache.samplesOf(id, EVIDENCE_SAMPLES - samples.length));
+  /**
+   * Evidence without samples (the build loads few) gets the newest samples of its groups: those of every such
+   * item's first groups are read in one go (one statement on PostgreSQL), then handed out as the answer is presented.
+   */
+  const withSamples = async (
+    items: readonly { evidence: Evidence; groupIds: readonly (string | number)[] }[],
+  ): Promise<(e: Evidence, groupIds: readonly (string | number)[]) => Evidence> => {
+    const needs = (e: Evidence) => e.samples.length === 0 && e.count > 0;
+    const ids = new Set<number>();
+    for (const it of items) {
+      if (!needs(it.evidence)) continue;
+      for (const id of it.groupIds.slice(0, EVIDENCE_SAMPLES)) if (typeof id === "number") ids.add(id);
     }
-    return { ...e, samples };
+    const rings = await cache.samplesOfMany([...ids], EVIDENCE_SAMPLES);
+    return (e, groupIds) => {
+      if (!needs(e)) return e;
+      const samples: Evidence["samples"] = [];
+      for (const id of groupIds.slice(0, EVIDENCE_SAMPLES)) {
+        if (typeof id !== "number" || samples.length >= EVIDENCE_SAMPLES) break;
+        samples.push(...(rings.get(id) ?? []).slice(0, EVIDENCE_SAMPLES - samples.length));
+      }
+      return { ...e, samples };
+    };
   };
 
   const build = async (
@@ -114,7 +128,9 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
         now,
         (b, t) => cache.groupsFor(p.id, t, [b]),
       );
-      const answer = presentBuild(buildPolicy(input), { base, baseVersion, ...page, evidence: withSamples });
+      const built = buildPolicy(input);
+      const evidence = await withSamples([...built.suggestions, ...built.decisions]);
+      const answer = presentBuild(built, { base, baseVersion, ...page, evidence });
       // Kept as JSON text: the cache then holds a few megabytes per answer at 20,000 groups, not the object graph.
       return JSON.stringify(answer);
     };
@@ -161,7 +177,7 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     const { limit } = parseInput(pageQuery(500).omit({ offset: true }), ctx.query);
     const now = Date.now();
     const windowDays = body.windowDays ?? 7;
-    const groups = cache.groupsFor(p.id, now, [body.policy], { recentDays: windowDays });
+    const groups = await cache.groupsFor(p.id, now, [body.policy], { recentDays: windowDays });
     ctx.body = presentPreview(
       previewImpact(body.policy, groups, { now, windowDays, listLimit: limit }),
       limit,
@@ -198,7 +214,8 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   api.add("get", "/projects/:id/policy/versions/compare", "read", async (ctx) => {
     const p = await project(ctx.params.id);
     const q = parseInput(z.object({ from: versionNumber, to: versionNumber }).strict(), ctx.query);
-    const cmp = compareVersions(cache.groupsFor(p.id, Date.now(), [], { versions: "all" }), q.to, q.from);
+    const groups = await cache.groupsFor(p.id, Date.now(), [], { versions: "all" });
+    const cmp = compareVersions(groups, q.to, q.from);
     ctx.body = presentComparison(cmp, q.from, q.to);
   });
 

@@ -67,7 +67,7 @@ export function projectRoutes(api: ApiRouter, deps: AppDeps): void {
     if (!p) throw notFound("project");
     // Ignore rules reach the past: stored groups they match become noise, those they no longer match come back.
     const reclassified = body.settings?.ignoreRules
-      ? await reclassifyGroups(deps.db.raw, p.id, p.settings.ignoreRules)
+      ? await reclassifyGroups(deps.db, p.id, p.settings.ignoreRules)
       : undefined;
     if (reclassified) deps.writer.invalidateProject(p.id);
     ctx.body = { ...presentProject(p, config.publicUrl), ...(reclassified ? { reclassified } : {}) };

@@ -1,8 +1,7 @@
 // CLI: administration on the local database — projects and API tokens.
 import type { Command } from "commander";
 import { loadConfig, ConfigError } from "../config.ts";
-import { openDb, type Db } from "../store/db.ts";
-import { requireSqlite } from "../store/engines.ts";
+import { openDatabase, type Db } from "../store/db.ts";
 import { ProjectStore } from "../store/projects.ts";
 import { TokenStore, isScope, SCOPES } from "../store/tokens.ts";
 import { presentProject } from "../api/present.ts";
@@ -18,12 +17,7 @@ export async function withDb<T>(fn: (db: Db, publicUrl: string) => Promise<T>): 
     if (err instanceof ConfigError) throw new CliError(err.message, 2);
     throw err;
   }
-  try {
-    requireSqlite(config);
-  } catch (err) {
-    throw new CliError((err as Error).message, 2);
-  }
-  const db = await openDb(config.databaseFile, { synchronous: config.SQLITE_SYNCHRONOUS });
+  const db = await openDatabase(config);
   try {
     return await fn(db, config.publicUrl);
   } finally {

@@ -44,14 +44,14 @@ export type ProjectBuildChoices = Pick<
 };
 
 /** Loads a project's groups for a build from `base` (the API passes its cache; the CLI reads the database). */
-export type GroupLoader = (base: string, now: number) => PolicyGroupRow[];
+export type GroupLoader = (base: string, now: number) => Promise<PolicyGroupRow[]>;
 
 /** The groups straight from the database, with every sample the engine reads for this base (see sample-needs). */
 export const loadGroups =
-  (db: Pick<Db, "raw">, projectId: string): GroupLoader =>
+  (db: Pick<Db, "sql">, projectId: string): GroupLoader =>
   (base, now) => {
     const pathHosts = pathSourceHosts([base]);
-    return policyGroups(db.raw, projectId, {
+    return policyGroups(db.sql, projectId, {
       now,
       recentDays: 7,
       needsAll: (d, b) => needsAllSamples(d, b, pathHosts),
@@ -60,7 +60,7 @@ export const loadGroups =
 
 /** The full builder input for a project, plus which base it used. */
 export async function projectBuildInput(
-  db: Pick<Db, "raw">,
+  db: Pick<Db, "sql">,
   versions: PolicyStore,
   p: ProjectRecord,
   publicUrl: string,
@@ -80,7 +80,7 @@ export async function projectBuildInput(
     p.id,
     all.map((v) => v.version),
   );
-  const groups = groupsOf(base, now).map((g) => {
+  const groups = (await groupsOf(base, now)).map((g) => {
     const b = typeof g.id === "number" ? blocked.get(g.id) : undefined;
     return b ? { ...g, enforcedReports: b.reports, blockedSince: b.since } : g;
   });

@@ -1,104 +1,70 @@
-// Opens the SQLite database twice on one file: Prisma (through the better-sqlite3 adapter) for the application's
-// queries, and a raw better-sqlite3 handle for the ingest writer's prepared statements (the hot path).
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaClient } from "../generated/prisma/client.ts";
-import { applyMigrations } from "./migrate.ts";
+// The database a Cinch node works on, on either engine (DATABASE_URL: file: → SQLite, postgres:// → PostgreSQL):
+// the Prisma client for the application's queries, a raw SQL reader for the aggregations Prisma cannot express
+// (sql.ts), and what the engine's own modules need (SQLite's better-sqlite3 handle, PostgreSQL's pool). Code outside
+// the engines' modules uses only what both have; where an engine needs its own statements, the function takes a
+// Db and narrows on `engine`.
+import type Database from "better-sqlite3";
+import type pg from "pg";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import type { SqlReader, SqliteReader } from "./sql.ts";
+import type { Config } from "../config.ts";
+import { openDb, sqliteProbe, type OpenDbOptions } from "./sqlite-db.ts";
+import { classifyPg, openPgDb, pgProbe } from "./pg-db.ts";
+import type { StorageClassifier } from "./health.ts";
 
-export type Db = {
+export { openDb, secureFiles, sqliteProbe, type OpenDbOptions } from "./sqlite-db.ts";
+export { openPgDb } from "./pg-db.ts";
+
+type DbCommon = {
   prisma: PrismaClient;
-  raw: Database.Database;
-  file: string;
   close(): Promise<void>;
 };
 
-export type OpenDbOptions = {
-  synchronous?: "FULL" | "NORMAL";
-  /** DATA_DIR: created 0700, and tightened to 0700 when it is looser. */
-  dataDir?: string;
-  /** Told about each existing path whose mode was tightened (to log it). */
-  onTightened?: (path: string, from: number, to: number) => void;
+export type SqliteDb = DbCommon & {
+  engine: "sqlite";
+  sql: SqliteReader;
+  /** The writer's handle on the same file (the SQLite engine's modules only). */
+  raw: Database.Database;
+  file: string;
 };
 
-/** Clear the group and other bits of a path's mode; reports the change. */
-function ownerOnly(path: string, to: number, told: OpenDbOptions["onTightened"]): void {
-  const mode = statSync(path).mode & 0o777;
-  if ((mode & 0o077) === 0) return;
-  chmodSync(path, to);
-  told?.(path, mode, to);
-}
+export type PgDb = DbCommon & {
+  engine: "postgres";
+  sql: SqlReader;
+  /** The node's pool (the PostgreSQL engine's modules only). */
+  pool: pg.Pool;
+  url: string;
+};
 
-/**
- * The data directory and the database files are the owner's only: reports, sessions and token hashes live there.
- * The directory is 0700 and the database file 0600, created so before SQLite opens it: SQLite gives the -wal and
- * -shm files the mode of the database file. Looser existing ones (an older install, a restored backup) are
- * tightened. A database outside DATA_DIR keeps its directory's mode: that directory may be shared.
- */
-export function secureFiles(file: string, opts: OpenDbOptions): void {
-  if (opts.dataDir !== undefined) {
-    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-    ownerOnly(opts.dataDir, 0o700, opts.onTightened);
+export type Db = SqliteDb | PgDb;
+
+/** Open the configured database (either engine), applying pending migrations. */
+export function openDatabase(
+  config: Config,
+  opts: Pick<OpenDbOptions, "onTightened"> & { onIdleError?: (err: Error) => void } = {},
+): Promise<Db> {
+  if (config.databaseEngine === "postgres") {
+    return openPgDb(config.databaseUrl, {
+      poolSize: config.PG_POOL_SIZE,
+      statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+      onIdleError: opts.onIdleError,
+    });
   }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  if (!existsSync(file)) closeSync(openSync(file, "a", 0o600));
-  for (const f of [file, `${file}-wal`, `${file}-shm`])
-    if (existsSync(f)) ownerOnly(f, 0o600, opts.onTightened);
+  return openDb(config.databaseFile, {
+    synchronous: config.SQLITE_SYNCHRONOUS,
+    dataDir: config.DATA_DIR,
+    onTightened: opts.onTightened,
+  });
 }
 
-/** Open (creating the directory and applying migrations) the database at a file path. */
-export async function openDb(file: string, opts: OpenDbOptions = {}): Promise<Db> {
-  if (file !== ":memory:") secureFiles(file, opts);
-  const raw = new Database(file);
-  raw.pragma("journal_mode = WAL");
-  raw.pragma(`synchronous = ${opts.synchronous ?? "FULL"}`);
-  raw.pragma("busy_timeout = 5000");
-  raw.pragma("foreign_keys = ON");
-  applyMigrations(raw);
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
-  await prisma.$executeRawUnsafe("PRAGMA busy_timeout = 5000");
-  return {
-    prisma,
-    raw,
-    file,
-    async close() {
-      await prisma.$disconnect();
-      raw.close();
-    },
-  };
+/** What storage health needs from an engine: a probe proving writes work again, and its errors' classifier. */
+export function healthOf(db: Db): { probe: () => void | Promise<void>; classifiers: StorageClassifier[] } {
+  return db.engine === "sqlite"
+    ? { probe: sqliteProbe(db), classifiers: [] }
+    : { probe: pgProbe(db), classifiers: [classifyPg] };
 }
 
-/** Bytes the probe writes: about a large group commit's WAL growth, so a disk with a few free blocks is not "ok". */
-const PROBE_BYTES = 256 * 1024;
-
-/**
- * A storage probe for StorageHealth: write, sync and remove a file beside the database, then read from it. It
- * fails with the system's code (ENOSPC, EIO, ...) or SQLite's while the storage is still failing.
- */
-export function sqliteProbe(db: Db): () => void {
-  return () => {
-    if (db.file !== ":memory:") {
-      const path = `${db.file}.probe`;
-      const fd = openSync(path, "w", 0o600);
-      try {
-        writeSync(fd, Buffer.alloc(PROBE_BYTES));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-        unlinkSync(path);
-      }
-    }
-    db.raw.prepare("SELECT 1").get();
-  };
+/** Whether the database answers a query (throws when it does not). */
+export async function ping(db: Db): Promise<void> {
+  await db.sql.all(Prisma.sql`SELECT 1 AS one`);
 }

@@ -1,17 +1,12 @@
-// Which storage engine serves a configuration, and what each one can do in this version.
-import type { Config } from "../config.ts";
+// The group-commit writer's engine for a database: SQLite's synchronous transaction on the raw handle
+// (sqlite-batch.ts), or PostgreSQL's multi-row upserts on the node's pool (pg-batch.ts).
+import type { AggregateLimits } from "./aggregate.ts";
+import type { Db } from "./db.ts";
+import type { BatchEngine } from "./engine.ts";
+import { PgBatchEngine } from "./pg-batch.ts";
+import { SqliteBatchEngine } from "./sqlite-batch.ts";
 
-export class EngineUnavailableError extends Error {}
-
-/**
- * Serving (and the admin commands) run on SQLite only in this version: on PostgreSQL, `cinch migrate` applies the
- * schema and the writer has a PostgreSQL engine (pg-batch.ts), but the app does not open PostgreSQL yet. Fail with the reason instead of
- * opening a file named after a URL.
- */
-export function requireSqlite(config: Config): void {
-  if (config.databaseEngine !== "sqlite") {
-    throw new EngineUnavailableError(
-      "DATABASE_URL: serving from PostgreSQL is not available in this version yet (`cinch migrate` is); use a file: URL",
-    );
-  }
+/** The writer's engine on `db`, keeping the writer's bounds (writer.ts limitsOf). */
+export function batchEngineFor(db: Db, limits: AggregateLimits): BatchEngine {
+  return db.engine === "sqlite" ? new SqliteBatchEngine(db.raw, limits) : new PgBatchEngine(db.pool, limits);
 }

@@ -1,7 +1,9 @@
 // The dashboard's filter, and the one place each of its conditions becomes SQL (Prisma.sql: parameterized,
-// never string-built). Conditions take the alias of the table they apply to.
+// never string-built), for both engines (identifiers quoted; the text match is the dialect's, sql.ts).
+// Conditions take the alias of the table they apply to.
 import { Prisma } from "../generated/prisma/client.ts";
 import { hourOf } from "./aggregate.ts";
+import type { Dialect } from "./sql.ts";
 
 export const NOISE_FILTERS = ["include", "exclude", "only"] as const;
 export type NoiseFilter = (typeof NOISE_FILTERS)[number];
@@ -28,7 +30,7 @@ export type GroupFilter = {
 
 /** Table aliases the conditions apply to: GroupHour h, ViolationGroup g, DirectiveHour d. */
 type Alias = "h" | "g" | "d";
-const col = (alias: Alias, name: string): Prisma.Sql => Prisma.raw(`${alias}.${name}`);
+const col = (alias: Alias, name: string): Prisma.Sql => Prisma.raw(`${alias}."${name}"`);
 
 /**
  * Whether a filter can be answered from the rollups (DirectiveHour, GroupRunning), which count every tag
@@ -52,9 +54,10 @@ export function windowConditions(alias: "h" | "d", projectId: string, f: GroupFi
 /** Disposition, policy version and environment (GroupHour's tag columns). */
 export function tagConditions(f: GroupFilter): Prisma.Sql[] {
   const parts: Prisma.Sql[] = [];
-  if (f.disposition !== undefined) parts.push(Prisma.sql`h.disposition = ${f.disposition}`);
-  if (f.policyVersion !== undefined) parts.push(Prisma.sql`h.policyVersion = ${f.policyVersion}`);
-  if (f.env !== undefined) parts.push(Prisma.sql`h.env = ${f.env}`);
+  if (f.disposition !== undefined) parts.push(Prisma.sql`${col("h", "disposition")} = ${f.disposition}`);
+  if (f.policyVersion !== undefined)
+    parts.push(Prisma.sql`${col("h", "policyVersion")} = ${f.policyVersion}`);
+  if (f.env !== undefined) parts.push(Prisma.sql`${col("h", "env")} = ${f.env}`);
   return parts;
 }
 
@@ -81,13 +84,15 @@ export function hourWhere(projectId: string, f: GroupFilter): Prisma.Sql {
  * the project, the project condition is left out (scoped = false): SQLite would otherwise start from every group
  * of the project instead of from the window's sums.
  */
-export function groupWhere(projectId: string, f: GroupFilter, scoped = true): Prisma.Sql {
-  const parts: Prisma.Sql[] = [scoped ? Prisma.sql`g.projectId = ${projectId}` : Prisma.sql`1 = 1`];
+export function groupWhere(d: Dialect, projectId: string, f: GroupFilter, scoped = true): Prisma.Sql {
+  const parts: Prisma.Sql[] = [
+    scoped ? Prisma.sql`${col("g", "projectId")} = ${projectId}` : Prisma.sql`1 = 1`,
+  ];
   parts.push(...directiveConditions("g", f));
-  if (f.page) parts.push(Prisma.sql`g.pages LIKE ${likeArg(f.page)} ESCAPE '\\'`);
+  if (f.page) parts.push(d.like(col("g", "pages"), likeArg(f.page)));
   if (f.text) {
     const t = likeArg(f.text);
-    parts.push(Prisma.sql`(g.blocked LIKE ${t} ESCAPE '\\' OR g.directive LIKE ${t} ESCAPE '\\')`);
+    parts.push(Prisma.sql`(${d.like(col("g", "blocked"), t)} OR ${d.like(col("g", "directive"), t)})`);
   }
   return Prisma.join(parts, " AND ");
 }

@@ -1,7 +1,7 @@
 // The dashboard's group listing: a page of groups with their count in the window, totals over the whole filter,
-// and each listed group's trend. Raw SQL through Prisma.sql: Prisma's groupBy cannot join GroupHour to
-// ViolationGroup and sum in one statement.
-import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+// and each listed group's trend. Raw SQL through Prisma.sql, one text for both engines (sql.ts): Prisma's groupBy
+// cannot join GroupHour to ViolationGroup and sum in one statement.
+import { Prisma } from "../generated/prisma/client.ts";
 import { HOUR_MS, hourOf } from "./aggregate.ts";
 import {
   groupWhere,
@@ -12,6 +12,7 @@ import {
   type GroupSort,
 } from "./filters.ts";
 import { num, toGroupRow, type GroupRow, type StoredGroup } from "./rows.ts";
+import type { Dialect, SqlReader } from "./sql.ts";
 
 /** Slices of a listing's window in each group's trend. */
 export const TREND_BUCKETS = 24;
@@ -24,12 +25,19 @@ export const TREND_BUCKETS = 24;
  */
 const RUNNING_MIN_HOURS = 72;
 
-const SORT_SQL: Record<GroupSort, Prisma.Sql> = {
-  count: Prisma.sql`a.cnt`,
-  lastSeen: Prisma.sql`g.lastSeen`,
-  firstSeen: Prisma.sql`g.firstSeen`,
-  directive: Prisma.sql`g.directive`,
-  blocked: Prisma.sql`g.blocked`,
+const sortSql = (d: Dialect, sort: GroupSort): Prisma.Sql => {
+  switch (sort) {
+    case "count":
+      return Prisma.sql`a.cnt`;
+    case "lastSeen":
+      return Prisma.sql`g."lastSeen"`;
+    case "firstSeen":
+      return Prisma.sql`g."firstSeen"`;
+    case "directive":
+      return d.sortText(Prisma.sql`g.directive`);
+    case "blocked":
+      return d.sortText(Prisma.sql`g.blocked`);
+  }
 };
 
 export type GroupListing = {
@@ -39,12 +47,13 @@ export type GroupListing = {
 
 /** Groups with their count in the window, filtered, sorted and paginated; plus totals over the whole filter. */
 export async function listGroups(
-  prisma: PrismaClient,
+  sql: SqlReader,
   projectId: string,
   f: GroupFilter,
   rollups: boolean,
 ): Promise<GroupListing> {
-  const sort = SORT_SQL[f.sort ?? "count"];
+  const d = sql.dialect;
+  const sort = sortSql(d, f.sort ?? "count");
   const dir = f.order === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   const first = hourOf(f.since);
   const last = hourOf(f.until);
@@ -56,41 +65,42 @@ export async function listGroups(
   const aj = running
     ? Prisma.sql`
     a AS MATERIALIZED (
-      SELECT g.id AS groupId,
-        CASE WHEN g.lastSeen < ${(last + 1) * HOUR_MS} THEN g.count ELSE coalesce((SELECT r.total FROM GroupRunning r
-          WHERE r.groupId = g.id AND r.hour <= ${last} ORDER BY r.hour DESC LIMIT 1), 0) END
-        - CASE WHEN g.firstSeen >= ${first * HOUR_MS} THEN 0 ELSE coalesce((SELECT r.total FROM GroupRunning r
-          WHERE r.groupId = g.id AND r.hour < ${first} ORDER BY r.hour DESC LIMIT 1), 0) END AS cnt
-      FROM ViolationGroup g
-      WHERE ${groupWhere(projectId, f)} AND g.lastSeen >= ${first * HOUR_MS}
-        AND g.firstSeen < ${(last + 1) * HOUR_MS}),
+      SELECT g.id AS "groupId",
+        CASE WHEN g."lastSeen" < ${(last + 1) * HOUR_MS} THEN g.count ELSE coalesce((SELECT r.total
+          FROM "GroupRunning" r WHERE r."groupId" = g.id AND r.hour <= ${last} ORDER BY r.hour DESC LIMIT 1), 0) END
+        - CASE WHEN g."firstSeen" >= ${first * HOUR_MS} THEN 0 ELSE coalesce((SELECT r.total
+          FROM "GroupRunning" r WHERE r."groupId" = g.id AND r.hour < ${first} ORDER BY r.hour DESC LIMIT 1), 0) END
+          AS cnt
+      FROM "ViolationGroup" g
+      WHERE ${groupWhere(d, projectId, f)} AND g."lastSeen" >= ${first * HOUR_MS}
+        AND g."firstSeen" < ${(last + 1) * HOUR_MS}),
     j AS MATERIALIZED (
       SELECT g.id AS id, g.directive AS directive, a.cnt AS cnt, ${sort} AS sk
-      FROM a JOIN ViolationGroup g ON g.id = a.groupId WHERE a.cnt > 0)`
+      FROM a JOIN "ViolationGroup" g ON g.id = a."groupId" WHERE a.cnt > 0)`
     : Prisma.sql`
     a AS MATERIALIZED (
-      SELECT h.groupId AS groupId, SUM(h.count) AS cnt FROM GroupHour h
-      WHERE ${hourWhere(projectId, f)} GROUP BY h.groupId),
+      SELECT h."groupId" AS "groupId", SUM(h.count) AS cnt FROM "GroupHour" h
+      WHERE ${hourWhere(projectId, f)} GROUP BY h."groupId"),
     j AS MATERIALIZED (
       SELECT g.id AS id, g.directive AS directive, a.cnt AS cnt, ${sort} AS sk
-      FROM a JOIN ViolationGroup g ON g.id = a.groupId WHERE ${groupWhere(projectId, f, false)})`;
+      FROM a JOIN "ViolationGroup" g ON g.id = a."groupId" WHERE ${groupWhere(d, projectId, f, false)})`;
   // One statement for the page and the per-directive totals: the window is aggregated once (a), the matching
   // groups kept narrow (j: id, directive, count, sort key), and only the page's groups read in full.
   // Page rows come back with kind 0 and their rank, totals with kind 1.
-  const both = await prisma.$queryRaw<
-    (StoredGroup & { cnt: unknown; kind: unknown; rn: unknown; groups: unknown })[]
-  >`
+  const both = await sql.all<StoredGroup & { cnt: unknown; kind: unknown; rn: unknown; groups: unknown }>(
+    Prisma.sql`
     WITH ${aj},
     top AS (
       SELECT id, cnt, ROW_NUMBER() OVER (ORDER BY sk ${dir}, id ASC) AS rn FROM j
       ORDER BY sk ${dir}, id ASC LIMIT ${f.limit ?? 100} OFFSET ${f.offset ?? 0})
     SELECT 0 AS kind, top.rn AS rn, g.id AS id, g.directive AS directive, g.blocked AS blocked, g.noise AS noise,
-           top.cnt AS cnt, g.count AS count, g.firstSeen AS firstSeen, g.lastSeen AS lastSeen, g.pages AS pages,
-           g.browsers AS browsers, 0 AS groups
-    FROM top JOIN ViolationGroup g ON g.id = top.id
+           top.cnt AS cnt, g.count AS count, g."firstSeen" AS "firstSeen", g."lastSeen" AS "lastSeen",
+           g.pages AS pages, g.browsers AS browsers, 0 AS "groups"
+    FROM top JOIN "ViolationGroup" g ON g.id = top.id
     UNION ALL
     SELECT 1, NULL, NULL, directive, NULL, NULL, SUM(cnt), NULL, NULL, NULL, NULL, NULL, COUNT(*)
-    FROM j GROUP BY directive`;
+    FROM j GROUP BY directive`,
+  );
   const byDirective = Object.create(null) as Record<string, number>; // keyed by report data
   let reports = 0;
   let groups = 0;
@@ -106,13 +116,13 @@ export async function listGroups(
   }
   rows.sort((x, y) => num(x.rn) - num(y.rn));
   const page = rows.map((r) => toGroupRow(r, r.cnt));
-  await addTrends(prisma, page, f, rollups);
+  await addTrends(sql, page, f, rollups);
   return { groups: page, totals: { groups, reports, byDirective } };
 }
 
 /** Fill each listed group's trend: its reports in TREND_BUCKETS equal slices of the window (one query). */
 async function addTrends(
-  prisma: PrismaClient,
+  sql: SqlReader,
   groups: GroupRow[],
   f: GroupFilter,
   rollups: boolean,
@@ -134,10 +144,14 @@ async function addTrends(
     for (let hour = first; hour <= last && next < buckets; hour++) {
       while (next < buckets && bucketOf(hour) >= next) ends[next++] = hour - 1;
     }
-    const rows = await prisma.$queryRaw<{ groupId: unknown; i: unknown; total: unknown }[]>`
-      SELECT gi.value AS groupId, b.key AS i, coalesce((SELECT r.total FROM GroupRunning r
-        WHERE r.groupId = gi.value AND r.hour <= b.value ORDER BY r.hour DESC LIMIT 1), 0) AS total
-      FROM json_each(${JSON.stringify(groups.map((g) => g.id))}) gi, json_each(${JSON.stringify(ends)}) b`;
+    const d = sql.dialect;
+    const rows = await sql.all<{ groupId: unknown; i: unknown; total: unknown }>(Prisma.sql`
+      SELECT gi.value AS "groupId", b.key AS i, coalesce((SELECT r.total FROM "GroupRunning" r
+        WHERE r."groupId" = gi.value AND r.hour <= b.value ORDER BY r.hour DESC LIMIT 1), 0) AS total
+      FROM ${d.intTable(
+        groups.map((g) => g.id),
+        "gi",
+      )}, ${d.intTable(ends, "b")}`);
     const totals = new Map<number, number[]>();
     for (const r of rows) {
       const t = totals.get(num(r.groupId)) ?? new Array<number>(buckets + 1).fill(0);
@@ -151,11 +165,11 @@ async function addTrends(
     return;
   }
   const tags = tagConditions(f);
-  const rows = await prisma.$queryRaw<{ groupId: unknown; hour: unknown; cnt: unknown }[]>`
-    SELECT h.groupId AS groupId, h.hour AS hour, SUM(h.count) AS cnt FROM GroupHour h
-    WHERE h.groupId IN (${Prisma.join(groups.map((g) => g.id))}) AND h.hour >= ${first} AND h.hour <= ${last}
+  const rows = await sql.all<{ groupId: unknown; hour: unknown; cnt: unknown }>(Prisma.sql`
+    SELECT h."groupId" AS "groupId", h.hour AS hour, SUM(h.count) AS cnt FROM "GroupHour" h
+    WHERE h."groupId" IN (${Prisma.join(groups.map((g) => g.id))}) AND h.hour >= ${first} AND h.hour <= ${last}
     ${tags.length > 0 ? Prisma.sql`AND ${Prisma.join(tags, " AND ")}` : Prisma.empty}
-    GROUP BY h.groupId, h.hour`;
+    GROUP BY h."groupId", h.hour`);
   for (const r of rows) {
     const trend = byId.get(num(r.groupId))?.trend;
     if (!trend) continue;

@@ -21,6 +21,7 @@ import {
   type SlotState,
 } from "./aggregate.ts";
 import type { BatchEngine, CommitChanges, Waiter } from "./engine.ts";
+import { withPgConnectionCode } from "./sql.ts";
 
 type GroupCache = { pages: string[]; browsers: string[]; slots: SlotState[] };
 
@@ -121,7 +122,10 @@ export class PgBatchEngine implements BatchEngine {
   }
 
   private async write(agg: BatchAggregate, watches: (projectId: string) => boolean): Promise<CommitChanges> {
-    const client = await this.pool.connect();
+    // A lost server fails here or in the statements; such errors get a code storage health recognises.
+    const client = await this.pool.connect().catch((err: unknown) => {
+      throw withPgConnectionCode(err);
+    });
     let broken = false;
     try {
       await client.query("BEGIN");
@@ -133,7 +137,7 @@ export class PgBatchEngine implements BatchEngine {
       // Nothing of this batch was stored: cached state about its groups may be wrong.
       this.cache.clear();
       await client.query("ROLLBACK").catch(() => (broken = true));
-      throw err;
+      throw withPgConnectionCode(err);
     } finally {
       client.release(broken);
     }

@@ -8,6 +8,10 @@
 // relabelled, the one ingest created), and the builder and the lists sum them. DirectiveHour (the chart's rollup by
 // noise) moves with each group, hour by hour.
 import type Database from "better-sqlite3";
+import type pg from "pg";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Db } from "./db.ts";
+import { withPgConnectionCode } from "./sql.ts";
 
 /** A group as the ignore rules see it: its key and the samples kept for it. */
 export type RuleGroup = {
@@ -23,86 +27,155 @@ export type RuleGroup = {
 /** Groups and reports that changed label. */
 export type Moved = { groups: number; reports: number };
 
-type Statements = ReturnType<typeof prepare>;
-const cache = new WeakMap<Database.Database, Statements>();
-
-function prepare(raw: Database.Database) {
-  return {
-    page: raw.prepare(
-      `SELECT id, directive, blocked, noise, count FROM ViolationGroup
-       WHERE projectId = ? AND noise IN ('', 'ignore-rule') AND id > ? ORDER BY id LIMIT ?`,
-    ),
-    samples: raw.prepare(`SELECT blockedUrl, sourceFile, sample FROM Sample WHERE groupId = ?`),
-    setNoise: raw.prepare(`UPDATE ViolationGroup SET noise = ? WHERE id = ? AND projectId = ? AND noise = ?`),
-    // By groupId alone (ids are unique across projects): with projectId too, SQLite picks the primary key and
-    // scans every hour row of the project per group (~2 ms a group at 20,000 groups, measured).
-    hours: raw.prepare(`SELECT hour, SUM(count) AS n FROM GroupHour WHERE groupId = ? GROUP BY hour`),
-    addHour: raw.prepare(
-      `INSERT INTO DirectiveHour (projectId, hour, directive, noise, count) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (projectId, hour, directive, noise) DO UPDATE SET count = count + excluded.count`,
-    ),
-    subHour: raw.prepare(
-      `UPDATE DirectiveHour SET count = max(count - ?, 0) WHERE projectId = ? AND hour = ? AND directive = ? AND noise = ?`,
-    ),
-    dropEmpty: raw.prepare(
-      `DELETE FROM DirectiveHour WHERE projectId = ? AND hour = ? AND directive = ? AND noise = ? AND count = 0`,
-    ),
-  };
-}
-
-const statements = (raw: Database.Database): Statements => {
-  let s = cache.get(raw);
-  if (!s) cache.set(raw, (s = prepare(raw)));
-  return s;
-};
-
 /** Up to `limit` of the project's actionable and ignore-rule groups with ids above `afterId`, in id order. */
-export function ruleGroupsPage(
-  raw: Database.Database,
+export async function ruleGroupsPage(
+  db: Pick<Db, "sql">,
   projectId: string,
   afterId: number,
   limit: number,
-): RuleGroup[] {
-  const s = statements(raw);
-  const rows = s.page.all(projectId, afterId, limit) as {
-    id: number;
+): Promise<RuleGroup[]> {
+  const rows = await db.sql.all<{
+    id: unknown;
     directive: string;
     blocked: string;
     noise: string;
-    count: number | bigint;
-  }[];
+    count: unknown;
+  }>(Prisma.sql`
+    SELECT id, directive, blocked, noise, count FROM "ViolationGroup"
+    WHERE "projectId" = ${projectId} AND noise IN ('', 'ignore-rule') AND id > ${afterId} ORDER BY id LIMIT ${limit}`);
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => Number(r.id));
+  const samples = await db.sql.all<RuleGroup["samples"][number] & { groupId: unknown }>(Prisma.sql`
+    SELECT "groupId" AS "groupId", "blockedUrl" AS "blockedUrl", "sourceFile" AS "sourceFile", sample
+    FROM "Sample" WHERE ${db.sql.dialect.inInts(Prisma.sql`"groupId"`, ids)}`);
+  const byGroup = new Map<number, RuleGroup["samples"]>(ids.map((id) => [id, []]));
+  for (const s of samples)
+    byGroup
+      .get(Number(s.groupId))
+      ?.push({ blockedUrl: s.blockedUrl, sourceFile: s.sourceFile, sample: s.sample });
   return rows.map((r) => ({
-    id: r.id,
+    id: Number(r.id),
     directive: r.directive,
     blocked: r.blocked,
     noise: r.noise === "ignore-rule" ? "ignore-rule" : "",
     count: Number(r.count),
-    samples: s.samples.all(r.id) as RuleGroup["samples"],
+    samples: byGroup.get(Number(r.id)) ?? [],
   }));
 }
 
 /** Relabel `groups` to `noise` in one transaction, moving their hourly counts in DirectiveHour with them. */
 export function relabelGroups(
+  db: Db,
+  projectId: string,
+  groups: readonly RuleGroup[],
+  noise: "" | "ignore-rule",
+): Promise<Moved> {
+  const todo = groups.filter((g) => g.noise !== noise);
+  if (todo.length === 0) return Promise.resolve({ groups: 0, reports: 0 });
+  if (db.engine === "postgres") return relabelPg(db.pool, projectId, todo, noise);
+  try {
+    return Promise.resolve(relabelSqlite(db.raw, projectId, todo, noise));
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+}
+
+// The group's label changes first: that statement locks its row (SQLite: the database), so the hours read next
+// are all of its reports, none committed in between by a writer (which upserts the group row first).
+const SET_NOISE = `UPDATE "ViolationGroup" SET noise = ? WHERE id = ? AND "projectId" = ? AND noise = ?`;
+// By groupId alone (ids are unique across projects): with projectId too, SQLite picks the primary key and
+// scans every hour row of the project per group (~2 ms a group at 20,000 groups, measured).
+const HOURS = `SELECT hour, SUM(count) AS n FROM "GroupHour" WHERE "groupId" = ? GROUP BY hour`;
+const SUB_HOUR = `UPDATE "DirectiveHour" SET count = CASE WHEN count > ? THEN count - ? ELSE 0 END
+  WHERE "projectId" = ? AND hour = ? AND directive = ? AND noise = ?`;
+const DROP_EMPTY = `DELETE FROM "DirectiveHour" WHERE "projectId" = ? AND hour = ? AND directive = ? AND noise = ? AND count = 0`;
+const ADD_HOUR = `INSERT INTO "DirectiveHour" ("projectId", hour, directive, noise, count) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT ("projectId", hour, directive, noise) DO UPDATE SET count = "DirectiveHour".count + excluded.count`;
+
+/** The statements above with PostgreSQL's numbered parameters. */
+const numbered = (text: string): string => {
+  let i = 0;
+  return text.replace(/\?/g, () => `$${++i}`);
+};
+
+type Statements = ReturnType<typeof prepare>;
+const cache = new WeakMap<Database.Database, Statements>();
+
+function prepare(raw: Database.Database) {
+  return {
+    setNoise: raw.prepare(SET_NOISE),
+    hours: raw.prepare(HOURS),
+    subHour: raw.prepare(SUB_HOUR),
+    dropEmpty: raw.prepare(DROP_EMPTY),
+    addHour: raw.prepare(ADD_HOUR),
+  };
+}
+
+function relabelSqlite(
   raw: Database.Database,
   projectId: string,
   groups: readonly RuleGroup[],
   noise: "" | "ignore-rule",
 ): Moved {
-  const s = statements(raw);
+  let s = cache.get(raw);
+  if (!s) cache.set(raw, (s = prepare(raw)));
+  const st = s;
   const moved: Moved = { groups: 0, reports: 0 };
   raw.transaction(() => {
     for (const g of groups) {
-      if (g.noise === noise) continue;
-      if (s.setNoise.run(noise, g.id, projectId, g.noise).changes === 0) continue;
+      if (st.setNoise.run(noise, g.id, projectId, g.noise).changes === 0) continue;
       moved.groups++;
       moved.reports += g.count;
-      for (const h of s.hours.all(g.id) as { hour: number; n: number | bigint }[]) {
+      for (const h of st.hours.all(g.id) as { hour: number; n: number | bigint }[]) {
         const n = Number(h.n);
-        s.subHour.run(n, projectId, h.hour, g.directive, g.noise);
-        s.dropEmpty.run(projectId, h.hour, g.directive, g.noise);
-        s.addHour.run(projectId, h.hour, g.directive, noise, n);
+        st.subHour.run(n, n, projectId, h.hour, g.directive, g.noise);
+        st.dropEmpty.run(projectId, h.hour, g.directive, g.noise);
+        st.addHour.run(projectId, h.hour, g.directive, noise, n);
       }
     }
   })();
   return moved;
+}
+
+const PG = {
+  setNoise: numbered(SET_NOISE),
+  hours: numbered(HOURS),
+  subHour: numbered(SUB_HOUR),
+  dropEmpty: numbered(DROP_EMPTY),
+  addHour: numbered(ADD_HOUR),
+};
+
+async function relabelPg(
+  pool: pg.Pool,
+  projectId: string,
+  groups: readonly RuleGroup[],
+  noise: "" | "ignore-rule",
+): Promise<Moved> {
+  const client = await pool.connect().catch((err: unknown) => {
+    throw withPgConnectionCode(err);
+  });
+  const moved: Moved = { groups: 0, reports: 0 };
+  let broken = false;
+  try {
+    await client.query("BEGIN");
+    for (const g of groups) {
+      if ((await client.query(PG.setNoise, [noise, g.id, projectId, g.noise])).rowCount === 0) continue;
+      moved.groups++;
+      moved.reports += g.count;
+      const { rows } = await client.query<{ hour: number; n: string }>(PG.hours, [g.id]);
+      for (const h of rows) {
+        const n = Number(h.n);
+        await client.query(PG.subHour, [n, n, projectId, h.hour, g.directive, g.noise]);
+        await client.query(PG.dropEmpty, [projectId, h.hour, g.directive, g.noise]);
+        await client.query(PG.addHour, [projectId, h.hour, g.directive, noise, n]);
+      }
+    }
+    await client.query("COMMIT");
+    return moved;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => (broken = true));
+    throw withPgConnectionCode(err);
+  } finally {
+    client.release(broken);
+  }
 }

@@ -1,7 +1,10 @@
-// The dashboard's read queries over aggregated violations: the group listing (group-list.ts), the over-time
-// series, one group's detail and the project counters. Aggregations use $queryRaw with Prisma.sql
-// (parameterized, never string-built); filter conditions come from filters.ts, rows are mapped by rows.ts.
+// The dashboard's read queries over aggregated violations, on either engine: the group listing (group-list.ts),
+// the over-time series, one group's detail and the project counters. Aggregations are raw SQL through the
+// database's reader (sql.ts: Prisma.sql, parameterized, never string-built; one text for both engines); filter
+// conditions come from filters.ts, rows are mapped by rows.ts.
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import type { Db } from "./db.ts";
+import type { SqlReader } from "./sql.ts";
 import { HOUR_MS, hourOf } from "./aggregate.ts";
 import {
   directiveConditions,
@@ -29,17 +32,18 @@ const toPoints = (rows: { hour: unknown; directive: string; cnt: unknown }[]): S
 
 export class ViolationStore {
   private readonly rollups: boolean;
+  private readonly prisma: PrismaClient;
+  private readonly sql: SqlReader;
 
-  constructor(
-    private readonly prisma: PrismaClient,
-    opts: ViolationStoreOptions = {},
-  ) {
+  constructor(db: Pick<Db, "prisma" | "sql">, opts: ViolationStoreOptions = {}) {
+    this.prisma = db.prisma;
+    this.sql = db.sql;
     this.rollups = opts.rollups ?? true;
   }
 
   /** Groups with their count in the window, filtered, sorted and paginated; plus totals over the whole filter. */
   listGroups(projectId: string, f: GroupFilter): Promise<GroupListing> {
-    return listGroups(this.prisma, projectId, f, this.rollups);
+    return listGroups(this.sql, projectId, f, this.rollups);
   }
 
   /** Reports per hour per directive in the window (the over-time chart). */
@@ -47,13 +51,15 @@ export class ViolationStore {
     if (this.rollups && tagFree(f) && !f.page && !f.text) return this.seriesFromRollup(projectId, f);
     // The matching groups are materialized first (id, directive): SQLite then joins every hourly row against a
     // small automatic index instead of ViolationGroup's wide rows (5x faster at 10 million reports).
-    const rows = await this.prisma.$queryRaw<{ hour: unknown; directive: string; cnt: unknown }[]>`
-      WITH m AS MATERIALIZED (SELECT g.id AS id, g.directive AS directive FROM ViolationGroup g WHERE ${groupWhere(projectId, f)})
+    const d = this.sql.dialect;
+    const rows = await this.sql.all<{ hour: unknown; directive: string; cnt: unknown }>(Prisma.sql`
+      WITH m AS MATERIALIZED (SELECT g.id AS id, g.directive AS directive FROM "ViolationGroup" g
+        WHERE ${groupWhere(d, projectId, f)})
       SELECT h.hour AS hour, m.directive AS directive, SUM(h.count) AS cnt
-      FROM GroupHour h JOIN m ON m.id = h.groupId
+      FROM "GroupHour" h JOIN m ON m.id = h."groupId"
       WHERE ${hourWhere(projectId, f)}
       GROUP BY h.hour, m.directive
-      ORDER BY h.hour ASC, m.directive ASC`;
+      ORDER BY h.hour ASC, ${d.sortText(Prisma.sql`m.directive`)} ASC`);
     return toPoints(rows);
   }
 
@@ -64,11 +70,11 @@ export class ViolationStore {
    */
   private async seriesFromRollup(projectId: string, f: GroupFilter): Promise<SeriesPoint[]> {
     const where = [...windowConditions("d", projectId, f), ...directiveConditions("d", f)];
-    const rows = await this.prisma.$queryRaw<{ hour: unknown; directive: string; cnt: unknown }[]>`
-      SELECT d.hour AS hour, d.directive AS directive, SUM(d.count) AS cnt FROM DirectiveHour d
+    const rows = await this.sql.all<{ hour: unknown; directive: string; cnt: unknown }>(Prisma.sql`
+      SELECT d.hour AS hour, d.directive AS directive, SUM(d.count) AS cnt FROM "DirectiveHour" d
       WHERE ${Prisma.join(where, " AND ")}
       GROUP BY d.hour, d.directive
-      ORDER BY d.hour ASC, d.directive ASC`;
+      ORDER BY d.hour ASC, ${this.sql.dialect.sortText(Prisma.sql`d.directive`)} ASC`);
     return toPoints(rows);
   }
 
@@ -80,12 +86,16 @@ export class ViolationStore {
       where: { groupId },
       orderBy: { receivedAt: "desc" },
     });
-    const hours = await this.prisma.$queryRaw<
-      { hour: unknown; disposition: string; policyVersion: unknown; env: string; cnt: unknown }[]
-    >`
-      SELECT hour, disposition, policyVersion, env, SUM(count) AS cnt FROM GroupHour
-      WHERE groupId = ${groupId} AND hour >= ${hourOf(since)} AND hour <= ${hourOf(until)}
-      GROUP BY hour, disposition, policyVersion, env ORDER BY hour ASC`;
+    const hours = await this.sql.all<{
+      hour: unknown;
+      disposition: string;
+      policyVersion: unknown;
+      env: string;
+      cnt: unknown;
+    }>(Prisma.sql`
+      SELECT hour, disposition, "policyVersion" AS "policyVersion", env, SUM(count) AS cnt FROM "GroupHour"
+      WHERE "groupId" = ${groupId} AND hour >= ${hourOf(since)} AND hour <= ${hourOf(until)}
+      GROUP BY hour, disposition, "policyVersion", env ORDER BY hour ASC`);
     const series = new Map<number, number>();
     // Null-prototype: env tags are client-chosen ("constructor" and "__proto__" pass the tag check).
     const byVersion = Object.create(null) as Record<string, number>;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync, deflateSync, brotliCompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestApp, api, type TestApp } from "../helpers/app.ts";
+import { startTestApp, api, rows, type TestApp } from "../helpers/app.ts";
 import { loadConfig } from "../../server/config.ts";
 import { startServer } from "../../server/server.ts";
 
@@ -30,12 +30,14 @@ const report = (sample: string) =>
   });
 const plain = Buffer.from(report("plain"), "utf8");
 
-const storedSample = (prefix: string) =>
+const storedSample = async (prefix: string) =>
   (
-    t.deps.db.raw
-      .prepare("SELECT sample FROM Sample WHERE sample LIKE ? ORDER BY receivedAt DESC LIMIT 1")
-      .get(`${prefix}%`) as { sample: string } | undefined
-  )?.sample;
+    await rows<{ sample: string }>(
+      t,
+      `SELECT sample FROM "Sample" WHERE sample LIKE ? ORDER BY "receivedAt" DESC LIMIT 1`,
+      `${prefix}%`,
+    )
+  )[0]?.sample;
 
 function post(body: Uint8Array, headers: Record<string, string>) {
   return fetch(`${t.url}/r/${key}`, {
@@ -96,7 +98,7 @@ describe("charset", () => {
   ])("a $charset body is decoded", async ({ charset, bytes, sample }) => {
     const res = await post(bytes, { "Content-Type": `application/csp-report; charset=${charset}` });
     expect(res.status).toBe(204);
-    expect(storedSample(sample.slice(0, 5))).toBe(sample);
+    expect(await storedSample(sample.slice(0, 5))).toBe(sample);
   });
 
   test("an unknown charset is 415 unsupported_charset", async () => {

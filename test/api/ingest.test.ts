@@ -1,6 +1,6 @@
 // The ingest endpoint over HTTP: the conformance corpus, CORS, error answers, tags, limits and concurrency.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestApp, api, type TestApp } from "../helpers/app.ts";
+import { startTestApp, api, rows, type TestApp } from "../helpers/app.ts";
 import { loadCases, pinned } from "../reports/corpus.ts";
 
 let t: TestApp;
@@ -242,10 +242,12 @@ describe("storage model", () => {
     expect(trend).toHaveLength(24);
     expect(trend.reduce((a, b) => a + b, 0)).toBe(30);
     expect(trend.at(-1)).toBe(30);
-    const rows = t.deps.db.raw
-      .prepare("SELECT COUNT(*) AS n FROM ViolationGroup WHERE projectId = ?")
-      .get(p.id) as { n: number };
-    expect(rows.n).toBe(1);
+    const groups = await rows<{ n: unknown }>(
+      t,
+      `SELECT COUNT(*) AS n FROM "ViolationGroup" WHERE "projectId" = ?`,
+      p.id,
+    );
+    expect(Number(groups[0]?.n)).toBe(1);
   });
 
   test("N parallel posts from several clients give exactly N counted", async () => {

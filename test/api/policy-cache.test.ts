@@ -25,7 +25,7 @@ test.each([1, 2, 3])("cached groups equal a fresh read after every commit (seed 
       .run(id, id, `rk-${id}`, `pk-${id}`);
   }
   const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1_000_000 });
-  const cache = new PolicyCache(db.raw, writer);
+  const cache = new PolicyCache(db.sql, writer);
   const hosts = ["https://a.example", "https://b.example", "https://ajax.googleapis.com", "inline", "eval"];
   const violation = (): Violation => {
     const blocked = pick(hosts);
@@ -46,12 +46,14 @@ test.each([1, 2, 3])("cached groups equal a fresh read after every commit (seed 
   };
   const now = Date.now();
   const fresh = (versions: "all" | "inline", recentDays: number) =>
-    policyGroups(db.raw, "p", { now, recentDays, versions, samplesPerGroup: 0 });
+    policyGroups(db.sql, "p", { now, recentDays, versions, samplesPerGroup: 0 });
   try {
     for (let batch = 0; batch < 30; batch++) {
       // Read through the cache first (it fills, or is already current), then commit more.
-      expect(cache.groupsFor("p", now, [])).toEqual(fresh("inline", 7));
-      expect(cache.groupsFor("p", now, [], { versions: "all", recentDays: 2 })).toEqual(fresh("all", 2));
+      expect(await cache.groupsFor("p", now, [])).toEqual(await fresh("inline", 7));
+      expect(await cache.groupsFor("p", now, [], { versions: "all", recentDays: 2 })).toEqual(
+        await fresh("all", 2),
+      );
       const pending: Promise<void>[] = [];
       for (let r = 0; r < 1 + Math.floor(rnd() * 20); r++) {
         // Mostly now, some days back (inside and outside the 2-day window).
@@ -62,8 +64,10 @@ test.each([1, 2, 3])("cached groups equal a fresh read after every commit (seed 
       writer.flushNow();
       await Promise.all(pending);
     }
-    expect(cache.groupsFor("p", now, [])).toEqual(fresh("inline", 7));
-    expect(cache.groupsFor("p", now, [], { versions: "all", recentDays: 2 })).toEqual(fresh("all", 2));
+    expect(await cache.groupsFor("p", now, [])).toEqual(await fresh("inline", 7));
+    expect(await cache.groupsFor("p", now, [], { versions: "all", recentDays: 2 })).toEqual(
+      await fresh("all", 2),
+    );
   } finally {
     writer.close();
     await db.close();
@@ -76,7 +80,7 @@ test("a watcher that throws does not cost the writer its acknowledgments; the ca
   });
   db.raw.prepare(`INSERT INTO Project (id, name, reportKey, policyKey) VALUES ('p', 'p', 'rk', 'pk')`).run();
   const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1000 });
-  const cache = new PolicyCache(db.raw, writer);
+  const cache = new PolicyCache(db.sql, writer);
   const now = Date.now();
   const v: Violation = {
     directive: "img-src",
@@ -93,7 +97,7 @@ test("a watcher that throws does not cost the writer its acknowledgments; the ca
     noise: null,
   };
   try {
-    expect(cache.groupsFor("p", now, [])).toEqual([]);
+    expect(await cache.groupsFor("p", now, [])).toEqual([]);
     const patch = vi.spyOn(cache, "committed").mockImplementation(() => {
       throw new Error("boom");
     });
@@ -101,7 +105,7 @@ test("a watcher that throws does not cost the writer its acknowledgments; the ca
     writer.flushNow();
     await done; // acknowledged although the watcher threw
     expect(patch).toHaveBeenCalledOnce();
-    const rows = cache.groupsFor("p", now, []);
+    const rows = await cache.groupsFor("p", now, []);
     expect(rows.map((g) => [g.blocked, g.count, g.recentCount])).toEqual([["https://a.example", 2, 2]]);
   } finally {
     writer.close();

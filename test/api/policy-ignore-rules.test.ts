@@ -2,7 +2,7 @@
 // them back; counts are conserved; the suggestion drops them at once; 20,000 groups do not stall ingest.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestApp, api, type TestApp } from "../helpers/app.ts";
+import { startTestApp, api, rows, sqliteRaw, TEST_ENGINE, type TestApp } from "../helpers/app.ts";
 import { reclassifyGroups } from "../../server/api/ignore-rules.ts";
 
 let t: TestApp;
@@ -32,26 +32,25 @@ async function send(body: string, times: number): Promise<void> {
 }
 
 type GroupRow = { blocked: string; noise: string; count: number };
-const stored = (): GroupRow[] =>
+const stored = async (): Promise<GroupRow[]> =>
   (
-    t.deps.db.raw
-      .prepare(`SELECT blocked, noise, count FROM ViolationGroup WHERE projectId = ? ORDER BY blocked, noise`)
-      .all(project.id) as { blocked: string; noise: string; count: number | bigint }[]
+    await rows<{ blocked: string; noise: string; count: unknown }>(
+      t,
+      `SELECT blocked, noise, count FROM "ViolationGroup" WHERE "projectId" = ? ORDER BY blocked, noise`,
+      project.id,
+    )
   ).map((r) => ({ ...r, count: Number(r.count) }));
-const total = () => stored().reduce((n, g) => n + g.count, 0);
-const ignored = () =>
-  stored()
-    .filter((g) => g.noise === "ignore-rule")
-    .map((g) => g.blocked);
-const chartTotal = () =>
+const total = async () => (await stored()).reduce((n, g) => n + g.count, 0);
+const ignored = async () => (await stored()).filter((g) => g.noise === "ignore-rule").map((g) => g.blocked);
+const chartTotal = async () =>
   Number(
     (
-      t.deps.db.raw
-        .prepare(`SELECT SUM(count) AS n FROM DirectiveHour WHERE projectId = ?`)
-        .get(project.id) as {
-        n: number;
-      }
-    ).n,
+      await rows<{ n: unknown }>(
+        t,
+        `SELECT SUM(count) AS n FROM "DirectiveHour" WHERE "projectId" = ?`,
+        project.id,
+      )
+    )[0]?.n,
   );
 type Moved = { groups: number; reports: number };
 const patchRules = async (rules: { hosts?: string[]; schemes?: string[]; sampleContains?: string[] }) => {
@@ -90,16 +89,16 @@ describe("ignore rules against stored groups", () => {
       reports: 5,
     },
   ])("$rules: save moves $moved to noise, removal moves them back", async ({ rules, moved, reports }) => {
-    const before = stored();
-    const chart = chartTotal();
+    const before = await stored();
+    const chart = await chartTotal();
     const saved = await patchRules(rules);
     expect(saved).toEqual({
       ignored: { groups: moved.length, reports },
       restored: { groups: 0, reports: 0 },
     });
-    expect(ignored()).toEqual(moved);
-    expect(total()).toBe(before.reduce((n, g) => n + g.count, 0));
-    expect(chartTotal()).toBe(chart);
+    expect(await ignored()).toEqual(moved);
+    expect(await total()).toBe(before.reduce((n, g) => n + g.count, 0));
+    expect(await chartTotal()).toBe(chart);
     const policy = await candidate();
     for (const b of moved) if (b.includes("://")) expect(policy).not.toContain(b);
 
@@ -108,22 +107,22 @@ describe("ignore rules against stored groups", () => {
       ignored: { groups: 0, reports: 0 },
       restored: { groups: moved.length, reports },
     });
-    expect(stored()).toEqual(before);
-    expect(chartTotal()).toBe(chart);
+    expect(await stored()).toEqual(before);
+    expect(await chartTotal()).toBe(chart);
   });
 
   test("reports after the save land in the ingest noise group; removal brings both back, counts conserved", async () => {
     await patchRules({ hosts: ["ads.example"] });
     expect(await candidate()).not.toContain("ads.example");
     await send(report("script-src-elem", "https://ads.example/b.js"), 2);
-    const ads = stored().filter((g) => g.blocked === "https://ads.example");
+    const ads = (await stored()).filter((g) => g.blocked === "https://ads.example");
     // The relabelled group (3) and the one ingest created for new noise (2): nothing merged, nothing lost.
     expect(ads.map((g) => [g.noise, g.count])).toEqual([
       ["ignore-rule", 3],
       ["ignore-rule", 2],
     ]);
     await patchRules({ hosts: [] });
-    const back = stored().filter((g) => g.blocked === "https://ads.example");
+    const back = (await stored()).filter((g) => g.blocked === "https://ads.example");
     expect(back.map((g) => g.noise)).toEqual(["", ""]);
     expect(back.reduce((n, g) => n + g.count, 0)).toBe(5);
     expect(await candidate()).toContain("https://ads.example");
@@ -131,16 +130,18 @@ describe("ignore rules against stored groups", () => {
 
   test("a rule that matches only some of a group's samples leaves the group actionable", async () => {
     await send(report("script-src-elem", "inline", { "script-sample": "init()" }), 1);
-    const inline = () => stored().find((g) => g.blocked === "inline")!;
+    const inline = async () => (await stored()).find((g) => g.blocked === "inline")!;
     expect((await patchRules({ sampleContains: ["debugger"] })).ignored.groups).toBe(0);
-    expect(inline().noise).toBe("");
+    expect((await inline()).noise).toBe("");
     await patchRules({ sampleContains: [] });
   });
 });
 
-describe("at 20,000 groups", () => {
+// SQLite only: the groups are bulk-inserted through SQLite's handle, and the stall it measures is SQLite's (its
+// relabelling runs synchronously on the event loop; PostgreSQL's is asynchronous).
+describe.skipIf(TEST_ENGINE === "postgres")("at 20,000 groups", () => {
   test("re-classification runs in batches: ingest is answered while it runs", async () => {
-    const raw = t.deps.db.raw;
+    const raw = sqliteRaw(t);
     const now = Date.now();
     const hour = Math.floor(now / 3_600_000);
     const insertGroup = raw.prepare(
@@ -168,7 +169,7 @@ describe("at 20,000 groups", () => {
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     let done = false;
-    const run = reclassifyGroups(raw, project.id, {
+    const run = reclassifyGroups(t.deps.db, project.id, {
       hosts: ["*.bulk.example"],
       schemes: [],
       sampleContains: [],

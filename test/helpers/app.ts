@@ -1,14 +1,43 @@
-// Throwaway Cinch apps for tests: a fresh SQLite file in a temp dir, listening on an ephemeral loopback port.
+// Throwaway Cinch apps for tests: a fresh database in a temp dir, listening on an ephemeral loopback port. The
+// engine is SQLite (a file), or PostgreSQL with CINCH_TEST_ENGINE=postgres (a new database per app, dropped on
+// close; vitest.config.ts's "postgres" project runs the store, API and ingest tests that way).
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "node:http";
 import { createServer } from "node:http";
 import pino, { type Logger } from "pino";
+import type Database from "better-sqlite3";
 import { loadConfig } from "../../server/config.ts";
 import { createDeps, closeDeps } from "../../server/bootstrap.ts";
 import { createApp, WEB_DIST, type App } from "../../server/app.ts";
 import type { AppDeps } from "../../server/deps.ts";
+import type { Db } from "../../server/store/db.ts";
+import { createPgDb, type TestPgDb } from "../pg/db.ts";
+
+/** The engine test apps run on. */
+export const TEST_ENGINE: "sqlite" | "postgres" =
+  process.env.CINCH_TEST_ENGINE === "postgres" ? "postgres" : "sqlite";
+
+/** Rows of a query on a test app's database, either engine: `?` placeholders, identifiers double-quoted. */
+export async function rows<T>(t: TestApp | Db, sql: string, ...params: unknown[]): Promise<T[]> {
+  const db = "deps" in t ? t.deps.db : t;
+  if (db.engine === "sqlite") return db.raw.prepare(sql).all(...params) as T[];
+  let i = 0;
+  return (
+    await db.pool.query(
+      sql.replace(/\?/g, () => `$${++i}`),
+      params,
+    )
+  ).rows as T[];
+}
+
+/** The SQLite handle of a test app (tests of SQLite itself: files, pragmas, its catalog). */
+export function sqliteRaw(t: TestApp): Database.Database {
+  const db = t.deps.db;
+  if (db.engine !== "sqlite") throw new Error("this test reads SQLite directly: run it on SQLite");
+  return db.raw;
+}
 
 export type TestApp = {
   url: string;
@@ -31,12 +60,14 @@ export async function startTestApp(
     throw new Error("build the dashboard first: npm run build:web");
   }
   const dir = mkdtempSync(join(tmpdir(), "cinch-test-"));
+  const pgDb: TestPgDb | null = TEST_ENGINE === "postgres" && !env.DATABASE_URL ? await createPgDb() : null;
   const config = loadConfig({
     DATA_DIR: dir,
     PORT: "0",
     SQLITE_SYNCHRONOUS: "NORMAL",
     PUBLIC_URL: "http://127.0.0.1:8787",
     WRITE_FLUSH_MS: "2",
+    ...(pgDb ? { DATABASE_URL: pgDb.url, PG_POOL_SIZE: "4" } : {}),
     ...env,
   });
   const deps = await createDeps(config, opts.log ?? pino({ level: "silent" }));
@@ -58,6 +89,7 @@ export async function startTestApp(
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await closeDeps(deps);
+      await pgDb?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

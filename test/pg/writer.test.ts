@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
-import { openDb, type Db } from "../../server/store/db.ts";
+import { openDb, type SqliteDb as Db } from "../../server/store/db.ts";
 import { limitsOf, ReportWriter, HOUR_MS, type WriterOptions } from "../../server/store/writer.ts";
 import { PgBatchEngine } from "../../server/store/pg-batch.ts";
 import { applyPgMigrations } from "../../server/store/pg-migrate.ts";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, test } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { sqliteRaw, startTestApp, type TestApp } from "../helpers/app.ts";
 import { createLogger } from "../../server/http/log.ts";
 import { flood } from "../server/flood.ts";
 
@@ -111,7 +111,7 @@ describe.skipIf(!mounted)("DATA_DIR on a full tmpfs", () => {
         expect(msgs.filter((m) => m === "storage available again")).toHaveLength(1);
         expect(msgs.filter((m) => m === "unhandled error")).toEqual([]);
 
-        const stored = t.deps.db.raw
+        const stored = sqliteRaw(t)
           .prepare("SELECT coalesce(sum(count), 0) AS n FROM ViolationGroup WHERE projectId = ?")
           .get(p.id) as { n: number };
         // Every 204 is stored; a 503 batch was rolled back, so nothing beyond them either.

@@ -2,12 +2,12 @@
 // never widen a result, never 500, never touch the schema. (test/api/hostile.test.ts runs every parameter against
 // the payload table; this file checks the answers on data that a widened filter would reveal.)
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { sqliteRaw, startTestApp, type TestApp } from "../helpers/app.ts";
 
 let t: TestApp;
 let id: string;
 const tables = () =>
-  t.deps.db.raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+  sqliteRaw(t).prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
     name: string;
   }[];
 let before: { name: string }[];

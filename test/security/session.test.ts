@@ -1,6 +1,6 @@
 // Sessions: sign-in, the cookie's attributes, who-am-I, sign-out, sign-out everywhere, fixation, expiry.
 import { afterEach, describe, expect, test } from "vitest";
-import type { TestApp } from "../helpers/app.ts";
+import { sqliteRaw, type TestApp } from "../helpers/app.ts";
 import { ADMIN, browser, postSignIn, sessionCookieOf, signIn, startAppWithAdmin } from "./helpers.ts";
 
 let t: TestApp | null = null;
@@ -114,7 +114,7 @@ describe("session lifecycle", () => {
     t = await startAppWithAdmin();
     const b = await signIn(t);
     const id = b.cookie.split("=")[1]!;
-    const rows = t.deps.db.raw.prepare("SELECT idHash FROM Session").all() as { idHash: string }[];
+    const rows = sqliteRaw(t).prepare("SELECT idHash FROM Session").all() as { idHash: string }[];
     expect(rows).toHaveLength(1);
     expect(rows[0]!.idHash).not.toContain(id);
     expect(rows[0]!.idHash).toBe(t.deps.sessions.hashId(id));

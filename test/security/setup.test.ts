@@ -1,6 +1,6 @@
 // First run: the one-time setup token (single use, one hour) and the CINCH_ADMIN_* bootstrap.
 import { afterEach, describe, expect, test } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { sqliteRaw, startTestApp, type TestApp } from "../helpers/app.ts";
 import { prepareFirstRun, SETUP_TOKEN_TTL_MS } from "../../server/store/setup.ts";
 import { ConfigError } from "../../server/config.ts";
 import { browser, sessionCookieOf } from "./helpers.ts";
@@ -82,7 +82,7 @@ describe("setup token", () => {
   test("stored hashed", async () => {
     const { app, token } = await freshApp();
     t = app;
-    const rows = app.deps.db.raw.prepare("SELECT tokenHash FROM SetupToken").all() as { tokenHash: string }[];
+    const rows = sqliteRaw(app).prepare("SELECT tokenHash FROM SetupToken").all() as { tokenHash: string }[];
     expect(rows).toHaveLength(1);
     expect(rows[0]!.tokenHash).not.toContain(token);
   });
@@ -144,7 +144,7 @@ describe("CINCH_ADMIN_EMAIL / CINCH_ADMIN_PASSWORD", () => {
     const first = await prepareFirstRun(t.deps.users, t.deps.setup, GOOD);
     expect(first).toEqual({ kind: "bootstrapped", email: GOOD.email });
     expect((await t.deps.users.byEmail(GOOD.email))?.email).toBe(GOOD.email);
-    expect(t.deps.db.raw.prepare("SELECT COUNT(*) AS n FROM SetupToken").get()).toEqual({ n: 0 });
+    expect(sqliteRaw(t).prepare("SELECT COUNT(*) AS n FROM SetupToken").get()).toEqual({ n: 0 });
   });
 
   test("are ignored once users exist (never overwrite a password)", async () => {

@@ -1,6 +1,6 @@
 // API tokens through the API: shown once, stored hashed, named, scoped, last-used, revocable. Admin scope.
 import { afterEach, describe, expect, test } from "vitest";
-import { api, startTestApp, type TestApp } from "../helpers/app.ts";
+import { api, sqliteRaw, startTestApp, type TestApp } from "../helpers/app.ts";
 import { hashToken } from "../../server/store/tokens.ts";
 
 let t: TestApp | null = null;
@@ -39,7 +39,7 @@ describe("/api/tokens", () => {
     const created = (await (
       await api(t, "POST", "/api/tokens", { name: "x", scope: "write" })
     ).json()) as Created;
-    const rows = t.deps.db.raw.prepare("SELECT * FROM ApiToken").all();
+    const rows = sqliteRaw(t).prepare("SELECT * FROM ApiToken").all();
     expect(JSON.stringify(rows)).not.toContain(created.token);
     expect(JSON.stringify(rows)).toContain(hashToken(created.token));
   });

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { openDb, type Db } from "../../server/store/db.ts";
+import { openDb, type SqliteDb as Db } from "../../server/store/db.ts";
 import { MIGRATIONS_DIR } from "../../server/store/migrate.ts";
 import { HOUR_MS, ReportWriter } from "../../server/store/writer.ts";
 import {
@@ -155,8 +155,8 @@ function filters(rnd: () => number): Omit<GroupFilter, "since" | "until">[] {
 
 async function compareQueries(d: Dataset, seed: number): Promise<number> {
   const rnd = prng(seed);
-  const fast = new ViolationStore(d.db.prisma);
-  const slow = new ViolationStore(d.db.prisma, { rollups: false });
+  const fast = new ViolationStore(d.db);
+  const slow = new ViolationStore(d.db, { rollups: false });
   let compared = 0;
   for (const w of windows(d, rnd)) {
     for (const f of filters(rnd)) {
@@ -186,7 +186,7 @@ describe("rollups written by the ReportWriter", () => {
         expect(want.running.length).toBeGreaterThan(100);
         expect(actualRollups(d.db)).toEqual(want);
         // Windows with data in them are most of the comparisons, and they are not all empty answers.
-        const some = await new ViolationStore(d.db.prisma).listGroups(d.projects[0]!, {
+        const some = await new ViolationStore(d.db).listGroups(d.projects[0]!, {
           since: d.start,
           until: d.end,
           noise: "include",
@@ -251,8 +251,8 @@ describe("policyGroups: the builder's input from the rollups", () => {
           e.versions[r.v] = r.n;
           expected.set(r.groupId, e);
         }
-        const all = policyGroups(d.db.raw, projectId, { now, recentDays: 2, versions: "all" });
-        const inline = policyGroups(d.db.raw, projectId, { now, recentDays: 2 });
+        const all = await policyGroups(d.db.sql, projectId, { now, recentDays: 2, versions: "all" });
+        const inline = await policyGroups(d.db.sql, projectId, { now, recentDays: 2 });
         expect(all.map((g) => g.id)).toEqual([...expected.keys()].sort((a, b) => a - b));
         for (const g of all) {
           expect({ id: g.id, recent: g.recentCount, versions: g.countsByVersion }).toEqual({

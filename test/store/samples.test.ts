@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { openDb, type Db } from "../../server/store/db.ts";
+import { openDb, type SqliteDb as Db } from "../../server/store/db.ts";
 import { ReportWriter, SAMPLE_REFRESH_MS } from "../../server/store/writer.ts";
 import type { Violation } from "../../server/reports/types.ts";
 

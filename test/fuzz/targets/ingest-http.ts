@@ -3,7 +3,7 @@
 import { gzipSync, deflateSync } from "node:zlib";
 import fc from "fast-check";
 import { parseReportBody } from "../../../server/reports/parse.ts";
-import { api, startTestApp } from "../../helpers/app.ts";
+import { api, sqliteRaw, startTestApp } from "../../helpers/app.ts";
 import type { FuzzTarget } from "../target.ts";
 import { contentType, ingestBody } from "../gen/reports.ts";
 
@@ -68,7 +68,7 @@ export const target: FuzzTarget<Input> = {
     };
     const patched = await api(t, "PATCH", `/api/projects/${p.id}`, { settings: { dailyCap: null } });
     if (patched.status !== 200) throw new Error(`settings: ${patched.status}`);
-    const stored = t.deps.db.raw.prepare(
+    const stored = sqliteRaw(t).prepare(
       "SELECT COALESCE(SUM(count), 0) AS n FROM ViolationGroup WHERE projectId = ?",
     );
     const storedCount = () => Number((stored.get(p.id) as { n: number | bigint }).n);

@@ -1,0 +1,113 @@
+// Raw SQL reads on either engine. One statement text (Prisma.sql: parameterized, never string-built) runs on SQLite
+// through better-sqlite3's prepared statements (cached per text) and on PostgreSQL through the node's pool.
+// Identifiers are double-quoted: PostgreSQL folds unquoted ones to lower case, SQLite accepts both. Where the
+// dialects differ, `Dialect` holds the fragment, so each difference lives in one place.
+import type Database from "better-sqlite3";
+import type pg from "pg";
+import { Prisma } from "../generated/prisma/client.ts";
+
+export type DialectName = "sqlite" | "postgres";
+
+export type Dialect = {
+  name: DialectName;
+  /**
+   * A list of integers as a table `alias(key, value)`, key its 0-based position: SQLite's json_each, PostgreSQL's
+   * unnest … WITH ORDINALITY. One parameter whatever the list's length (SQLite caps parameters per statement).
+   */
+  intTable(values: readonly number[], alias: string): Prisma.Sql;
+  /** `expr IN (list)` for a list of integers, one parameter. */
+  inInts(expr: Prisma.Sql, values: readonly number[]): Prisma.Sql;
+  /**
+   * Case-insensitive substring match with `\` escapes: SQLite's LIKE folds ASCII case; PostgreSQL's LIKE does not,
+   * ILIKE does.
+   */
+  like(expr: Prisma.Sql, pattern: string): Prisma.Sql;
+  /**
+   * A text sort key in byte order: SQLite's default (BINARY); PostgreSQL's follows the database's collation
+   * (en_US sorts "a" before "B"), so the key is made COLLATE "C" for the same order on both engines.
+   */
+  sortText(expr: Prisma.Sql): Prisma.Sql;
+};
+
+const SQLITE: Dialect = {
+  name: "sqlite",
+  intTable: (values, alias) => Prisma.sql`json_each(${JSON.stringify(values)}) ${Prisma.raw(alias)}`,
+  inInts: (expr, values) => Prisma.sql`${expr} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`,
+  like: (expr, pattern) => Prisma.sql`${expr} LIKE ${pattern} ESCAPE '\\'`,
+  sortText: (expr) => expr,
+};
+
+const POSTGRES: Dialect = {
+  name: "postgres",
+  intTable: (values, alias) =>
+    Prisma.sql`(SELECT o - 1 AS key, v AS value FROM unnest(${[...values]}::int[]) WITH ORDINALITY AS t(v, o)) ${Prisma.raw(alias)}`,
+  inInts: (expr, values) => Prisma.sql`${expr} = ANY(${[...values]}::int[])`,
+  like: (expr, pattern) => Prisma.sql`${expr} ILIKE ${pattern} ESCAPE '\\'`,
+  sortText: (expr) => Prisma.sql`${expr} COLLATE "C"`,
+};
+
+/** Reads on one engine. Rows come back with the driver's types: numbers as number, bigint or numeric text (rows.ts). */
+export type SqlReader = {
+  readonly dialect: Dialect;
+  all<T>(q: Prisma.Sql): Promise<T[]>;
+};
+
+/** SQLite's reader also reads synchronously (loops of index seeks, where an await per statement would cost more). */
+export type SqliteReader = SqlReader & { allSync<T>(q: Prisma.Sql): T[] };
+
+const STATEMENT_CACHE_MAX = 200;
+
+/** Reads on a better-sqlite3 handle; statements are prepared once per text. */
+export function sqliteReader(raw: Database.Database): SqliteReader {
+  const statements = new Map<string, Database.Statement>();
+  const allSync = <T>(q: Prisma.Sql): T[] => {
+    let s = statements.get(q.sql);
+    if (!s) {
+      if (statements.size >= STATEMENT_CACHE_MAX) statements.clear();
+      statements.set(q.sql, (s = raw.prepare(q.sql)));
+    }
+    return s.all(...q.values) as T[];
+  };
+  return {
+    dialect: SQLITE,
+    allSync,
+    all: <T>(q: Prisma.Sql): Promise<T[]> => {
+      try {
+        return Promise.resolve(allSync<T>(q));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    },
+  };
+}
+
+/** Reads on a PostgreSQL pool; connection errors the driver raises without a code get one (pgConnectionCode). */
+export function pgReader(pool: pg.Pool): SqlReader {
+  return {
+    dialect: POSTGRES,
+    all: async <T>(q: Prisma.Sql): Promise<T[]> => {
+      try {
+        return (await pool.query(q.text, q.values)).rows as T[];
+      } catch (err) {
+        throw withPgConnectionCode(err);
+      }
+    },
+  };
+}
+
+/** The code given to node-postgres's connection errors that carry none (they only say so in their message). */
+export const PG_CONNECTION_LOST = "PG_CONNECTION_LOST";
+
+const CONNECTION_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|the database system is (shutting down|starting up)/i;
+
+/** The error, with code PG_CONNECTION_LOST when it is a lost or refused connection that carried no code. */
+export function withPgConnectionCode(err: unknown): unknown {
+  if (err instanceof Error && !("code" in err && err.code) && CONNECTION_MESSAGES.test(err.message)) {
+    Object.assign(err, { code: PG_CONNECTION_LOST });
+  }
+  return err;
+}
+
+/** Whether reads can run synchronously (SQLite). */
+export const isSqliteReader = (sql: SqlReader): sql is SqliteReader => sql.dialect.name === "sqlite";
