@@ -115,7 +115,7 @@ describe("the rule form's validation", () => {
     {
       over: { quietMinutes: "-5" },
       field: "quietMinutes",
-      error: "Quiet period must be a whole number of minutes from 0 to 43200 (30 days), not “-5”.",
+      error: "Quiet period must be a whole number of minutes from 0 to 525600 (a year), not “-5”.",
     },
     {
       over: { directives: "script-src, <img>" },
@@ -141,6 +141,11 @@ describe("the rule form's validation", () => {
       over: { kind: "quota", levels: "80, 150" },
       field: "levels",
       error: "Percentages must be whole numbers from 1 to 100, not “150”.",
+    },
+    {
+      over: { kind: "quota", levels: "10 20 30 40 50 60" },
+      field: "levels",
+      error: "Give at most 5 percentages (there are 6).",
     },
     {
       over: { kind: "quota", levels: " " },

@@ -166,15 +166,16 @@ export function ruleInputOf(
   const minCount = wholeIn(d.minCount, 1, 1_000_000_000);
   if (minCount === null)
     errors.minCount = `Minimum count must be a whole number of at least 1, not ${quoted(d.minCount)}.`;
-  const quietMinutes = wholeIn(d.quietMinutes, 0, 43_200);
+  const quietMinutes = wholeIn(d.quietMinutes, 0, 525_600);
   if (quietMinutes === null)
-    errors.quietMinutes = `Quiet period must be a whole number of minutes from 0 to 43200 (30 days), not ${quoted(d.quietMinutes)}.`;
+    errors.quietMinutes = `Quiet period must be a whole number of minutes from 0 to 525600 (a year), not ${quoted(d.quietMinutes)}.`;
 
   const params: AlertRuleParams = {};
   if (uses.has("directives")) {
     const list = words(d.directives.toLowerCase());
     const bad = list.filter((x) => !/^[a-z][a-z-]*$/.test(x));
-    if (bad.length)
+    if (list.length > 30) errors.directives = `Name at most 30 directives (there are ${list.length}).`;
+    else if (bad.length)
       errors.directives = `Not a directive name: ${bad.map(quoted).join(", ")}. Use names like script-src-elem, separated by commas.`;
     else if (list.length) params.directives = [...new Set(list)];
   }
@@ -201,6 +202,7 @@ export function ruleInputOf(
     const levels = raw.map((x) => wholeIn(x, 1, 100));
     const bad = raw.filter((_, i) => levels[i] === null);
     if (raw.length === 0) errors.levels = "Give at least one percentage of the daily cap, e.g. 80, 100.";
+    else if (raw.length > 5) errors.levels = `Give at most 5 percentages (there are ${raw.length}).`;
     else if (bad.length)
       errors.levels = `Percentages must be whole numbers from 1 to 100, not ${bad.map(quoted).join(", ")}.`;
     else params.levels = [...new Set(levels as number[])].sort((a, b) => a - b);
