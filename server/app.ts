@@ -8,11 +8,14 @@ import { serveDashboard } from "./http/static.ts";
 import { ingestRouter } from "./api/ingest.ts";
 import { ApiRouter } from "./api/routes.ts";
 import { projectRoutes } from "./api/projects.ts";
+import { projectLifecycleRoutes } from "./api/project-lifecycle.ts";
 import { violationRoutes } from "./api/violations.ts";
 import { opsRouter } from "./api/ops.ts";
 import { policyRoutes } from "./api/policy.ts";
 import { sessionRoutes } from "./api/session.ts";
 import { tokenRoutes } from "./api/tokens.ts";
+import { alertRoutes } from "./api/alerts.ts";
+import { triageRoutes } from "./api/triage.ts";
 import { requestLog } from "./http/log.ts";
 import { rejectCrossSite } from "./http/csrf.ts";
 
@@ -62,7 +65,10 @@ export function createApp(
   sessionRoutes(api, deps);
   tokenRoutes(api, deps);
   projectRoutes(api, deps);
+  projectLifecycleRoutes(api, deps);
   violationRoutes(api, deps);
+  alertRoutes(api, deps);
+  triageRoutes(api, deps);
   const publicPolicy = policyRoutes(api, deps);
   koa.use(publicPolicy.routes());
   const crossSite = rejectCrossSite(config.publicUrl);

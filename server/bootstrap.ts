@@ -16,6 +16,7 @@ import { createMetrics } from "./http/metrics.ts";
 import { TokenStore } from "./store/tokens.ts";
 import { ViolationStore } from "./store/violations.ts";
 import { TailHub } from "./api/tail.ts";
+import { AlertService } from "./alerts/service.ts";
 
 export { createLogger };
 
@@ -45,13 +46,27 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     onCommitError: (err) => health.markFailure(err),
   };
   const writer = new ReportWriter(batchEngineFor(db, limitsOf(writerOptions)), writerOptions);
+  const projects = new ProjectStore(db.prisma, logger);
+  const alerts = new AlertService(db.prisma, projects, logger, {
+    publicUrl: config.publicUrl,
+    allowPrivate: config.ALERT_ALLOW_PRIVATE_DESTINATIONS,
+    timeoutMs: config.ALERT_TIMEOUT_MS,
+    smtpUrl: config.SMTP_URL ?? null,
+    smtpFrom: config.SMTP_FROM,
+    pollMs: config.ALERT_POLL_MS,
+    tickMs: config.ALERT_TICK_MS,
+    retryBaseMs: config.ALERT_RETRY_BASE_MS,
+    maxAttempts: config.ALERT_MAX_ATTEMPTS,
+  });
+  alerts.attach(writer);
+  await alerts.start();
   return {
     config,
     db,
     log: logger,
     metrics,
     writer,
-    projects: new ProjectStore(db.prisma, logger),
+    projects,
     tokens: new TokenStore(db.prisma),
     violations: new ViolationStore(db),
     tail: new TailHub({
@@ -71,6 +86,7 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     ),
     setup: new SetupStore(db.prisma),
     health,
+    alerts,
   };
 }
 
@@ -80,5 +96,7 @@ export async function closeDeps(deps: AppDeps): Promise<void> {
   deps.writer.close();
   // An asynchronous engine (PostgreSQL) may still be committing: let it finish before the pool closes.
   await deps.writer.drain();
+  // Commits queued alert evaluations and waits for deliveries in flight (their outcome is recorded).
+  await deps.alerts.stop();
   await deps.db.close();
 }

@@ -54,6 +54,22 @@ export const configSchema = z.object({
   TAIL_MAX_TOTAL: int(1, 100_000).default(200),
   TAIL_BUFFER_BYTES: int(4096, 64 * 1024 * 1024).default(256 * 1024),
   TAIL_STALL_MS: int(100, 600_000).default(10_000),
+  // Alerts (docs/alerts.md): outgoing connections go only to admin-configured webhook URLs and SMTP_URL, and never to
+  // private, loopback or link-local addresses unless ALERT_ALLOW_PRIVATE_DESTINATIONS=true.
+  ALERT_ALLOW_PRIVATE_DESTINATIONS: bool.default(false),
+  ALERT_TIMEOUT_MS: int(500, 60_000).default(10_000),
+  ALERT_RETRY_BASE_MS: int(100, 3_600_000).default(30_000),
+  ALERT_MAX_ATTEMPTS: int(1, 100).default(8),
+  ALERT_POLL_MS: int(50, 600_000).default(1_000),
+  ALERT_TICK_MS: int(1_000, 3_600_000).default(60_000),
+  SMTP_URL: z
+    .string()
+    .regex(
+      /^smtps?:\/\/[^/]+/,
+      "must be an smtp:// or smtps:// URL such as smtps://user:pass@mail.example.com",
+    )
+    .optional(),
+  SMTP_FROM: z.string().min(3).max(320).default("Cinch <cinch@localhost>"),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

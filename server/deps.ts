@@ -12,6 +12,7 @@ import type { UserStore } from "./store/users.ts";
 import type { SessionStore } from "./store/sessions.ts";
 import type { SetupStore } from "./store/setup.ts";
 import type { StorageHealth } from "./store/health.ts";
+import type { AlertService } from "./alerts/service.ts";
 
 export type AppDeps = {
   config: Config;
@@ -28,4 +29,6 @@ export type AppDeps = {
   setup: SetupStore;
   /** Whether storage takes writes (503 storage_unavailable while it does not). */
   health: StorageHealth;
+  /** Alert rules, channels, triage and the outbox's delivery (#14). */
+  alerts: AlertService;
 };

@@ -164,9 +164,14 @@ export function ingestRouter(deps: AppDeps): Router {
       const project = ctx.state.project as ProjectRecord;
       const tags = ctx.state.tags as ReportTags;
       const raw = typeof ctx.request.body === "string" ? ctx.request.body : "";
+      // Policy drift (#14): the reports' original-policy texts, only for projects with a policy-drift rule.
+      const policies: [string, string][] = [];
       const outcome = parseReportBody(ctx.get("Content-Type"), raw, {
         maxEntries: config.INGEST_BATCH_CAP,
         userAgent: ctx.get("User-Agent"),
+        onPolicy: deps.alerts.wantsPolicies(project.id)
+          ? (policy, documentUrl) => policies.push([policy, documentUrl])
+          : undefined,
       });
       if (!outcome.ok)
         throw reject(project, outcome.error, new HttpError(outcome.status, outcome.error, outcome.message));
@@ -222,6 +227,8 @@ export function ingestRouter(deps: AppDeps): Router {
           throw err;
         }
         deps.tail.publish(project.id, kept, now);
+        for (const [policy, documentUrl] of policies)
+          deps.alerts.observePolicy(project.id, policy, documentUrl, now);
         metrics.reports.inc({ outcome: "accepted" }, kept.length - noise);
         metrics.reports.inc({ outcome: "noise" }, noise);
       }

@@ -39,11 +39,19 @@ export function isBlockedKeyword(value: string): value is BlockedKeyword {
 export type NormalizeContext = {
   urls: Map<string, { value: string; key: string }>;
   userAgent?: string | undefined;
+  /** Told each report's original-policy (the Violation does not keep it): alerts' policy-drift digest. */
+  onPolicy?: ((policy: string, documentUrl: string) => void) | undefined;
 };
 
-/** A fresh context for one request; `userAgent` is the request's UA, used when a report carries none. */
-export function newContext(userAgent?: string): NormalizeContext {
-  return { urls: new Map(), userAgent };
+/**
+ * A fresh context for one request; `userAgent` is the request's UA, used when a report carries none; `onPolicy`, when
+ * given, hears each report's original-policy.
+ */
+export function newContext(
+  userAgent?: string,
+  onPolicy?: (policy: string, documentUrl: string) => void,
+): NormalizeContext {
+  return { urls: new Map(), userAgent, onPolicy };
 }
 
 /**
@@ -55,6 +63,7 @@ export function normalizeReport(raw: RawReport, ctx: NormalizeContext = newConte
   if (directive === "") return null;
   const blocked = blockedOf(raw, directive, ctx);
   const doc = raw.documentUrl === undefined ? "" : urlOf(raw.documentUrl, ctx).value;
+  if (ctx.onPolicy && raw.originalPolicy) ctx.onPolicy(raw.originalPolicy, doc);
   return {
     directive,
     blocked: blocked.value,

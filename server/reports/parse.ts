@@ -22,6 +22,8 @@ export type ParseOptions = {
   maxEntries?: number;
   /** The request's User-Agent, for reports that carry none (legacy report-uri). */
   userAgent?: string;
+  /** Hears each report's original-policy and page (the alerts' policy-drift digest). */
+  onPolicy?: (policy: string, documentUrl: string) => void;
 };
 
 type Fail = Extract<ParseOutcome, { ok: false }>;
@@ -65,7 +67,7 @@ function parseUnsafe(contentType: string | undefined, raw: string, opts: ParseOp
   const json = parseJson(raw);
   if (!json.ok) return json.error;
   const body = json.value;
-  const ctx = newContext(opts.userAgent);
+  const ctx = newContext(opts.userAgent, opts.onPolicy);
   if (Array.isArray(body)) {
     const max = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;
     if (body.length > max) {

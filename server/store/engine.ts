@@ -13,7 +13,9 @@ export type GroupChange = {
   lastSeen: number;
   /** The group's page list after the commit. */
   pages: readonly string[];
-  hours: readonly { hour: number; policyVersion: number; count: number }[];
+  hours: readonly { hour: number; policyVersion: number; count: number; disposition?: string }[];
+  /** The group was created by this commit (alerts: new-group). */
+  created?: boolean;
 };
 
 /** A request waiting for its commit to be durable. */

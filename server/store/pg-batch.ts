@@ -215,6 +215,8 @@ export class PgBatchEngine implements BatchEngine {
             lastSeen: p.d.lastSeen,
             pages,
             hours: [...p.d.hours.values()],
+            // A new group starts at sampleSeq 0 and always gets a sample; an existing one already had one.
+            created: row.sampleSeq === p.samples.length,
           });
         }
       }

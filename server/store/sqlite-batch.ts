@@ -107,6 +107,7 @@ export class SqliteBatchEngine implements BatchEngine {
     this.db.transaction(() => {
       for (const [key, d] of agg.groups) {
         let g = this.cache.get(key);
+        let created = false;
         if (!g) {
           const row = s.findGroup.get(d.projectId, d.fp) as
             { id: number; pages: string; browsers: string; sampleSeq: number } | undefined;
@@ -130,6 +131,7 @@ export class SqliteBatchEngine implements BatchEngine {
               d.lastSeen,
             ) as { id: number };
             g = { id: ins.id, pages: [], browsers: [], seq: 0, slots: [] };
+            created = true;
           }
         }
         // Work on a copy: the cache only learns the new state once the transaction commits.
@@ -193,6 +195,7 @@ export class SqliteBatchEngine implements BatchEngine {
             lastSeen: d.lastSeen,
             pages: next.pages,
             hours: [...d.hours.values()],
+            created,
           });
         }
       }

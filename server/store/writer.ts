@@ -77,7 +77,7 @@ export class ReportWriter {
   private closed = false;
   private counters = new Counters();
   private generations = new Map<string, number>();
-  private watcher: GroupWatcher | null = null;
+  private watchers: GroupWatcher[] = [];
   private readonly limits: AggregateLimits;
   private readonly engine: BatchEngine;
 
@@ -132,9 +132,9 @@ export class ReportWriter {
     return next;
   }
 
-  /** Follow commits (one watcher: the policy API's cache). */
+  /** Follow commits (the policy API's cache, the alert engine). */
   watch(watcher: GroupWatcher): void {
-    this.watcher = watcher;
+    this.watchers.push(watcher);
   }
 
   /** Forget cached group state of a project (after its groups were deleted). */
@@ -171,7 +171,7 @@ export class ReportWriter {
     const watched = new Map<string, boolean>();
     const watches = (projectId: string): boolean => {
       let w = watched.get(projectId);
-      if (w === undefined) watched.set(projectId, (w = this.watcher?.wants(projectId) ?? false));
+      if (w === undefined) watched.set(projectId, (w = this.watchers.some((x) => x.wants(projectId))));
       return w;
     };
     const fail = (err: unknown) => {
@@ -202,11 +202,15 @@ export class ReportWriter {
     for (const projectId of touched) {
       const generation = this.bump(projectId);
       const list = changes.get(projectId);
-      try {
-        if (list) this.watcher?.committed(projectId, list, generation);
-      } catch {
-        // The batch is committed and must still be acknowledged. A watcher that failed half-way keeps its old
-        // generation, so its readers see a mismatch and reload from the database.
+      if (!list) continue;
+      for (const w of this.watchers) {
+        try {
+          // Each watcher is told only what it asked for (a change list built for another watcher's project).
+          if (w.wants(projectId)) w.committed(projectId, list, generation);
+        } catch {
+          // The batch is committed and must still be acknowledged. A watcher that failed half-way keeps its old
+          // generation, so its readers see a mismatch and reload from the database.
+        }
       }
     }
     this.opts.onCommit?.(reports, (performance.now() - started) / 1000);

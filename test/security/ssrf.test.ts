@@ -1,6 +1,7 @@
-// No SSRF path: Cinch never fetches a URL found in a report. Proved twice: statically (no module in server/ can
-// open an outgoing connection) and dynamically (reports and API calls full of URLs pointing at a canary server,
-// with every outgoing socket recorded, open no connection).
+// No SSRF path: Cinch never fetches a URL found in a report. Proved twice: statically (no module in server/ but the
+// alerts' notifier can open an outgoing connection) and dynamically (reports and API calls full of URLs pointing at a
+// canary server, with every outgoing socket recorded, open no connection but the one to the admin-configured
+// webhook receiver, #14).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { Socket } from "node:net";
@@ -33,11 +34,14 @@ const OUTGOING = [
   /from\s+["'](?:undici|axios|node-fetch|got|ky|superagent|request)["']/,
   /import\s*\(\s*["'](?:node:)?(?:http|https|net|tls|dns|dgram|http2)["']/,
   /require\s*\(/,
+  /from\s+["']nodemailer["']/,
 ];
 /** node:http / node:https are allowed only for serving, in these files. */
 const SERVING = new Set(["server/server.ts"]);
+/** The one module that sends (alerts to admin-configured webhook URLs and SMTP_URL only, #14). */
+const NOTIFIER = "server/alerts/notifier.ts";
 
-describe("static: nothing in server/ can open an outgoing connection", () => {
+describe("static: nothing in server/ but the alerts' notifier can open an outgoing connection", () => {
   const files = walk(join(root, "server")).map((f) => relative(root, f));
 
   test("the scan covers the server", () => {
@@ -45,7 +49,14 @@ describe("static: nothing in server/ can open an outgoing connection", () => {
     expect(files.length).toBeGreaterThan(30);
   });
 
-  test.each(files)("%s", (file) => {
+  test("the notifier is the module that sends, and it sends to admin-configured destinations only", () => {
+    expect(files).toContain(NOTIFIER);
+    const src = readFileSync(join(root, NOTIFIER), "utf8");
+    expect(src).toMatch(/resolveDestination/);
+    expect(src).not.toMatch(/reports\//);
+  });
+
+  test.each(files.filter((f) => f !== NOTIFIER))("%s", (file) => {
     const src = readFileSync(join(root, file), "utf8");
     for (const re of OUTGOING) expect(src, `${file} matches ${re}`).not.toMatch(re);
     const http = /from\s+["'](?:node:)?https?["']/.test(src);
