@@ -4,6 +4,7 @@ import { registerServeCommands } from "./cli/serve.ts";
 import { registerReportCommands } from "./cli/reports.ts";
 import { registerPolicyCommands } from "./cli/policy.ts";
 import { registerAdminCommands } from "./cli/admin.ts";
+import { registerProjectLifecycleCommands } from "./cli/project-lifecycle.ts";
 import { registerUserCommands } from "./cli/users.ts";
 import { registerMigrateCommands } from "./cli/migrate.ts";
 import { CliError } from "./cli/io.ts";
@@ -17,6 +18,7 @@ registerServeCommands(program);
 registerReportCommands(program);
 registerPolicyCommands(program);
 registerAdminCommands(program);
+registerProjectLifecycleCommands(program);
 registerUserCommands(program);
 registerMigrateCommands(program);
 

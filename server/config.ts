@@ -54,6 +54,9 @@ export const configSchema = z.object({
   TAIL_MAX_TOTAL: int(1, 100_000).default(200),
   TAIL_BUFFER_BYTES: int(4096, 64 * 1024 * 1024).default(256 * 1024),
   TAIL_STALL_MS: int(100, 600_000).default(10_000),
+  // Retention (docs/operations.md "Data lifecycle"): hourly rows older than this many days are rolled up into daily
+  // rows while the API's longest window (400 days) can show them, then deleted; checked every hour.
+  RETENTION_DAYS: int(1, 36_500).default(400),
   // Alerts (docs/alerts.md): outgoing connections go only to admin-configured webhook URLs and SMTP_URL, and never to
   // private, loopback or link-local addresses unless ALERT_ALLOW_PRIVATE_DESTINATIONS=true.
   ALERT_ALLOW_PRIVATE_DESTINATIONS: bool.default(false),

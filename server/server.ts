@@ -14,6 +14,8 @@ import { reportUri } from "./projects/install.ts";
 import type { AppDeps } from "./deps.ts";
 import { prepareFirstRun } from "./store/setup.ts";
 import { continueOrRefuse } from "./api/ingest-body.ts";
+import { RetentionJob } from "./store/retention-job.ts";
+import { runnerFor } from "./store/sql-runner.ts";
 
 export { VERSION } from "./version.ts";
 
@@ -48,6 +50,12 @@ export async function startServer(config: Config): Promise<Running> {
     throw err;
   }
   const { koa } = createApp(deps, { selfReportUri: reportUri(config.publicUrl, self.reportKey) });
+  // Data lifecycle (retention, leftovers of deleted projects): hourly, stopped before the database closes.
+  const retention = new RetentionJob(runnerFor(deps.db), {
+    days: config.RETENTION_DAYS,
+    log: deps.log,
+    onGroupsDeleted: (projectIds) => projectIds.forEach((id) => deps.writer.invalidateProject(id)),
+  });
   const koaHandler = koa.callback();
   // Graceful drain (#11 item 11): SIGTERM under keep-alive load reset 16 requests a round whose reports were stored,
   // because busy keep-alive sockets were cut after 2 s while clients kept sending on them. Now every answer sent
@@ -83,6 +91,7 @@ export async function startServer(config: Config): Promise<Running> {
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
+  retention.start();
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
   const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
@@ -103,6 +112,7 @@ export async function startServer(config: Config): Promise<Running> {
           // Only a connection still busy after the grace (a body trickling in) is cut.
           setTimeout(() => server.closeAllConnections(), DRAIN_GRACE_MS).unref();
         });
+        await retention.stop();
         await closeDeps(deps);
       })();
       return stopping;

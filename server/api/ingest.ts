@@ -8,6 +8,7 @@ import { applyIgnoreRules } from "../reports/noise.ts";
 import type { Violation } from "../reports/types.ts";
 import {
   HttpError,
+  gone,
   notFound,
   tooManyRequests,
   unavailable,
@@ -123,7 +124,12 @@ export function ingestRouter(deps: AppDeps): Router {
           `Content-Type must be application/csp-report, application/reports+json or application/json (got ${JSON.stringify(contentType.slice(0, 100))})`,
         );
       }
-      const project = await projects.byReportKey(ctx.params.reportKey ?? "");
+      const project = await projects.reportKeyStatus(ctx.params.reportKey ?? "");
+      // A rotated key, or a deleted project's: the Reporting API removes an endpoint that answers 410 Gone.
+      if (project === "gone") {
+        metrics.rejected.inc({ reason: "retired_key" });
+        throw gone("report key");
+      }
       if (!project) {
         metrics.rejected.inc({ reason: "unknown_key" });
         throw notFound("report key");

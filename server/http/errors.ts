@@ -21,6 +21,7 @@ export const unauthorized = (message = "authentication required") =>
 export const forbidden = (id: string, message: string) => new HttpError(403, id, message);
 export const notFound = (what = "resource") => new HttpError(404, "not_found", `${what} not found`);
 export const conflict = (id: string, message: string) => new HttpError(409, id, message);
+export const gone = (what: string) => new HttpError(410, "gone", `${what} is no longer in use`);
 export const tooLarge = (id: string, message: string) => new HttpError(413, id, message);
 export const unsupportedType = (message: string) => new HttpError(415, "unsupported_media_type", message);
 export const tooManyRequests = (retryAfterSeconds: number, message = "rate limit exceeded") =>

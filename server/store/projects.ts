@@ -29,11 +29,20 @@ type Row = {
   createdAt: Date;
 };
 
+/**
+ * How long a report-key lookup is trusted. Every answer expires, a positive one too: another node's rotation or
+ * deletion is honoured within this (this node's own ones at once: they clear the entries).
+ */
+const KEY_CACHE_MS = 10_000;
+
+/** What a report key stands for: its project, "gone" (rotated away or its project deleted: 410), or nothing. */
+export type ReportKeyStatus = ProjectRecord | "gone" | null;
+
 /** A random URL-safe key. */
 export const newKey = (bytes = 18): string => randomBytes(bytes).toString("base64url");
 
 export class ProjectStore {
-  private keyCache = new Map<string, ProjectRecord | null>();
+  private keyCache = new Map<string, { status: ReportKeyStatus; until: number }>();
   /** The stored settings text last warned about, per project: a bad value is logged once, not per read. */
   private warned = new Map<string, string>();
 
@@ -96,16 +105,61 @@ export class ProjectStore {
     return row ? this.toRecord(row) : null;
   }
 
-  /** The project for an ingest key; cached (negative results too, for a short while) to keep ingest off Prisma. */
+  /** The project for an ingest key (null when unknown or retired); see reportKeyStatus. */
   async byReportKey(reportKey: string): Promise<ProjectRecord | null> {
+    const status = await this.reportKeyStatus(reportKey);
+    return status === "gone" ? null : status;
+  }
+
+  /**
+   * What an ingest key stands for; cached for KEY_CACHE_MS (unknown and retired keys too) to keep ingest off
+   * Prisma.
+   */
+  async reportKeyStatus(reportKey: string): Promise<ReportKeyStatus> {
+    const now = Date.now();
     const hit = this.keyCache.get(reportKey);
-    if (hit !== undefined) return hit;
+    if (hit && hit.until > now) return hit.status;
     const row = await this.prisma.project.findUnique({ where: { reportKey } });
-    const rec = row ? this.toRecord(row) : null;
+    let status: ReportKeyStatus = row ? this.toRecord(row) : null;
+    if (!row && (await this.prisma.retiredReportKey.findUnique({ where: { reportKey } }))) status = "gone";
     if (this.keyCache.size > 10_000) this.keyCache.clear();
-    this.keyCache.set(reportKey, rec);
-    if (!rec) setTimeout(() => this.keyCache.delete(reportKey), 10_000).unref();
-    return rec;
+    this.keyCache.set(reportKey, { status, until: now + KEY_CACHE_MS });
+    return status;
+  }
+
+  /**
+   * Issue a new report key; the old one is retired (ingest answers it 410 Gone, so browsers drop the endpoint).
+   * Null when there is no such project.
+   */
+  async rotateReportKey(id: string): Promise<ProjectRecord | null> {
+    const existing = await this.prisma.project.findUnique({ where: { id } });
+    if (!existing) return null;
+    const next = newKey();
+    const [, row] = await this.prisma.$transaction([
+      this.prisma.retiredReportKey.create({ data: { reportKey: existing.reportKey, projectId: id } }),
+      // Conditional on the key read above: a concurrent rotation fails this one instead of losing a key.
+      this.prisma.project.update({ where: { id, reportKey: existing.reportKey }, data: { reportKey: next } }),
+    ]);
+    this.keyCache.delete(existing.reportKey);
+    this.keyCache.delete(next);
+    return this.toRecord(row);
+  }
+
+  /**
+   * Remove a project: its report key is retired (410 Gone from now on) and its row deleted, in one transaction.
+   * The rows it owns are left to purgeProject (project-purge.ts), which deletes them in batches. Null when there
+   * is no such project.
+   */
+  async remove(id: string): Promise<ProjectRecord | null> {
+    const existing = await this.prisma.project.findUnique({ where: { id } });
+    if (!existing) return null;
+    await this.prisma.$transaction([
+      this.prisma.retiredReportKey.create({ data: { reportKey: existing.reportKey, projectId: id } }),
+      this.prisma.project.delete({ where: { id } }),
+    ]);
+    this.keyCache.delete(existing.reportKey);
+    this.warned.delete(id);
+    return this.toRecord(existing);
   }
 
   async update(

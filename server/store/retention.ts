@@ -25,6 +25,8 @@ export type RetentionOptions = {
   batchGroups?: number;
   /** Between batches: lets requests and group commits run (default: one turn of the event loop). */
   pause?: () => Promise<void>;
+  /** Checked between batches: true stops the pass (RetentionStopped), e.g. when the node is stopping. */
+  stopping?: () => boolean;
   /** Told about groups deleted, per project (the writer forgets what it cached about them). */
   onGroupsDeleted?: (projectIds: readonly string[]) => void;
 };
@@ -107,12 +109,22 @@ function upsertDays(db: SqlRunner, t: HourTable, rows: Record<string, unknown>[]
   return out;
 }
 
+/** A pass stopped between two batches (the node is stopping); what it did so far stays done. */
+export class RetentionStopped extends Error {
+  constructor() {
+    super("retention stopped");
+  }
+}
+
 /** Runs batches, timing each and yielding between them. */
 class Batches {
   count = 0;
   longest = 0;
   longestWhat = "";
-  constructor(private readonly pause: () => Promise<void>) {}
+  constructor(
+    private readonly pause: () => Promise<void>,
+    private readonly stopping: () => boolean = () => false,
+  ) {}
   async run<R>(what: string, fn: () => Promise<R>): Promise<R> {
     const t0 = performance.now();
     const r = await fn();
@@ -120,6 +132,7 @@ class Batches {
     if (ms > this.longest) [this.longest, this.longestWhat] = [ms, what];
     this.count++;
     await this.pause();
+    if (this.stopping()) throw new RetentionStopped();
     return r;
   }
 }
@@ -135,7 +148,7 @@ export async function runRetention(
   const n = opts.batchRows ?? 1000;
   const g = opts.batchGroups ?? 200;
   const { keep, rollupEnd } = horizons(now, opts.days);
-  const b = new Batches(opts.pause ?? nextTurn);
+  const b = new Batches(opts.pause ?? nextTurn, opts.stopping);
   const rolledUp: Record<string, number> = {};
   const deleted: Record<string, number> = {};
   const add = (m: Record<string, number>, t: string, k: number) => (m[t] = (m[t] ?? 0) + k);

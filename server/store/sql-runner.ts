@@ -8,6 +8,7 @@
 // must be small: the callers bound their batches and yield between them.
 import type Database from "better-sqlite3";
 import pg from "pg";
+import type { Db } from "./db.ts";
 
 /** One statement and its parameters. */
 export type Stmt = readonly [sql: string, params?: readonly unknown[]];
@@ -153,3 +154,7 @@ export function batchDelete(
     ? `DELETE FROM "${table}" WHERE rowid IN (${sub.replace("%id", "rowid")})${ret}`
     : `DELETE FROM "${table}" WHERE ctid = ANY(ARRAY(${sub.replace("%id", "ctid")}))${ret}`;
 }
+
+/** The runner on an open database: its writer's SQLite handle, or its node's PostgreSQL pool. */
+export const runnerFor = (db: Db): SqlRunner =>
+  db.engine === "sqlite" ? sqliteRunner(db.raw) : pgRunner(db.pool);
