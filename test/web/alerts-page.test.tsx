@@ -2,7 +2,7 @@
 // The Alerts page: the rule form's defaults and validation (each error at its field, naming the value), create,
 // edit and delete through the API, the 7-day preview, and the delivery log.
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import type {
   AlertChannelDto,
   AlertDeliveryDto,
@@ -10,6 +10,7 @@ import type {
   AlertRuleInput,
 } from "../../server/contract.ts";
 import { AlertsPage } from "../../web/src/pages/AlertsPage.tsx";
+import { App } from "../../web/src/App.tsx";
 import {
   newRuleDraft,
   paramsSummary,
@@ -395,5 +396,37 @@ describe("AlertsPage", () => {
       expect(api.alertDeliveries).toHaveBeenLastCalledWith("p1", { status: "failed", limit: 100 }),
     );
     expect(await screen.findByText("No delivery with this status.")).toBeTruthy();
+  });
+});
+
+describe("navigation to the alerts pages", () => {
+  const signedIn = (over: Partial<Record<string, unknown>> = {}) =>
+    mockApi({
+      getSession: vi.fn(() => Promise.resolve({ user: { email: "ada@example.com" }, csrfToken: "c" })),
+      getProject: vi.fn(() => Promise.resolve(project)),
+      listAlertChannels: vi.fn(() => Promise.resolve([channel()])),
+      listAlertRules: vi.fn(() => Promise.resolve([rule()])),
+      alertDeliveries: vi.fn(() => Promise.resolve([])),
+      ...over,
+    });
+
+  test("the main navigation has Alert channels; a project has an Alerts tab", async () => {
+    window.history.replaceState(null, "", "/projects/p1/alerts");
+    render(<App api={signedIn()} />);
+    const tabs = await screen.findByRole("navigation", { name: "Project sections" });
+    expect(within(tabs).getByRole("link", { name: "Alerts" }).getAttribute("aria-current")).toBe("page");
+    expect(await screen.findByRole("table", { name: "Alert rules" })).toBeTruthy();
+    fireEvent.click(
+      within(screen.getByRole("navigation", { name: "Main" })).getByRole("link", { name: "Alert channels" }),
+    );
+    expect(await screen.findByRole("heading", { name: "Alert channels" })).toBeTruthy();
+    expect(window.location.pathname).toBe("/channels");
+  });
+
+  test("an alert's link to a group (the API's /violations/:gid shape) opens the group page", async () => {
+    window.history.replaceState(null, "", "/projects/p1/violations/42?range=7d");
+    render(<App api={signedIn()} />);
+    await waitFor(() => expect(window.location.pathname).toBe("/projects/p1/groups/42"));
+    expect(window.location.search).toBe("?range=7d");
   });
 });

@@ -16,6 +16,10 @@ describe("matchRoute", () => {
     { path: "/projects/abc/violations/", name: "violations", params: { id: "abc" } },
     { path: "/projects/a%20b/groups/42", name: "group", params: { id: "a b", gid: "42" } },
     { path: "/projects/abc/policy", name: "policy", params: { id: "abc" } },
+    { path: "/projects/abc/alerts", name: "alerts", params: { id: "abc" } },
+    { path: "/channels", name: "channels", params: {} },
+    // An alert's link to a group has the API's shape; the app opens the group page from it.
+    { path: "/projects/abc/violations/42", name: "groupLink", params: { id: "abc", gid: "42" } },
     { path: "/projects//violations", name: "notFound", params: {} },
     { path: "/projects/%E0%A4%A/live", name: "notFound", params: {} },
     { path: "/nope", name: "notFound", params: {} },

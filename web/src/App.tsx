@@ -46,6 +46,10 @@ function Routes() {
       return <ProjectsPage />;
     case "project":
       return <Redirect to={pathFor("violations", { id })} />;
+    case "groupLink":
+      return (
+        <Redirect to={`${pathFor("group", { id, gid: m.params.gid ?? "" })}${window.location.search}`} />
+      );
     case "violations":
     case "noise":
     case "group":

@@ -17,6 +17,8 @@ export const ROUTES = {
   violations: "/projects/:id/violations",
   noise: "/projects/:id/noise",
   group: "/projects/:id/groups/:gid",
+  /** The API's shape of a group's address (alert payloads link to it): opens the group page. */
+  groupLink: "/projects/:id/violations/:gid",
   live: "/projects/:id/live",
   policy: "/projects/:id/policy",
   versions: "/projects/:id/versions",
