@@ -118,11 +118,13 @@ export function alertRoutes(api: ApiRouter, deps: AppDeps): void {
 
   api.add("post", "/alert-channels", "admin", async (ctx) => {
     const b = parseInput(channelSchema, ctx.request.body, "body");
+    if (b.secret !== undefined && b.kind !== "webhook")
+      throw badRequest("invalid_input", "secret: only webhook channels are signed");
     let url = "";
     let to: string[] = [];
     if (b.kind === "email") {
-      if (b.url !== undefined) throw badRequest("invalid_input", "body.url: an email channel has no url");
-      if (!b.to) throw badRequest("invalid_input", "body.to: an email channel needs at least one address");
+      if (b.url !== undefined) throw badRequest("invalid_input", "url: an email channel has no url");
+      if (!b.to) throw badRequest("invalid_input", "to: an email channel needs at least one address");
       if (!alerts.notifier.emailConfigured)
         throw badRequest(
           "smtp_not_configured",
@@ -130,22 +132,18 @@ export function alertRoutes(api: ApiRouter, deps: AppDeps): void {
         );
       to = b.to;
     } else {
-      if (b.url === undefined) throw badRequest("invalid_input", `body.url: a ${b.kind} channel needs a url`);
+      if (b.url === undefined) throw badRequest("invalid_input", `url: a ${b.kind} channel needs a url`);
       const problem = urlProblem(b.url);
-      if (problem) throw badRequest("invalid_input", `body.url: ${problem}`);
-      if (b.to !== undefined)
-        throw badRequest("invalid_input", `body.to: a ${b.kind} channel has no addresses`);
+      if (problem) throw badRequest("invalid_input", `url: ${problem}`);
+      if (b.to !== undefined) throw badRequest("invalid_input", `to: a ${b.kind} channel has no addresses`);
       try {
         await resolveDestination(new URL(b.url).hostname, alerts.opts.allowPrivate);
       } catch (err) {
-        if (err instanceof DestinationError)
-          throw badRequest("destination_refused", `body.url: ${err.message}`);
+        if (err instanceof DestinationError) throw badRequest("destination_refused", `url: ${err.message}`);
         throw err;
       }
       url = b.url;
     }
-    if (b.secret !== undefined && b.kind !== "webhook")
-      throw badRequest("invalid_input", "body.secret: only webhook channels are signed");
     const generated = b.kind === "webhook" && b.secret === undefined ? newSecret() : null;
     const c = await store.createChannel({
       name: b.name,

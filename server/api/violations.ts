@@ -7,6 +7,7 @@ import { badRequest, notFound } from "../http/errors.ts";
 import { GROUP_SORTS, NOISE_FILTERS, type GroupFilter } from "../store/violations.ts";
 import { presentGroup, presentSample } from "./present.ts";
 import { streamTail } from "./tail.ts";
+import { TRIAGE_STATES } from "../alerts/vocabulary.ts";
 
 const DAY = 86_400_000;
 
@@ -37,6 +38,7 @@ const listSchema = windowSchema
     env: z.string().max(32).optional(),
     page: z.string().max(500).optional(),
     text: z.string().max(500).optional(),
+    triage: z.enum(TRIAGE_STATES).optional(),
     sort: z.enum(GROUP_SORTS).default("count"),
     order: z.enum(["asc", "desc"]).default("desc"),
     limit: z
@@ -72,6 +74,7 @@ function filterOf(q: z.infer<typeof listSchema>, w: { since: number; until: numb
     env: q.env,
     page: q.page,
     text: q.text,
+    triage: q.triage,
   };
 }
 
@@ -96,8 +99,9 @@ export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
       limit: q.limit,
       offset: q.offset,
     });
+    const triage = await deps.alerts.triage.states(groups.map((g) => g.id));
     ctx.body = {
-      groups: groups.map(presentGroup),
+      groups: groups.map((g) => ({ ...presentGroup(g), triage: triage.get(g.id) ?? "open" })),
       totals,
       window: { since: new Date(w.since).toISOString(), until: new Date(w.until).toISOString() },
     };
@@ -120,8 +124,9 @@ export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
     const w = windowOf(parseInput(windowSchema.strict(), ctx.query));
     const d = await violations.getGroup(p.id, Number(groupId), w.since, w.until);
     if (!d) throw notFound("violation group");
+    const triage = await deps.alerts.triage.get(d.group.id);
     ctx.body = {
-      group: presentGroup(d.group),
+      group: { ...presentGroup(d.group), triage: triage.state },
       samples: d.samples.map(presentSample),
       series: d.series.map((s) => ({ hour: new Date(s.hour).toISOString(), count: s.count })),
       byVersion: d.byVersion,

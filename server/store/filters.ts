@@ -1,6 +1,7 @@
 // The dashboard's filter, and the one place each of its conditions becomes SQL (Prisma.sql: parameterized,
 // never string-built), for both engines (identifiers quoted; the text match is the dialect's, sql.ts).
 // Conditions take the alias of the table they apply to.
+import type { TriageState } from "../contract/alerts.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { hourOf } from "./aggregate.ts";
 import type { Dialect } from "./sql.ts";
@@ -22,6 +23,8 @@ export type GroupFilter = {
   page?: string;
   /** Substring of directive or blocked. */
   text?: string;
+  /** Triage state (#14); a group never triaged is open. */
+  triage?: TriageState;
   sort?: GroupSort;
   order?: "asc" | "desc";
   limit?: number;
@@ -93,6 +96,16 @@ export function groupWhere(d: Dialect, projectId: string, f: GroupFilter, scoped
   if (f.text) {
     const t = likeArg(f.text);
     parts.push(Prisma.sql`(${d.like(col("g", "blocked"), t)} OR ${d.like(col("g", "directive"), t)})`);
+  }
+  // Triage rows exist only for triaged groups: "open" is every group without a row in another state.
+  if (f.triage === "open") {
+    parts.push(
+      Prisma.sql`${col("g", "id")} NOT IN (SELECT t."groupId" FROM "GroupTriage" t WHERE t."state" <> 'open')`,
+    );
+  } else if (f.triage !== undefined) {
+    parts.push(
+      Prisma.sql`${col("g", "id")} IN (SELECT t."groupId" FROM "GroupTriage" t WHERE t."state" = ${f.triage})`,
+    );
   }
   return Prisma.join(parts, " AND ");
 }
