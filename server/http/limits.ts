@@ -22,11 +22,44 @@ export function findPoisonKey(value: unknown): string | null {
   return null;
 }
 
-/** Middleware (after the body parser): 400 for a body containing __proto__, constructor or prototype keys. */
+/** An unpaired UTF-16 surrogate: JSON's `\udfff` escape parses to one, and it has no UTF-8 form to store. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The path of the first string (key or value) in a parsed JSON value holding an unpaired surrogate, or null. The
+ * fuzzer found `{"name": "\udfff"}` answered 500 by POST /api/projects: the database driver cannot encode it.
+ */
+export function findLoneSurrogate(value: unknown): string | null {
+  const stack: { v: unknown; path: string }[] = [{ v: value, path: "body" }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === "string") {
+      if (LONE_SURROGATE.test(v)) return path;
+      continue;
+    }
+    if (typeof v !== "object" || v === null) continue;
+    for (const key of Object.keys(v)) {
+      if (LONE_SURROGATE.test(key)) return path;
+      stack.push({ v: (v as Record<string, unknown>)[key], path: `${path}.${key}` });
+    }
+  }
+  return null;
+}
+
+/**
+ * Middleware (after the body parser): 400 for a body containing __proto__, constructor or prototype keys, or a
+ * string that is not well-formed UTF-16.
+ */
 export function rejectPoisonKeys() {
   return async (ctx: Context, next: Next): Promise<void> => {
     const at = findPoisonKey(ctx.request.body);
     if (at !== null) throw badRequest("forbidden_key", `${at}: this key is not allowed`);
+    const bad = findLoneSurrogate(ctx.request.body);
+    if (bad !== null)
+      throw badRequest(
+        "invalid_input",
+        `${bad}: contains an unpaired UTF-16 surrogate (not valid Unicode text)`,
+      );
     await next();
   };
 }

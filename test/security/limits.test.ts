@@ -52,6 +52,39 @@ describe("prototype pollution", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  test.each([
+    { body: '{"name": "\\udfff"}', at: "body.name" },
+    { body: '{"name": "ok \\ud83d"}', at: "body.name" },
+    {
+      body: '{"name": "x", "settings": {"allowedOrigins": ["https://a.example/\\udc00x"]}}',
+      at: "body.settings.allowedOrigins.0",
+    },
+    { body: '{"name": "x", "settings": {"\\ud800": 1}}', at: "body.settings" },
+  ])("$body → 400 invalid_input, never a 500 (found by the fuzzer)", async ({ body, at }) => {
+    t = await startTestApp();
+    const res = await fetch(`${t.url}/api/projects`, {
+      method: "POST",
+      headers: { ...t.auth, "Content-Type": "application/json" },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: "invalid_input",
+      message: `${at}: contains an unpaired UTF-16 surrogate (not valid Unicode text)`,
+    });
+  });
+
+  test("a well-formed pair (an emoji) is text like any other", async () => {
+    t = await startTestApp();
+    const res = await fetch(`${t.url}/api/projects`, {
+      method: "POST",
+      headers: { ...t.auth, "Content-Type": "application/json" },
+      body: '{"name": "shop \\ud83d\\ude00"}',
+    });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { name: string }).name).toBe("shop \u{1F600}");
+  });
+
   test("deep nesting does not overflow the guard", () => {
     let deep: unknown = { __proto__: null, ok: 1 };
     for (let i = 0; i < 100_000; i++) deep = { a: deep };
