@@ -9,7 +9,16 @@ import type { ApiTokenDto, CreatedApiTokenDto } from "../contract.ts";
 
 const createSchema = z
   .object({
-    name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
+    name: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(100, "must be at most 100 characters")
+      // PostgreSQL's text cannot hold NUL; a name is a label, never a place for control characters.
+      .refine(
+        (s) => !Array.from(s).some((c) => c < " " || c === "\x7f"),
+        "must not contain control characters",
+      ),
     scope: z.enum(SCOPES),
   })
   .strict();

@@ -85,9 +85,16 @@ const UPSERT_COUNTERS = `
   SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[])
   ON CONFLICT ("projectId", hour, kind) DO UPDATE SET count = "ProjectHour".count + excluded.count`;
 
+/**
+ * PostgreSQL's text cannot hold NUL (SQLite's can): one report carrying it would fail its whole batch. Reports are
+ * attacker-controlled, so NUL is stored as U+FFFD, as a browser shows an undecodable character.
+ */
+const noNul = (v: unknown): unknown =>
+  typeof v === "string" && v.includes("\u0000") ? v.replaceAll("\u0000", "\uFFFD") : v;
+
 /** Parameter arrays for a multi-row statement: one array per column. */
 function columns<T>(rows: readonly T[], cols: ((r: T) => unknown)[]): unknown[][] {
-  return cols.map((c) => rows.map(c));
+  return cols.map((c) => rows.map((r) => noNul(c(r))));
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

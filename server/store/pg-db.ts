@@ -7,7 +7,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PgPrismaClient } from "../generated/prisma-pg/client.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { applyPgMigrations } from "./pg-migrate.ts";
-import { pgReader, withPgConnectionCode } from "./sql.ts";
+import { PG_CONNECTION_LOST, pgReader, withPgConnectionCode } from "./sql.ts";
 import type { PgDb } from "./db.ts";
 import type { StorageClassifier } from "./health.ts";
 
@@ -39,8 +39,19 @@ export async function openPgDb(url: string, opts: OpenPgOptions = {}): Promise<P
   pool.on("error", (err) => opts.onIdleError?.(err));
   // The two generated clients have the same model API (one schema source, schema-source.ts); their types differ
   // only in $transaction's isolation levels, which Cinch never passes.
-  const prisma = new PgPrismaClient({
-    adapter: new PrismaPg(pool, { disposeExternalPool: false }),
+  const client = new PgPrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: false }) });
+  // Prisma passes a lost connection's socket code through (ENOENT, ECONNREFUSED): marked here like the raw reads'
+  // errors, so a dashboard request during an outage is a 503 storage_unavailable, not a 500.
+  const prisma = client.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        try {
+          return await query(args);
+        } catch (err) {
+          throw withPgConnectionCode(err);
+        }
+      },
+    },
   }) as unknown as PrismaClient;
   return {
     engine: "postgres",
@@ -80,8 +91,10 @@ export function pgProbe(db: PgDb): () => Promise<void> {
 
 /**
  * PostgreSQL's storage errors: SQLSTATE classes 08 (connection), 57P (operator intervention: shutdown, crash,
- * cannot connect now), 53 (insufficient resources), 58 (system errors), 25006 (a read-only server, e.g. a replica
- * after a failover); the socket errors of a server that is gone; Prisma's "cannot reach the database" codes.
+ * cannot connect now), 53100/53300 (disk full, too many connections), 58030 (I/O), 25006 (a read-only server, e.g.
+ * a replica after a failover); a lost or refused connection (PG_CONNECTION_LOST, marked where the database is
+ * called: sql.ts); Prisma's "cannot reach the database" codes. Never a bare socket code: a browser's aborted
+ * request carries ECONNRESET too.
  */
 export const classifyPg: StorageClassifier = (code) => {
   if (code === "53100") return "disk_full";
@@ -91,14 +104,7 @@ export const classifyPg: StorageClassifier = (code) => {
     code.startsWith("08") ||
     code.startsWith("57P") ||
     code === "53300" ||
-    code === "PG_CONNECTION_LOST" ||
-    code === "ECONNREFUSED" ||
-    code === "ECONNRESET" ||
-    code === "EPIPE" ||
-    code === "ETIMEDOUT" ||
-    code === "ENOTFOUND" ||
-    code === "EHOSTUNREACH" ||
-    code === "EAI_AGAIN" ||
+    code === PG_CONNECTION_LOST ||
     code === "P1001" ||
     code === "P1002" ||
     code === "P1017" ||

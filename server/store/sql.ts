@@ -101,11 +101,32 @@ export const PG_CONNECTION_LOST = "PG_CONNECTION_LOST";
 const CONNECTION_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|the database system is (shutting down|starting up)/i;
 
-/** The error, with code PG_CONNECTION_LOST when it is a lost or refused connection that carried no code. */
+/**
+ * Socket errors of the database connection (the same codes from a browser's socket mean nothing about storage);
+ * ENOENT: the server's Unix socket is gone (it stopped); ENOTFOUND, EAI_AGAIN: its host name does not resolve.
+ */
+const SOCKET_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOENT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/**
+ * The error, marked PG_CONNECTION_LOST (as its code, or as originalCode beside a socket code) when it is a lost or
+ * refused database connection: node-postgres says so only in the message, or with a socket code that a browser's
+ * aborted request also carries, so only errors from the database's own calls are marked.
+ */
 export function withPgConnectionCode(err: unknown): unknown {
-  if (err instanceof Error && !("code" in err && err.code) && CONNECTION_MESSAGES.test(err.message)) {
-    Object.assign(err, { code: PG_CONNECTION_LOST });
-  }
+  if (!(err instanceof Error)) return err;
+  const code = "code" in err && typeof err.code === "string" ? err.code : "";
+  if (code === "" && CONNECTION_MESSAGES.test(err.message)) Object.assign(err, { code: PG_CONNECTION_LOST });
+  else if (SOCKET_CODES.has(code)) Object.assign(err, { originalCode: PG_CONNECTION_LOST });
   return err;
 }
 

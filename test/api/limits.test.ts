@@ -47,7 +47,7 @@ describe("ingest limits", () => {
     const res = await send();
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(await res.json()).toEqual({ error: "rate_limited", message: "too many reports from this client" });
-    await new Promise((r) => setTimeout(r, 20));
+    await app.deps.writer.drain(); // counters are written with the next commit
     expect(await totals(app, p.id)).toMatchObject({ accepted: 3, "rejected:rate_limited": 3 });
   });
 
@@ -73,14 +73,14 @@ describe("ingest limits", () => {
     const res = await send();
     expect(res.status).toBe(429);
     expect(((await res.json()) as { error: string }).error).toBe("daily_cap");
-    await new Promise((r) => setTimeout(r, 20));
+    await app.deps.writer.drain(); // counters are written with the next commit
     expect(await totals(app, p.id)).toMatchObject({ accepted: 2, "rejected:daily_cap": 1 });
   });
 
   test("sampling: a tiny rate stores few and counts the rest as sampled", async () => {
     const { p, send, app } = await setup({}, { sampleRate: 0.0001 });
     for (let i = 0; i < 20; i++) expect((await send()).status).toBe(204);
-    await new Promise((r) => setTimeout(r, 20));
+    await app.deps.writer.drain(); // counters are written with the next commit
     const c = await totals(app, p.id);
     expect((c.accepted ?? 0) + (c.sampled ?? 0)).toBe(20);
     expect(c.sampled).toBeGreaterThanOrEqual(18);
@@ -89,7 +89,7 @@ describe("ingest limits", () => {
   test("allowed origins: reports from other sites are rejected and counted", async () => {
     const { p, send, app } = await setup({}, { allowedOrigins: ["https://b.example"] });
     expect((await send()).status).toBe(204);
-    await new Promise((r) => setTimeout(r, 20));
+    await app.deps.writer.drain(); // counters are written with the next commit
     expect(await totals(app, p.id)).toEqual({ "rejected:foreign_origin": 1 });
   });
 
