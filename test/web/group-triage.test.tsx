@@ -19,7 +19,7 @@ const alerts = (over: Partial<GroupAlertsDto> = {}): GroupAlertsDto => ({
       id: "e1",
       ruleId: "r1",
       kind: "new-group",
-      title: "New: script-src-elem https://ads.example\u202egnp.js",
+      title: "New violation: script-src-elem blocked https://ads.example\u202egnp.js",
       groupId: 7,
       createdAt: "2026-01-02T00:00:00.000Z",
       deliveries: [{ channelName: "ops webhook", status: "delivered" }],

@@ -5,7 +5,7 @@ import type { AlertDeliveryStatus } from "../../../server/contract.ts";
 import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import { useAsync } from "../hooks/useAsync.ts";
-import { DELIVERY_STATUS_TEXT, RULE_KIND_TEXT } from "../lib/alerts-vocabulary.ts";
+import { DELIVERY_STATUS_TEXT } from "../lib/alerts-vocabulary.ts";
 import { fmtDateTime, fmtRelative } from "../lib/format.ts";
 import { Link, pathFor } from "../lib/router.tsx";
 import { Async, Empty } from "./State.tsx";
@@ -86,7 +86,6 @@ export function DeliveryLog() {
                       </time>
                     </td>
                     <th scope="row">
-                      <span className="badge">{RULE_KIND_TEXT[d.kind].label}</span>{" "}
                       {d.groupId !== null ? (
                         <Link to={pathFor("group", { id: project.id, gid: d.groupId })}>
                           <Untrusted text={d.title} />

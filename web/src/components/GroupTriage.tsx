@@ -4,12 +4,7 @@ import type { GroupAlertsDto, TriageState } from "../../../server/contract.ts";
 import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import { useAsync } from "../hooks/useAsync.ts";
-import {
-  DELIVERY_STATUS_TEXT,
-  RULE_KIND_TEXT,
-  TRIAGE_STATES,
-  TRIAGE_TEXT,
-} from "../lib/alerts-vocabulary.ts";
+import { DELIVERY_STATUS_TEXT, TRIAGE_STATES, TRIAGE_TEXT } from "../lib/alerts-vocabulary.ts";
 import { fmtDateTime, fmtRelative } from "../lib/format.ts";
 import { Link, pathFor } from "../lib/router.tsx";
 import { ErrorState, FormError, Loading } from "./State.tsx";
@@ -89,8 +84,7 @@ function AlertHistory({ events }: { events: GroupAlertsDto["events"] }) {
       <ul className="plain-list alert-history">
         {shown.map((e) => (
           <li key={e.id}>
-            <time dateTime={e.createdAt}>{fmtDateTime(e.createdAt)}</time>{" "}
-            <span className="badge">{RULE_KIND_TEXT[e.kind].label}</span> <Untrusted text={e.title} />
+            <time dateTime={e.createdAt}>{fmtDateTime(e.createdAt)}</time> <Untrusted text={e.title} />
             {e.deliveries.length > 0 ? (
               <span className="muted">
                 {" "}

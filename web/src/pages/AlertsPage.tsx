@@ -1,6 +1,6 @@
 // A project's alerts: its rules (create, edit, delete, enable), what each would have fired over the last 7 days,
 // and the delivery log. Channels are instance-wide (ChannelsPage); a rule picks some of them.
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import type { AlertChannelDto, AlertRuleDto, AlertRulePreviewDto } from "../../../server/contract.ts";
 import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
@@ -76,12 +76,61 @@ function RulesTable({
             const label = RULE_KIND_TEXT[r.kind].label;
             const p = previews[r.id];
             return (
-              <tr key={r.id}>
-                <th scope="row">
-                  {label}
-                  {r.enabled ? null : <span className="badge badge-muted">disabled</span>}
-                  {p ? (
-                    <div className="rule-preview">
+              <Fragment key={r.id}>
+                <tr>
+                  <th scope="row">
+                    {label}
+                    {r.enabled ? null : <span className="badge badge-muted">disabled</span>}
+                  </th>
+                  <td>{paramsSummary(r)}</td>
+                  <td>
+                    {r.channels.length === 0
+                      ? "—"
+                      : r.channels.map((c, i) => (
+                          <span key={c}>
+                            {i > 0 ? ", " : null}
+                            {names.has(c) ? (
+                              <Untrusted text={names.get(c)!} />
+                            ) : (
+                              <span className="muted">deleted</span>
+                            )}
+                          </span>
+                        ))}
+                  </td>
+                  <td className="num">{fmtInt(r.minCount)}</td>
+                  <td>{quietText(r.quietMinutes)}</td>
+                  <td>{r.lastFiredAt ? fmtRelative(r.lastFiredAt) : "never"}</td>
+                  <td className="actions">
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      aria-label={`Preview the ${label} rule over the last 7 days`}
+                      aria-expanded={Boolean(p)}
+                      onClick={() => onPreview(r)}
+                    >
+                      Preview
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      aria-label={`Edit the ${label} rule`}
+                      onClick={() => onEdit(r)}
+                    >
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-danger"
+                      aria-label={`Delete the ${label} rule`}
+                      onClick={() => onDelete(r)}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+                {p ? (
+                  <tr className="rule-preview-row">
+                    <td colSpan={7}>
                       {p === "loading" ? (
                         <Loading label="Replaying the last 7 days…" />
                       ) : p instanceof Error ? (
@@ -89,55 +138,10 @@ function RulesTable({
                       ) : (
                         <AlertPreview preview={p} />
                       )}
-                    </div>
-                  ) : null}
-                </th>
-                <td>{paramsSummary(r)}</td>
-                <td>
-                  {r.channels.length === 0
-                    ? "—"
-                    : r.channels.map((c, i) => (
-                        <span key={c}>
-                          {i > 0 ? ", " : null}
-                          {names.has(c) ? (
-                            <Untrusted text={names.get(c)!} />
-                          ) : (
-                            <span className="muted">deleted</span>
-                          )}
-                        </span>
-                      ))}
-                </td>
-                <td className="num">{fmtInt(r.minCount)}</td>
-                <td>{quietText(r.quietMinutes)}</td>
-                <td>{r.lastFiredAt ? fmtRelative(r.lastFiredAt) : "never"}</td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    className="btn btn-small"
-                    aria-label={`Preview the ${label} rule over the last 7 days`}
-                    aria-expanded={Boolean(p)}
-                    onClick={() => onPreview(r)}
-                  >
-                    Preview
-                  </button>
-                  <button
-                    type="button"
-                    className="btn btn-small"
-                    aria-label={`Edit the ${label} rule`}
-                    onClick={() => onEdit(r)}
-                  >
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    className="btn btn-small btn-danger"
-                    aria-label={`Delete the ${label} rule`}
-                    onClick={() => onDelete(r)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
+                    </td>
+                  </tr>
+                ) : null}
+              </Fragment>
             );
           })}
         </tbody>
