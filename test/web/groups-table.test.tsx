@@ -36,6 +36,26 @@ describe("GroupsTable", () => {
     expect(within(rows[1]!).getByText("1 hour ago")).toBeTruthy();
   });
 
+  test("a triaged group shows its state beside the blocked value; an open one shows none", () => {
+    render(
+      <GroupsTable
+        {...base}
+        onSort={vi.fn()}
+        groups={[
+          group({ triage: "muted" }),
+          group({ id: 2, blocked: "https://b.example", triage: "open" }),
+          group({ id: 3, blocked: "https://c.example" }),
+        ]}
+      />,
+    );
+    const rows = within(screen.getByRole("table")).getAllByRole("row").slice(1);
+    expect(rows.map((r) => r.querySelector(".blocked-cell .badge")?.textContent ?? null)).toEqual([
+      "Muted",
+      null,
+      null,
+    ]);
+  });
+
   test("a blank that was inline code or eval reads as words, not as Cinch's keyword", () => {
     render(<GroupsTable {...base} onSort={vi.fn()} groups={[group({ blocked: "inline-or-eval" })]} />);
     expect(screen.getByRole("link", { name: "inline or eval" })).toBeTruthy();

@@ -3,6 +3,7 @@
 import type { GroupDto } from "../../../server/contract.ts";
 import { Link, pathFor } from "../lib/router.tsx";
 import { blockedLabel, fmtDateTime, fmtInt, fmtRelative } from "../lib/format.ts";
+import { TRIAGE_TEXT } from "../lib/alerts-vocabulary.ts";
 import { Sparkline } from "./Sparkline.tsx";
 import { Swatch } from "./Swatch.tsx";
 import { directiveColor } from "../lib/colors.ts";
@@ -119,6 +120,9 @@ export function GroupsTable({
                   >
                     {g.blocked ? <Untrusted text={blockedLabel(g.blocked)} /> : "(empty)"}
                   </Link>
+                  {g.triage && g.triage !== "open" ? (
+                    <span className={`badge badge-triage-${g.triage}`}>{TRIAGE_TEXT[g.triage].label}</span>
+                  ) : null}
                 </td>
                 {showNoise ? (
                   <td>
