@@ -80,6 +80,7 @@ export class Dispatcher {
 
   /** Look for due deliveries now (after an alert was raised, on the poll). */
   kick(): void {
+    if (this.stopped) return;
     if (this.busy) {
       this.again = true;
       return;
@@ -132,6 +133,13 @@ export class Dispatcher {
             retryAt: permanent ? null : this.now() + backoffMs(attempts, this.opts.retryBaseMs),
           },
     );
+  }
+
+  /** Deliver what is due now and wait for every attempt in flight (tests, the CLI). */
+  async settle(): Promise<void> {
+    while (this.busy) await this.busy;
+    await this.runOnce();
+    while (this.busy) await this.busy;
   }
 
   /** Stop polling and wait for the attempts in flight (their results are recorded). */

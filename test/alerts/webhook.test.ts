@@ -60,7 +60,7 @@ describe("webhook alerts", () => {
     for (let i = 0; i < 3; i++)
       expect(await report(t, p.reportKey, { blocked: "https://evil.example/skim.js" })).toBe(204);
     await t.deps.alerts.engine.idle();
-    await t.deps.alerts.dispatcher.runOnce();
+    await t.deps.alerts.dispatcher.settle();
     expect(rx.received.length).toBe(before + 1);
     const log = (await (
       await api(t, "GET", `/api/projects/${p.id}/alerts/deliveries`)
@@ -95,7 +95,7 @@ describe("webhook alerts", () => {
     const n = rx.received.length;
     expect(await report(t, p.reportKey, { blocked: "https://a.example/x.js" })).toBe(204);
     await t.deps.alerts.engine.idle();
-    await t.deps.alerts.dispatcher.runOnce();
+    await t.deps.alerts.dispatcher.settle();
     expect(rx.received.length).toBe(n);
     await api(t, "POST", `/api/projects/${p.id}/violations/${groupId}/triage`, { state: "resolved" });
     expect(await report(t, p.reportKey, { blocked: "https://a.example/x.js" })).toBe(204);
