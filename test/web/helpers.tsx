@@ -29,6 +29,8 @@ export function mockApi(overrides: Partial<Record<keyof ApiClient, unknown>> = {
     "createProject",
     "getProject",
     "updateProject",
+    "deleteProject",
+    "rotateReportKey",
     "violations",
     "series",
     "group",

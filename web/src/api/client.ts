@@ -243,6 +243,16 @@ export class ApiClient {
     return this.request("PATCH", `/projects/${enc(id)}`, { body: patch });
   }
 
+  /** Delete the project and everything it owns; its report key then answers 410 Gone (admin). */
+  async deleteProject(id: string): Promise<void> {
+    await this.request("DELETE", `/projects/${enc(id)}`, { expect: "none" });
+  }
+
+  /** Issue a new report key; the old one answers 410 Gone, which makes browsers drop it (admin). */
+  async rotateReportKey(id: string): Promise<ProjectDto> {
+    return this.request("POST", `/projects/${enc(id)}/report-key`);
+  }
+
   // ── Violations ───────────────────────────────────────────────────────────────────────────────────────────
 
   async violations(id: string, q: ViolationQuery = {}): Promise<ViolationsDto> {

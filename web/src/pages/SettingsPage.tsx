@@ -5,6 +5,7 @@ import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import { useTitle } from "../hooks/useTitle.ts";
 import { FormError } from "../components/State.tsx";
+import { DangerZone } from "../components/DangerZone.tsx";
 import { fmtInt } from "../lib/format.ts";
 
 const lines = (s: string): string[] =>
@@ -267,6 +268,7 @@ export function SettingsPage() {
           </p>
         ) : null}
       </form>
+      <DangerZone project={project} onRotated={setProject} />
     </section>
   );
 }
