@@ -183,3 +183,89 @@ describe("dynamic: ingest and the API open no connection to URLs from reports", 
     expect(outgoing).toEqual([]);
   });
 });
+
+describe("dynamic: with alerts configured, the notifier connects only to the admin's webhook receiver", () => {
+  test("reports full of canary URLs raise an alert to the receiver; the canary is never contacted", async () => {
+    let canaryHits = 0;
+    const canary = createServer((_req, res) => {
+      canaryHits++;
+      res.end();
+    });
+    canary.on("connection", () => canaryHits++);
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        received.push(body);
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => canary.listen(0, "127.0.0.1", r));
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const portOf = (s: Server) => {
+      const a = s.address();
+      return typeof a === "object" && a ? a.port : 0;
+    };
+    const canaryUrl = `http://127.0.0.1:${portOf(canary)}`;
+    const t = await startTestApp({ ALERT_ALLOW_PRIVATE_DESTINATIONS: "true", ALERT_POLL_MS: "50" });
+    const appPort = new URL(t.url).port;
+    const outgoing: string[] = [];
+    const originalConnect = Socket.prototype.connect;
+    try {
+      const post = async (path: string, body: unknown) =>
+        (await (
+          await fetch(`${t.url}${path}`, {
+            method: "POST",
+            headers: { ...t.auth, "Content-Type": "application/json" },
+            body: JSON.stringify(body),
+          })
+        ).json()) as { id: string; reportKey: string };
+      const p = await post("/api/projects", { name: "ssrf-alerts" });
+      const ch = await post("/api/alert-channels", {
+        name: "receiver",
+        kind: "webhook",
+        url: `http://127.0.0.1:${portOf(receiver)}/hook`,
+      });
+      for (const kind of ["new-group", "enforced-block", "policy-drift"])
+        await post(`/api/projects/${p.id}/alerts`, { kind, channels: [ch.id] });
+      Socket.prototype.connect = function (this: Socket, ...args: unknown[]) {
+        const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
+        const o = first as { port?: number | string } | number | string;
+        const port = typeof o === "object" && o !== null ? String(o.port ?? "") : String(o);
+        if (port !== appPort) outgoing.push(port);
+        return (originalConnect as (...a: unknown[]) => Socket).apply(this, args);
+      } as typeof Socket.prototype.connect;
+      const res = await fetch(`${t.url}/r/${p.reportKey}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/csp-report" },
+        body: JSON.stringify({
+          "csp-report": {
+            "document-uri": `${canaryUrl}/doc`,
+            referrer: `${canaryUrl}/ref`,
+            "blocked-uri": `${canaryUrl}/blocked.js`,
+            "source-file": `${canaryUrl}/source.js`,
+            "effective-directive": "script-src-elem",
+            "original-policy": `script-src 'self'; report-uri ${canaryUrl}/report`,
+            disposition: "enforce",
+          },
+        }),
+      });
+      expect(res.status).toBe(204);
+      await t.deps.alerts.engine.idle();
+      await t.deps.alerts.tick();
+      await t.deps.alerts.dispatcher.settle();
+      expect(received.length).toBeGreaterThanOrEqual(2);
+      expect(received.join("\n")).toContain(`${canaryUrl}/blocked.js`); // the URL is reported, never fetched
+      expect(canaryHits).toBe(0);
+      expect(new Set(outgoing)).toEqual(new Set([String(portOf(receiver))]));
+    } finally {
+      Socket.prototype.connect = originalConnect;
+      await t.close();
+      await new Promise<void>((r) => canary.close(() => r()));
+      receiver.closeAllConnections();
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
+  });
+});
