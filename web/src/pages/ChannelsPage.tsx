@@ -15,7 +15,7 @@ import { fmtDateTime, fmtInt } from "../lib/format.ts";
 import { Async, Empty, FormError } from "../components/State.tsx";
 import { CodeBlock } from "../components/CodeBlock.tsx";
 import { Dialog } from "../components/Dialog.tsx";
-import { Untrusted } from "../components/Untrusted.tsx";
+import { showBidiControls, Untrusted } from "../components/Untrusted.tsx";
 
 type Draft = { name: string; kind: AlertChannelKind; url: string; to: string; secret: string };
 type Field = "name" | "url" | "to" | "secret";
@@ -357,7 +357,7 @@ export function ChannelsPage() {
       </div>
       {deleting ? (
         <Dialog
-          title={`Delete the channel “${deleting.name}”?`}
+          title={`Delete the channel “${showBidiControls(deleting.name)}”?`}
           onClose={() => setDeleting(null)}
           actions={
             <>
