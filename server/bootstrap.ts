@@ -16,7 +16,7 @@ import { createMetrics } from "./http/metrics.ts";
 import { TokenStore } from "./store/tokens.ts";
 import { ViolationStore } from "./store/violations.ts";
 import { TailHub } from "./api/tail.ts";
-import { AlertService } from "./alerts/service.ts";
+import { AlertService, alertOptions } from "./alerts/service.ts";
 
 export { createLogger };
 
@@ -47,17 +47,7 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
   };
   const writer = new ReportWriter(batchEngineFor(db, limitsOf(writerOptions)), writerOptions);
   const projects = new ProjectStore(db.prisma, logger);
-  const alerts = new AlertService(db.prisma, projects, logger, {
-    publicUrl: config.publicUrl,
-    allowPrivate: config.ALERT_ALLOW_PRIVATE_DESTINATIONS,
-    timeoutMs: config.ALERT_TIMEOUT_MS,
-    smtpUrl: config.SMTP_URL ?? null,
-    smtpFrom: config.SMTP_FROM,
-    pollMs: config.ALERT_POLL_MS,
-    tickMs: config.ALERT_TICK_MS,
-    retryBaseMs: config.ALERT_RETRY_BASE_MS,
-    maxAttempts: config.ALERT_MAX_ATTEMPTS,
-  });
+  const alerts = new AlertService(db.prisma, projects, logger, alertOptions(config));
   alerts.attach(writer);
   await alerts.start();
   return {

@@ -7,6 +7,8 @@ import { registerAdminCommands } from "./cli/admin.ts";
 import { registerProjectLifecycleCommands } from "./cli/project-lifecycle.ts";
 import { registerUserCommands } from "./cli/users.ts";
 import { registerMigrateCommands } from "./cli/migrate.ts";
+import { registerDbCommands } from "./cli/db.ts";
+import { registerAlertCommands } from "./cli/alerts.ts";
 import { CliError } from "./cli/io.ts";
 import { VERSION } from "./version.ts";
 
@@ -21,6 +23,8 @@ registerAdminCommands(program);
 registerProjectLifecycleCommands(program);
 registerUserCommands(program);
 registerMigrateCommands(program);
+registerDbCommands(program);
+registerAlertCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import { TriageStore } from "../store/triage.ts";
 import { ObservedPolicyStore } from "../store/observed-policies.ts";
 import type { ProjectStore } from "../store/projects.ts";
 import type { ReportWriter } from "../store/writer.ts";
+import type { Config } from "../config.ts";
 import { AlertEngine } from "./engine.ts";
 import { Dispatcher, sendTo } from "./dispatch.ts";
 import { Notifier } from "./notifier.ts";
@@ -25,6 +26,21 @@ export type AlertOptions = {
   retryBaseMs: number;
   maxAttempts: number;
 };
+
+/** The alert options a configuration selects. */
+export function alertOptions(config: Config): AlertOptions {
+  return {
+    publicUrl: config.publicUrl,
+    allowPrivate: config.ALERT_ALLOW_PRIVATE_DESTINATIONS,
+    timeoutMs: config.ALERT_TIMEOUT_MS,
+    smtpUrl: config.SMTP_URL ?? null,
+    smtpFrom: config.SMTP_FROM,
+    pollMs: config.ALERT_POLL_MS,
+    tickMs: config.ALERT_TICK_MS,
+    retryBaseMs: config.ALERT_RETRY_BASE_MS,
+    maxAttempts: config.ALERT_MAX_ATTEMPTS,
+  };
+}
 
 export class AlertService {
   readonly config: AlertConfigStore;
