@@ -16,6 +16,7 @@ import {
   type PolicyGroupRow,
 } from "../store/policy-groups.ts";
 import { isSqliteReader, type SqlReader } from "../store/sql.ts";
+import { NO_OTHER_NODES, type GenerationSource } from "../store/pg-commits.ts";
 import { HOUR_MS, type GroupChange, type GroupWatcher, type ReportWriter } from "../store/writer.ts";
 
 const RECENT_DAYS = 7;
@@ -60,6 +61,8 @@ export class PolicyCache implements GroupWatcher {
   constructor(
     private readonly sql: SqlReader,
     private readonly writer: Pick<ReportWriter, "generation" | "watch">,
+    /** Commits of the other nodes on the database (PostgreSQL): each makes the project's entries stale. */
+    private readonly others: GenerationSource = NO_OTHER_NODES,
     /** Projects whose groups stay in memory (each ~1 KB per group). */
     maxProjects = 4,
   ) {
@@ -115,7 +118,10 @@ export class PolicyCache implements GroupWatcher {
   }
 
   private stamp(projectId: string, now: number, recentDays = RECENT_DAYS): Stamp {
-    return { generation: this.writer.generation(projectId), hour: recentHour(now, recentDays) };
+    return {
+      generation: this.writer.generation(projectId) + this.others.generation(projectId),
+      hour: recentHour(now, recentDays),
+    };
   }
 
   /**

@@ -83,7 +83,7 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     return p;
   };
 
-  const cache = new PolicyCache(db.sql, deps.writer);
+  const cache = new PolicyCache(db.sql, deps.writer, db.otherNodes);
   const deploy = deployRoutes(api, deps, { versions, cache, project });
   const { deployHeaders } = deploy;
 

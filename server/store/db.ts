@@ -11,12 +11,15 @@ import type { Config } from "../config.ts";
 import { openDb, sqliteProbe, type OpenDbOptions } from "./sqlite-db.ts";
 import { classifyPg, openPgDb, pgProbe } from "./pg-db.ts";
 import type { StorageClassifier } from "./health.ts";
+import type { CommitFeed, GenerationSource } from "./pg-commits.ts";
 
 export { openDb, secureFiles, sqliteProbe, type OpenDbOptions } from "./sqlite-db.ts";
 export { openPgDb } from "./pg-db.ts";
 
 type DbCommon = {
   prisma: PrismaClient;
+  /** Commits of the other nodes on the same database, per project (none on SQLite: one process). */
+  otherNodes: GenerationSource;
   close(): Promise<void>;
 };
 
@@ -34,6 +37,8 @@ export type PgDb = DbCommon & {
   /** The node's pool (the PostgreSQL engine's modules only). */
   pool: pg.Pool;
   url: string;
+  /** The other nodes' commits, heard through LISTEN (pg-commits.ts). */
+  feed: CommitFeed;
 };
 
 export type Db = SqliteDb | PgDb;

@@ -8,5 +8,7 @@ import { SqliteBatchEngine } from "./sqlite-batch.ts";
 
 /** The writer's engine on `db`, keeping the writer's bounds (writer.ts limitsOf). */
 export function batchEngineFor(db: Db, limits: AggregateLimits): BatchEngine {
-  return db.engine === "sqlite" ? new SqliteBatchEngine(db.raw, limits) : new PgBatchEngine(db.pool, limits);
+  return db.engine === "sqlite"
+    ? new SqliteBatchEngine(db.raw, limits)
+    : new PgBatchEngine(db.pool, limits, db.feed.nodeId);
 }

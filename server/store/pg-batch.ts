@@ -22,6 +22,7 @@ import {
 } from "./aggregate.ts";
 import type { BatchEngine, CommitChanges, Waiter } from "./engine.ts";
 import { withPgConnectionCode } from "./sql.ts";
+import { COMMIT_CHANNEL } from "./pg-commits.ts";
 
 type GroupCache = { pages: string[]; browsers: string[]; slots: SlotState[] };
 
@@ -116,6 +117,8 @@ export class PgBatchEngine implements BatchEngine {
   constructor(
     private readonly pool: pg.Pool,
     private readonly limits: AggregateLimits,
+    /** This node's id in the commit notifications to the other nodes (pg-commits.ts); none when unset. */
+    private readonly nodeId?: string,
   ) {}
 
   get pending(): number {
@@ -288,6 +291,14 @@ export class PgBatchEngine implements BatchEngine {
         UPSERT_COUNTERS,
         columns(counters, [(x) => x.projectId, (x) => x.hour, (x) => x.kind, (x) => x.count]),
       );
+    }
+    if (this.nodeId !== undefined && agg.touched.size > 0) {
+      // Delivered to the other nodes once this transaction commits, never for one that rolls back.
+      await client.query(`SELECT pg_notify($1, $2 || ' ' || p) FROM unnest($3::text[]) AS p`, [
+        COMMIT_CHANNEL,
+        this.nodeId,
+        [...agg.touched],
+      ]);
     }
     return changes;
   }

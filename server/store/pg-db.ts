@@ -10,6 +10,7 @@ import { applyPgMigrations } from "./pg-migrate.ts";
 import { PG_CONNECTION_LOST, pgReader, withPgConnectionCode } from "./sql.ts";
 import type { PgDb } from "./db.ts";
 import type { StorageClassifier } from "./health.ts";
+import { CommitFeed } from "./pg-commits.ts";
 
 export type OpenPgOptions = {
   /** Connections this node opens at most (PG_POOL_SIZE). */
@@ -53,13 +54,18 @@ export async function openPgDb(url: string, opts: OpenPgOptions = {}): Promise<P
       },
     },
   }) as unknown as PrismaClient;
+  const feed = new CommitFeed(url);
+  await feed.start();
   return {
     engine: "postgres",
     prisma,
+    otherNodes: feed,
+    feed,
     sql: pgReader(pool),
     pool,
     url,
     async close() {
+      await feed.close();
       await prisma.$disconnect();
       await pool.end();
     },

@@ -12,6 +12,7 @@ import type pg from "pg";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "./db.ts";
 import { withPgConnectionCode } from "./sql.ts";
+import { COMMIT_CHANNEL } from "./pg-commits.ts";
 
 /** A group as the ignore rules see it: its key and the samples kept for it. */
 export type RuleGroup = {
@@ -170,6 +171,9 @@ async function relabelPg(
         await client.query(PG.addHour, [projectId, h.hour, g.directive, noise, n]);
       }
     }
+    // The other nodes' policy caches hold these groups with their old labels (pg-commits.ts; "-" is no node's id,
+    // so this node counts it too, which only costs it one reload).
+    if (moved.groups > 0) await client.query(`SELECT pg_notify($1, '- ' || $2)`, [COMMIT_CHANNEL, projectId]);
     await client.query("COMMIT");
     return moved;
   } catch (err) {

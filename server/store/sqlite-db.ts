@@ -19,6 +19,7 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations } from "./migrate.ts";
 import { sqliteReader } from "./sql.ts";
 import type { SqliteDb } from "./db.ts";
+import { NO_OTHER_NODES } from "./pg-commits.ts";
 
 export type OpenDbOptions = {
   synchronous?: "FULL" | "NORMAL";
@@ -67,6 +68,7 @@ export async function openDb(file: string, opts: OpenDbOptions = {}): Promise<Sq
   return {
     engine: "sqlite",
     prisma,
+    otherNodes: NO_OTHER_NODES,
     sql: sqliteReader(raw),
     raw,
     file,
