@@ -8,10 +8,10 @@ import { parseInput } from "../http/query.ts";
 import { notFound } from "../http/errors.ts";
 import type { Principal } from "../http/auth.ts";
 import { TRIAGE_STATES } from "../alerts/vocabulary.ts";
-import type { GroupAlertsDto, GroupTriageDto } from "../contract/alerts.ts";
+import type { GroupAlertsDto, GroupTriageDto, TriageInput } from "../contract/alerts.ts";
 import { presentEvent, presentTriage } from "./present-alerts.ts";
 
-const triageSchema = z.object({ state: z.enum(TRIAGE_STATES) }).strict();
+const triageSchema = z.object({ state: z.enum(TRIAGE_STATES) }).strict() satisfies z.ZodType<TriageInput>;
 
 /** Who acted: a signed-in user's email, or an API token's name. */
 function actor(ctx: Context): string {
