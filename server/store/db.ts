@@ -13,8 +13,7 @@ import { classifyPg, openPgDb, pgProbe } from "./pg-db.ts";
 import type { StorageClassifier } from "./health.ts";
 import type { CommitFeed, GenerationSource } from "./pg-commits.ts";
 
-export { openDb, secureFiles, sqliteProbe, type OpenDbOptions } from "./sqlite-db.ts";
-export { openPgDb } from "./pg-db.ts";
+export { openDb, type OpenDbOptions } from "./sqlite-db.ts";
 
 type DbCommon = {
   prisma: PrismaClient;
