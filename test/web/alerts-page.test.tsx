@@ -292,6 +292,36 @@ describe("AlertsPage", () => {
     expect(screen.getByRole("row", { name: /Spike/ })).toBeTruthy();
   });
 
+  test.each([
+    {
+      kind: "new-group",
+      fields: ["Minimum count", "Quiet period (minutes)", "Only these directives", "When"],
+    },
+    {
+      kind: "enforced-block",
+      fields: [
+        "Minimum count",
+        "Quiet period (minutes)",
+        "Only these directives",
+        "Days without enforce reports",
+      ],
+    },
+    { kind: "spike", fields: ["Minimum count", "Quiet period (minutes)", "Only these directives", "Factor"] },
+    { kind: "silence", fields: ["Quiet period (minutes)", "Hours without reports"] },
+    { kind: "quota", fields: ["Quiet period (minutes)", "Percentages of the daily cap"] },
+    { kind: "policy-drift", fields: ["Minimum count", "Quiet period (minutes)"] },
+    { kind: "regression", fields: ["Quiet period (minutes)", "Only these directives"] },
+    { kind: "digest", fields: ["Every", "At hour (UTC)"] },
+  ])("the form asks a $kind rule only what it reads", async ({ kind, fields }) => {
+    setup();
+    await screen.findByRole("table", { name: "Alert rules" });
+    fireEvent.click(screen.getByRole("button", { name: "New rule" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.change(within(dialog).getByLabelText("Alert when"), { target: { value: kind } });
+    const labels = [...dialog.querySelectorAll(".field > label")].map((l) => l.textContent);
+    expect(labels.filter((l) => l !== "Alert when" && l !== "Enabled")).toEqual(fields);
+  });
+
   test("the server's refusal shows in the dialog", async () => {
     setup({
       createAlertRule: vi.fn(() => Promise.reject(new Error("channels: unknown channel c9"))),

@@ -11,6 +11,7 @@ import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import {
   KIND_PARAMS,
+  MIN_COUNT_HINT,
   WEEKDAYS,
   newRuleDraft,
   ruleDraftOf,
@@ -85,6 +86,7 @@ export function AlertRuleForm({
   const [busy, setBusy] = useState(false);
   const [preview, setPreview] = useState<AlertRulePreviewDto | null>(null);
   const uses = new Set(KIND_PARAMS[draft.kind]);
+  const minCountHint = MIN_COUNT_HINT[draft.kind];
 
   const set = (patch: Partial<RuleDraft>) => {
     setDraft((d) => ({ ...d, ...patch }));
@@ -219,36 +221,39 @@ export function AlertRuleForm({
         </fieldset>
 
         <div className="grid-2 form-grid">
-          <Field
-            id={f("minCount")}
-            label="Minimum count"
-            hint="Reports needed before it fires (new violation: the group's total; spike: the last hour's)."
-            error={errors.minCount}
-          >
-            {(a) => (
-              <input
-                {...a}
-                inputMode="numeric"
-                value={draft.minCount}
-                onChange={(e) => set({ minCount: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
-            id={f("quietMinutes")}
-            label="Quiet period (minutes)"
-            hint="No second alert for the same group within this time."
-            error={errors.quietMinutes}
-          >
-            {(a) => (
-              <input
-                {...a}
-                inputMode="numeric"
-                value={draft.quietMinutes}
-                onChange={(e) => set({ quietMinutes: e.target.value })}
-              />
-            )}
-          </Field>
+          {minCountHint ? (
+            <Field id={f("minCount")} label="Minimum count" hint={minCountHint} error={errors.minCount}>
+              {(a) => (
+                <input
+                  {...a}
+                  inputMode="numeric"
+                  value={draft.minCount}
+                  onChange={(e) => set({ minCount: e.target.value })}
+                />
+              )}
+            </Field>
+          ) : null}
+          {draft.kind === "digest" ? null : (
+            <Field
+              id={f("quietMinutes")}
+              label="Quiet period (minutes)"
+              hint={
+                draft.kind === "silence" || draft.kind === "quota" || draft.kind === "policy-drift"
+                  ? "No second alert for the project within this time."
+                  : "No second alert for the same group within this time."
+              }
+              error={errors.quietMinutes}
+            >
+              {(a) => (
+                <input
+                  {...a}
+                  inputMode="numeric"
+                  value={draft.quietMinutes}
+                  onChange={(e) => set({ quietMinutes: e.target.value })}
+                />
+              )}
+            </Field>
+          )}
         </div>
 
         {uses.has("directives") ? (

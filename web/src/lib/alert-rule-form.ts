@@ -68,6 +68,17 @@ export const KIND_PARAMS: Record<AlertRuleKind, readonly (keyof AlertRuleParams)
   digest: ["period", "hour", "weekday"],
 };
 
+/**
+ * What the minimum count counts, for the kinds that read it (the server ignores it for silence, quota, regression
+ * and digests, so the form hides it there).
+ */
+export const MIN_COUNT_HINT: Partial<Record<AlertRuleKind, string>> = {
+  "new-group": "Reports a new group needs before it alerts (1: its first report).",
+  "enforced-block": "Enforce reports needed after the quiet days (1: the first one).",
+  spike: "Reports the last hour needs as well as the factor.",
+  "policy-drift": "Reports with an unknown policy needed before it alerts.",
+};
+
 export const WEEKDAYS = [
   "Sunday",
   "Monday",
