@@ -19,6 +19,7 @@ import { QueueFullError, type ReportTags } from "../store/writer.ts";
 import type { AppDeps } from "../deps.ts";
 import { TokenBuckets, clientKeyer } from "../http/ratelimit.ts";
 import type { ProjectRecord } from "../store/projects.ts";
+import { DailyCounts } from "../store/daily-counts.ts";
 
 const DAY_MS = 86_400_000;
 const ENV_RE = /^[A-Za-z0-9._-]{1,32}$/;
@@ -44,28 +45,13 @@ function tagsFrom(ctx: Context): ReportTags {
   return { policyVersion, env: typeof env === "string" ? env : "" };
 }
 
-/** Per-project daily counter (UTC day), so a flood cannot fill the disk. In memory: restarts begin a fresh count. */
-class DailyCounts {
-  private counts = new Map<string, { day: number; n: number }>();
-  add(projectId: string, n: number, now: number): number {
-    const day = Math.floor(now / DAY_MS);
-    const c = this.counts.get(projectId);
-    if (!c || c.day !== day) {
-      this.counts.set(projectId, { day, n });
-      return n;
-    }
-    c.n += n;
-    return c.n;
-  }
-}
-
 /** The ingest router: POST and OPTIONS on /r/:reportKey. */
 export function ingestRouter(deps: AppDeps): Router {
   const { config, projects, writer, metrics } = deps;
   const perClient = new TokenBuckets(config.INGEST_RATE_PER_CLIENT, config.INGEST_BURST_PER_CLIENT);
   const perProject = new TokenBuckets(config.INGEST_RATE_PER_PROJECT, config.INGEST_BURST_PER_PROJECT);
   const keyOf = clientKeyer();
-  const daily = new DailyCounts();
+  const daily = new DailyCounts(deps.db.sql);
   const router = new Router();
 
   /** Count a rejected request (the metric) of `reports` reports (the project's counter; 1 when the body was not
@@ -210,7 +196,7 @@ export function ingestRouter(deps: AppDeps): Router {
       if (foreign > 0) writer.count(project.id, "rejected:foreign_origin", foreign, now);
       if (sampled > 0) writer.count(project.id, "sampled", sampled, now);
       if (settings.dailyCap !== null && kept.length > 0) {
-        const total = daily.add(project.id, kept.length, now);
+        const total = await daily.add(project.id, kept.length, now);
         if (total > settings.dailyCap) {
           writer.count(project.id, "rejected:daily_cap", kept.length, now);
           metrics.rejected.inc({ reason: "daily_cap" });

@@ -135,3 +135,29 @@ test.skipIf(skip)("B's suggestion follows A's commits; a version made on A is se
   expect(pub.headers.get("x-cinch-policy-version")).toBe(String(v.version));
   expect(await pub.text()).toContain("https://fresh.example");
 });
+
+test.skipIf(skip)(
+  "the daily cap is counted in the database: two nodes together accept the cap, not twice it",
+  async () => {
+    const capped = (await (await api(a, "POST", "/api/projects", { name: "capped" })).json()) as {
+      id: string;
+      reportKey: string;
+    };
+    expect((await api(a, "PATCH", `/api/projects/${capped.id}`, { settings: { dailyCap: 10 } })).status).toBe(
+      200,
+    );
+    const send = (node: TestApp) =>
+      fetch(`${node.url}/r/${capped.reportKey}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/csp-report" },
+        body: report("https://capped.example/x.js"),
+      }).then((r) => r.status);
+    const onA: number[] = [];
+    for (let i = 0; i < 6; i++) onA.push(await send(a));
+    expect(onA).toEqual([204, 204, 204, 204, 204, 204]);
+    await a.deps.writer.drain();
+    const onB: number[] = [];
+    for (let i = 0; i < 6; i++) onB.push(await send(b));
+    expect(onB).toEqual([204, 204, 204, 204, 429, 429]);
+  },
+);
