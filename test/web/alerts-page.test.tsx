@@ -322,6 +322,24 @@ describe("AlertsPage", () => {
     expect(labels.filter((l) => l !== "Alert when" && l !== "Enabled")).toEqual(fields);
   });
 
+  test("channels that cannot load say so and can be retried; New rule waits for them", async () => {
+    let fail = true;
+    const api = setup({
+      listAlertChannels: vi.fn(() =>
+        fail ? Promise.reject(new Error("Cannot reach the Cinch server.")) : Promise.resolve([channel()]),
+      ),
+    });
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("The alert channels could not load");
+    expect((screen.getByRole("button", { name: "New rule" }) as HTMLButtonElement).disabled).toBe(true);
+    fail = false;
+    fireEvent.click(within(alert).getByRole("button", { name: "Try again" }));
+    await waitFor(() =>
+      expect((screen.getByRole("button", { name: "New rule" }) as HTMLButtonElement).disabled).toBe(false),
+    );
+    expect(api.listAlertChannels).toHaveBeenCalledTimes(2);
+  });
+
   test("the server's refusal shows in the dialog", async () => {
     setup({
       createAlertRule: vi.fn(() => Promise.reject(new Error("channels: unknown channel c9"))),

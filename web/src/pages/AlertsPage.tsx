@@ -14,7 +14,7 @@ import { AlertPreview } from "../components/AlertPreview.tsx";
 import { AlertRuleForm } from "../components/AlertRuleForm.tsx";
 import { DeliveryLog } from "../components/DeliveryLog.tsx";
 import { Dialog } from "../components/Dialog.tsx";
-import { Async, Empty, FormError, Loading } from "../components/State.tsx";
+import { Async, Empty, ErrorState, FormError, Loading } from "../components/State.tsx";
 import { Untrusted } from "../components/Untrusted.tsx";
 
 type Editing = { rule?: AlertRuleDto } | null;
@@ -207,6 +207,13 @@ export function AlertsPage() {
         Be told the moment the policy blocks something new: a deploy that broke a page, or a script nobody
         added. Rules send to the instance's <Link to={pathFor("channels")}>alert channels</Link>.
       </p>
+      {channels.error ? (
+        <ErrorState
+          error={channels.error}
+          retry={channels.reload}
+          title="The alert channels could not load"
+        />
+      ) : null}
       {channels.data && channels.data.length === 0 ? (
         <p className="notice">
           No alert channel yet. <Link to={pathFor("channels")}>Create a webhook, Slack or email channel</Link>{" "}
