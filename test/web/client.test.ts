@@ -272,3 +272,120 @@ describe("ApiClient", () => {
     expect(es.closed).toBe(true);
   });
 });
+
+describe("ApiClient, alerts (#14)", () => {
+  const rule = { kind: "new-group" as const, channels: ["c1"] };
+  test.each<{
+    name: string;
+    call: (api: ApiClient) => Promise<unknown>;
+    method: string;
+    url: string;
+    body?: unknown;
+  }>([
+    {
+      name: "listAlertChannels",
+      call: (a) => a.listAlertChannels(),
+      method: "GET",
+      url: "/api/alert-channels",
+    },
+    {
+      name: "createAlertChannel",
+      call: (a) => a.createAlertChannel({ name: "ops", kind: "webhook", url: "https://h.example/x" }),
+      method: "POST",
+      url: "/api/alert-channels",
+      body: { name: "ops", kind: "webhook", url: "https://h.example/x" },
+    },
+    {
+      name: "deleteAlertChannel",
+      call: (a) => a.deleteAlertChannel("c/1"),
+      method: "DELETE",
+      url: "/api/alert-channels/c%2F1",
+    },
+    {
+      name: "testAlertChannel",
+      call: (a) => a.testAlertChannel("c1"),
+      method: "POST",
+      url: "/api/alert-channels/c1/test",
+    },
+    {
+      name: "listAlertRules",
+      call: (a) => a.listAlertRules("p1"),
+      method: "GET",
+      url: "/api/projects/p1/alerts",
+    },
+    {
+      name: "createAlertRule",
+      call: (a) => a.createAlertRule("p1", rule),
+      method: "POST",
+      url: "/api/projects/p1/alerts",
+      body: rule,
+    },
+    {
+      name: "updateAlertRule",
+      call: (a) => a.updateAlertRule("p1", "r1", { quietMinutes: 5 }),
+      method: "PATCH",
+      url: "/api/projects/p1/alerts/r1",
+      body: { quietMinutes: 5 },
+    },
+    {
+      name: "deleteAlertRule",
+      call: (a) => a.deleteAlertRule("p1", "r1"),
+      method: "DELETE",
+      url: "/api/projects/p1/alerts/r1",
+    },
+    {
+      name: "previewAlertRule",
+      call: (a) => a.previewAlertRule("p1", rule),
+      method: "POST",
+      url: "/api/projects/p1/alerts/preview",
+      body: rule,
+    },
+    {
+      name: "alertDeliveries",
+      call: (a) => a.alertDeliveries("p1", { status: "failed", limit: 50 }),
+      method: "GET",
+      url: "/api/projects/p1/alerts/deliveries?status=failed&limit=50",
+    },
+    {
+      name: "groupAlerts",
+      call: (a) => a.groupAlerts("p1", 7),
+      method: "GET",
+      url: "/api/projects/p1/violations/7/alerts",
+    },
+    {
+      name: "triageGroup",
+      call: (a) => a.triageGroup("p1", 7, "muted"),
+      method: "POST",
+      url: "/api/projects/p1/violations/7/triage",
+      body: { state: "muted" },
+    },
+  ])("$name: $method $url", async ({ call, method, url, body }) => {
+    const { fetch, calls } = fakeFetch([
+      () =>
+        method === "DELETE"
+          ? new Response(null, { status: 204 })
+          : json({ channels: [], rules: [], deliveries: [] })(),
+    ]);
+    const api = new ApiClient({ fetch });
+    api.csrfToken = "csrf-1";
+    await call(api);
+    expect(calls[0]?.url).toBe(url);
+    expect(calls[0]?.init.method).toBe(method);
+    expect(header(calls[0], "X-CSRF-Token")).toBe(method === "GET" ? null : "csrf-1");
+    expect(calls[0]?.init.body === undefined ? undefined : JSON.parse(String(calls[0]?.init.body))).toEqual(
+      body,
+    );
+  });
+
+  test("the lists are unwrapped from the server's {channels}, {rules}, {deliveries}", async () => {
+    const { fetch } = fakeFetch([
+      json({ channels: [{ id: "c1" }] }),
+      json({ rules: [{ id: "r1" }] }),
+      json({ deliveries: [{ id: "d1" }] }),
+    ]);
+    const api = new ApiClient({ fetch });
+    expect(await api.listAlertChannels()).toEqual([{ id: "c1" }]);
+    expect(await api.listAlertRules("p1")).toEqual([{ id: "r1" }]);
+    expect(await api.alertDeliveries("p1")).toEqual([{ id: "d1" }]);
+  });
+});
