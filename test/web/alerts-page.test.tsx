@@ -16,8 +16,23 @@ import {
   paramsSummary,
   ruleInputOf,
   withKind,
+  KIND_DEFAULTS,
   type RuleDraft,
 } from "../../web/src/lib/alert-rule-form.ts";
+import {
+  ALERT_CHANNEL_KINDS,
+  ALERT_RULE_KINDS,
+  DELIVERY_STATUS_TEXT,
+  TRIAGE_STATES,
+} from "../../web/src/lib/alerts-vocabulary.ts";
+import {
+  CHANNEL_KINDS,
+  DELIVERY_STATUSES,
+  RULE_KINDS,
+  TRIAGE_STATES as SERVER_TRIAGE_STATES,
+  resolveParams,
+  ruleDefaults,
+} from "../../server/alerts/vocabulary.ts";
 import { mockApi, project, renderApp } from "./helpers.tsx";
 
 afterEach(cleanup);
@@ -477,4 +492,26 @@ describe("navigation to the alerts pages", () => {
     await waitFor(() => expect(window.location.pathname).toBe("/projects/p1/groups/42"));
     expect(window.location.search).toBe("?range=7d");
   });
+});
+
+describe("the dashboard's alert vocabularies and defaults are the server's", () => {
+  test("kinds, channel kinds, triage states and delivery statuses", () => {
+    expect([...ALERT_RULE_KINDS]).toEqual([...RULE_KINDS]);
+    expect([...ALERT_CHANNEL_KINDS]).toEqual([...CHANNEL_KINDS]);
+    expect([...TRIAGE_STATES]).toEqual([...SERVER_TRIAGE_STATES]);
+    expect(Object.keys(DELIVERY_STATUS_TEXT)).toEqual([...DELIVERY_STATUSES]);
+  });
+
+  test.each([...RULE_KINDS])(
+    "%s: the form pre-fills the server's minimum count, quiet period and parameters",
+    (kind) => {
+      expect(KIND_DEFAULTS[kind]).toEqual(ruleDefaults(kind));
+      const r = ruleInputOf(withKind(newRuleDraft(["c1"]), kind));
+      expect("input" in r && r.input).toMatchObject(ruleDefaults(kind));
+      const resolved = resolveParams({});
+      if ("input" in r)
+        for (const [k, v] of Object.entries(r.input.params))
+          expect(v, k).toEqual(resolved[k as keyof typeof resolved]);
+    },
+  );
 });
