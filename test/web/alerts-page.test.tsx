@@ -510,7 +510,7 @@ describe("the dashboard's alert vocabularies and defaults are the server's", () 
       expect("input" in r && r.input).toMatchObject(ruleDefaults(kind));
       const resolved = resolveParams({});
       if ("input" in r)
-        for (const [k, v] of Object.entries(r.input.params))
+        for (const [k, v] of Object.entries(r.input.params ?? {}))
           expect(v, k).toEqual(resolved[k as keyof typeof resolved]);
     },
   );
