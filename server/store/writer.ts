@@ -74,6 +74,8 @@ export class ReportWriter {
   private queue: Pending[] = [];
   private queued = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** An asynchronous engine's commit is running: what arrives meanwhile waits for it, to go as one batch. */
+  private busy = false;
   private closed = false;
   private counters = new Counters();
   private generations = new Map<string, number>();
@@ -160,6 +162,11 @@ export class ReportWriter {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    // Group commit on an asynchronous engine (PostgreSQL): while one commit runs, the next batch gathers and goes
+    // when it ends. Committing every flush interval instead queued many small commits behind each other, each
+    // paying every statement's round trip: 578 reports/s at 32 connections, 1,254 with one batch per commit
+    // (npx tsx bench/engines.ts, same run beside SQLite's 2,477).
+    if (this.busy) return;
     const batch = this.queue;
     const counters = this.counters;
     if (batch.length === 0 && counters.size === 0) return;
@@ -186,7 +193,21 @@ export class ReportWriter {
       return;
     }
     if (result instanceof Promise) {
-      result.then((changes) => this.committed(batch, agg.touched, changes, agg.reports, started), fail);
+      this.busy = true;
+      const next = () => {
+        this.busy = false;
+        if (this.queue.length > 0 || this.counters.size > 0) this.flushNow();
+      };
+      result.then(
+        (changes) => {
+          this.committed(batch, agg.touched, changes, agg.reports, started);
+          next();
+        },
+        (err: unknown) => {
+          fail(err);
+          next();
+        },
+      );
     } else {
       this.committed(batch, agg.touched, result, agg.reports, started);
     }
@@ -221,8 +242,11 @@ export class ReportWriter {
 
   /** Commit what is queued and wait until every commit started so far has finished (asynchronous engines). */
   async drain(): Promise<void> {
-    this.flushNow();
-    await this.engine.idle();
+    for (;;) {
+      this.flushNow();
+      await this.engine.idle();
+      if (!this.busy && this.queue.length === 0 && this.counters.size === 0) return;
+    }
   }
 
   /** Stop accepting, commit what is queued and make it durable. */
