@@ -292,8 +292,7 @@ export class AlertEngine implements GroupWatcher {
       const c = await this.deps.rules.channel(id);
       if (c) channels.push({ id: c.id, name: c.name, kind: c.kind });
     }
-    // The event id is chosen by the outbox; the payload names it, so it is written after: build with a placeholder
-    // id, then store the payload carrying the real one.
+    // The event id is chosen by the outbox: the stored payload's id is filled in by the dispatcher at send time.
     const payload = await this.payload(f, "", at);
     const { event } = await this.deps.outbox.add(
       {

@@ -15,6 +15,9 @@ import { Dispatcher, sendTo } from "./dispatch.ts";
 import { Notifier } from "./notifier.ts";
 import { PolicyDigest, runSchedule } from "./schedule.ts";
 
+/** Alerts (and their delivery log) older than this are forgotten; quiet periods are at most as long (api/alerts.ts). */
+const OUTBOX_DAYS = 90;
+
 export type AlertOptions = {
   publicUrl: string;
   allowPrivate: boolean;
@@ -117,9 +120,10 @@ export class AlertService {
     arm();
   }
 
-  /** One run of the scheduled rules (reloading the rules first). */
+  /** One run of the scheduled rules (reloading the rules first), and the outbox kept to the last 90 days. */
   async tick(): Promise<void> {
     await this.engine.reload();
+    await this.outbox.prune(Date.now() - OUTBOX_DAYS * 86_400_000);
     await runSchedule(
       this.engine,
       { prisma: this.prisma, projects: this.projects, observed: this.observed },

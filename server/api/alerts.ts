@@ -56,7 +56,7 @@ const channelIds = z.array(z.string().min(1).max(64)).max(10, "at most 10 channe
 const ruleFields = {
   channels: channelIds,
   minCount: z.number().int().min(1).max(1_000_000_000).optional(),
-  quietMinutes: z.number().int().min(0).max(525_600).optional(),
+  quietMinutes: z.number().int().min(0).max(129_600, "must be at most 129600 (90 days)").optional(),
   params: paramsSchema.optional(),
   enabled: z.boolean().optional(),
 };

@@ -195,6 +195,30 @@ export class AlertOutbox {
     });
   }
 
+  /**
+   * Forget alerts raised before `before` whose deliveries are all settled (delivered or failed), and the quiet
+   * period's keys last fired before it: the outbox stays bounded. Pending deliveries are kept whatever their age.
+   */
+  async prune(before: number): Promise<number> {
+    const old = await this.prisma.alertEvent.findMany({
+      where: { createdAt: { lt: BigInt(before) } },
+      select: { id: true },
+      take: 10_000,
+    });
+    const ids = old.map((e) => e.id);
+    if (ids.length === 0) return 0;
+    const open = await this.prisma.alertDelivery.findMany({
+      where: { eventId: { in: ids }, status: { in: ["pending", "delivering"] } },
+      select: { eventId: true },
+    });
+    const keep = new Set(open.map((d) => d.eventId));
+    const gone = ids.filter((id) => !keep.has(id));
+    await this.prisma.alertDelivery.deleteMany({ where: { eventId: { in: gone } } });
+    await this.prisma.alertEvent.deleteMany({ where: { id: { in: gone } } });
+    await this.prisma.alertFired.deleteMany({ where: { firedAt: { lt: BigInt(before) } } });
+    return gone.length;
+  }
+
   /** A project's delivery log, newest first. */
   async deliveries(
     projectId: string,

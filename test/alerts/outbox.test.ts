@@ -81,6 +81,32 @@ describe("outbox", () => {
     }
   });
 
+  test("old alerts are pruned once settled; pending ones are kept whatever their age", async () => {
+    const t = await startTestApp(ENV);
+    try {
+      const p = await project(t, "prune");
+      await t.deps.alerts.dispatcher.stop(); // the pending one stays pending
+      const old = Date.now() - 100 * 86_400_000;
+      const add = () =>
+        t.deps.alerts.outbox.add(
+          { projectId: p.id, ruleId: null, kind: "quota", groupId: null, title: "old", payload: "{}" },
+          [{ id: null, name: "gone", kind: "webhook" }],
+          old,
+        );
+      const settled = await add();
+      const pending = await add();
+      await t.deps.db.prisma.alertDelivery.updateMany({
+        where: { eventId: settled.event.id },
+        data: { status: "delivered" },
+      });
+      expect(await t.deps.alerts.outbox.prune(Date.now() - 90 * 86_400_000)).toBe(1);
+      expect(await t.deps.alerts.outbox.event(settled.event.id)).toBeNull();
+      expect(await t.deps.alerts.outbox.event(pending.event.id)).not.toBeNull();
+    } finally {
+      await t.close();
+    }
+  });
+
   test("slack: blocks readable on a phone, a text fallback, report data escaped", async () => {
     const t = await startTestApp(ENV);
     try {
