@@ -143,6 +143,25 @@ describe("webhook alerts", () => {
     expect(gaps[2]!).toBeGreaterThan(gaps[1]! * 1.3); // exponential backoff
   });
 
+  test("send a test; deleting a channel takes it out of the rules", async () => {
+    const p = await project(t, "test-send");
+    rx.status = 204;
+    const ch = await webhook(t, rx.url, "tested");
+    const n = rx.received.length;
+    const res = await api(t, "POST", `/api/alert-channels/${ch.id}/test`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ delivered: true, responseCode: 204, error: null });
+    expect(rx.received).toHaveLength(n + 1);
+    expect(JSON.parse(rx.received[n]!.body)).toMatchObject({ event: "test", group: null, rule: null });
+    const ruleId = await rule(t, p.id, { kind: "new-group", channels: [ch.id] });
+    expect((await api(t, "DELETE", `/api/alert-channels/${ch.id}`)).status).toBe(204);
+    const rules = (await (await api(t, "GET", `/api/projects/${p.id}/alerts`)).json()) as {
+      rules: { id: string; channels: string[] }[];
+    };
+    expect(rules.rules.find((r) => r.id === ruleId)!.channels).toEqual([]);
+    expect((await api(t, "POST", `/api/alert-channels/${ch.id}/test`)).status).toBe(404);
+  });
+
   test("a redirect is not followed: the attempt fails", async () => {
     const p = await project(t, "redirects");
     const ch = await webhook(t, rx.url, "moved");
