@@ -6,8 +6,8 @@ import { batchDelete, tableColumns, type SqlRunner } from "./sql-runner.ts";
 
 export type PurgeOptions = {
   batchRows?: number;
-  /** Between batches (default: one turn of the event loop). */
-  pause?: () => Promise<void>;
+  /** Between batches, given the batch's duration (default: as long again, so ingest gets half the time). */
+  pause?: (batchMs: number) => Promise<void>;
 };
 
 export type PurgeResult = { deleted: Record<string, number>; batches: number; longestBatchMs: number };
@@ -15,7 +15,7 @@ export type PurgeResult = { deleted: Record<string, number>; batches: number; lo
 /** Tables never purged by project: the project itself (deleted first) and its retired keys (kept: 410 forever). */
 const KEPT = new Set(["Project", "RetiredReportKey"]);
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const sameAgain = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, ms)));
 
 /** Delete every row a (removed) project owns, in batches; rows deleted per table. Safe to run again. */
 export async function purgeProject(
@@ -23,8 +23,8 @@ export async function purgeProject(
   projectId: string,
   opts: PurgeOptions = {},
 ): Promise<PurgeResult> {
-  const n = opts.batchRows ?? 1000;
-  const pause = opts.pause ?? nextTurn;
+  const n = opts.batchRows ?? 250;
+  const pause = opts.pause ?? sameAgain;
   const cols = await tableColumns(db);
   const deleted: Record<string, number> = {};
   let batches = 0;
@@ -33,10 +33,11 @@ export async function purgeProject(
     for (;;) {
       const t0 = performance.now();
       const [k = 0] = await db.tx([[batchDelete(db.engine, table, where, n), [projectId]]]);
-      longest = Math.max(longest, performance.now() - t0);
+      const ms = performance.now() - t0;
+      longest = Math.max(longest, ms);
       batches++;
       deleted[table] = (deleted[table] ?? 0) + k;
-      await pause();
+      await pause(ms);
       if (k < n) return;
     }
   };

@@ -23,8 +23,11 @@ export type RetentionOptions = {
   batchRows?: number;
   /** Groups per batch where rows are found through their group. */
   batchGroups?: number;
-  /** Between batches: lets requests and group commits run (default: one turn of the event loop). */
-  pause?: () => Promise<void>;
+  /**
+   * Between batches, given the batch's duration: lets requests and group commits run. Default: a pause as long
+   * as the batch (at least 1 ms), so a pass takes at most half of the event loop's time.
+   */
+  pause?: (batchMs: number) => Promise<void>;
   /** Checked between batches: true stops the pass (RetentionStopped), e.g. when the node is stopping. */
   stopping?: () => boolean;
   /** Told about groups deleted, per project (the writer forgets what it cached about them). */
@@ -122,7 +125,7 @@ class Batches {
   longest = 0;
   longestWhat = "";
   constructor(
-    private readonly pause: () => Promise<void>,
+    private readonly pause: (batchMs: number) => Promise<void>,
     private readonly stopping: () => boolean = () => false,
   ) {}
   async run<R>(what: string, fn: () => Promise<R>): Promise<R> {
@@ -131,13 +134,14 @@ class Batches {
     const ms = performance.now() - t0;
     if (ms > this.longest) [this.longest, this.longestWhat] = [ms, what];
     this.count++;
-    await this.pause();
+    await this.pause(ms);
     if (this.stopping()) throw new RetentionStopped();
     return r;
   }
 }
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** As long as the batch took (at least 1 ms): a pass uses at most half of the event loop. */
+const sameAgain = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, ms)));
 
 /** One retention pass at `now`. Safe to run again (or on another node at once): each step is idempotent. */
 export async function runRetention(
@@ -145,24 +149,39 @@ export async function runRetention(
   now: number,
   opts: RetentionOptions,
 ): Promise<RetentionResult> {
-  const n = opts.batchRows ?? 1000;
+  // 250 rows: folding 1,000 GroupHour rows took 64 ms at the median (5,000 groups over 120 days, 2 busy cores),
+  // 250 rows 18 ms.
+  const n = opts.batchRows ?? 250;
   const g = opts.batchGroups ?? 200;
   const { keep, rollupEnd } = horizons(now, opts.days);
-  const b = new Batches(opts.pause ?? nextTurn, opts.stopping);
+  const b = new Batches(opts.pause ?? sameAgain, opts.stopping);
   const rolledUp: Record<string, number> = {};
   const deleted: Record<string, number> = {};
   const add = (m: Record<string, number>, t: string, k: number) => (m[t] = (m[t] ?? 0) + k);
 
   // Fold a region's hourly rows (not already on a day's first hour) into daily rows, `where` selecting them.
-  const fold = async (t: HourTable, where: string, params: unknown[]) => {
-    for (;;) {
+  // Fold a region's hourly rows (not already on a day's first hour) into daily rows. `select(from)` gives the
+  // condition and its parameters for the rows from hour `from` on; with `ordered`, each batch takes the lowest hours
+  // and the next one starts at the last hour taken, so the daily rows already written are not scanned again
+  // (without it a pass over 5,000 groups and 90 days re-read ~450,000 of them per batch: 325 ms batches).
+  const fold = async (
+    t: HourTable,
+    select: (from: number) => [where: string, params: unknown[]],
+    ordered: boolean,
+  ) => {
+    for (let from = keep + 1; ;) {
+      const [where, params] = select(from);
       const rows = await b.run(`fold ${t.table}`, () =>
         db.move<Record<string, unknown>>(
           [
-            batchDelete(db.engine, t.table, `${where} AND "hour" % ${DAY_HOURS} <> 0`, n, [
-              ...t.keys,
-              t.value,
-            ]),
+            batchDelete(
+              db.engine,
+              t.table,
+              `${where} AND "hour" % ${DAY_HOURS} <> 0`,
+              n,
+              [...t.keys, t.value],
+              ordered ? `"hour"` : undefined,
+            ),
             params,
           ],
           (taken) => upsertDays(db, t, taken, keep),
@@ -170,6 +189,7 @@ export async function runRetention(
       );
       add(rolledUp, t.table, rows.length);
       if (rows.length < n) return;
+      if (ordered) from = Math.max(...rows.map((r) => Number(r.hour)));
     }
   };
   const drop = async (table: string, where: string, params: unknown[]) => {
@@ -186,7 +206,11 @@ export async function runRetention(
   for (const { id } of projects) {
     for (const t of BY_PROJECT) {
       if (rollupEnd > keep)
-        await fold(t, `"projectId" = ? AND "hour" > ? AND "hour" < ?`, [id, keep, rollupEnd]);
+        await fold(
+          t,
+          (from) => [`"projectId" = ? AND "hour" >= ? AND "hour" < ?`, [id, from, rollupEnd]],
+          true,
+        );
       await drop(t.table, `"projectId" = ? AND "hour" < ?`, [id, keep]);
     }
   }
@@ -203,7 +227,11 @@ export async function runRetention(
     after = ids[ids.length - 1]!;
     const inIds = `"groupId" IN ${marks(ids.length)}`;
     if (rollupEnd > keep)
-      await fold(RUNNING, `${inIds} AND "hour" > ? AND "hour" < ?`, [...ids, keep, rollupEnd]);
+      await fold(
+        RUNNING,
+        (from) => [`${inIds} AND "hour" >= ? AND "hour" < ?`, [...ids, from, rollupEnd]],
+        false,
+      );
     // Every row before `keep` but the group's latest one, which later windows subtract from.
     await drop(
       RUNNING.table,

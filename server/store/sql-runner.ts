@@ -137,8 +137,8 @@ export async function tableColumns(db: SqlRunner): Promise<Map<string, string[]>
 }
 
 /**
- * Delete up to `limit` rows matching `where` (SQL over the table's own columns), returning `returning`'s columns
- * when given. By physical row id so the subquery's LIMIT bounds the batch on both engines: SQLite's rowid, and on
+ * Delete up to `limit` rows matching `where` (SQL over the table's own columns), the first in `orderBy` order when
+ * given, returning `returning`'s columns when given. By physical row id so the subquery's LIMIT bounds the batch on both engines: SQLite's rowid, and on
  * PostgreSQL ctid through `= ANY(ARRAY(…))`, which plans a TID scan.
  */
 export function batchDelete(
@@ -147,9 +147,11 @@ export function batchDelete(
   where: string,
   limit: number,
   returning?: readonly string[],
+  orderBy?: string,
 ): string {
   const ret = returning ? ` RETURNING ${returning.map((c) => `"${c}"`).join(", ")}` : "";
-  const sub = `SELECT %id FROM "${table}" WHERE ${where} LIMIT ${Math.floor(limit)}`;
+  const order = orderBy ? ` ORDER BY ${orderBy}` : "";
+  const sub = `SELECT %id FROM "${table}" WHERE ${where}${order} LIMIT ${Math.floor(limit)}`;
   return engine === "sqlite"
     ? `DELETE FROM "${table}" WHERE rowid IN (${sub.replace("%id", "rowid")})${ret}`
     : `DELETE FROM "${table}" WHERE ctid = ANY(ARRAY(${sub.replace("%id", "ctid")}))${ret}`;
