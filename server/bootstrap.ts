@@ -59,12 +59,16 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     projects,
     tokens: new TokenStore(db.prisma),
     violations: new ViolationStore(db),
-    tail: new TailHub({
-      perProject: config.TAIL_MAX_PER_PROJECT,
-      total: config.TAIL_MAX_TOTAL,
-      bufferBytes: config.TAIL_BUFFER_BYTES,
-      stallMs: config.TAIL_STALL_MS,
-    }),
+    tail: new TailHub(
+      {
+        perProject: config.TAIL_MAX_PER_PROJECT,
+        total: config.TAIL_MAX_TOTAL,
+        bufferBytes: config.TAIL_BUFFER_BYTES,
+        stallMs: config.TAIL_STALL_MS,
+      },
+      // Several nodes on PostgreSQL: a report received by one node reaches the tails open on the others.
+      db.engine === "postgres" ? db.feed : undefined,
+    ),
     users: new UserStore(db.prisma),
     sessions: new SessionStore(
       db.prisma,

@@ -10,6 +10,7 @@ import type { Context } from "koa";
 import type { TailEventDto } from "../contract.ts";
 import type { Violation } from "../reports/types.ts";
 import { HttpError } from "../http/errors.ts";
+import type { TailRelay } from "../store/pg-commits.ts";
 
 export type TailLimits = {
   /** Open streams per project; the next one is a 429. */
@@ -109,8 +110,19 @@ export class TailHub {
   private pinger: NodeJS.Timeout | null = null;
   readonly limits: TailLimits;
 
-  constructor(limits: Partial<TailLimits> = {}) {
+  /**
+   * With a relay (PostgreSQL, several nodes: store/pg-commits.ts), reports received by other nodes reach this
+   * node's subscribers, and this node's reach the other nodes' subscribers.
+   */
+  constructor(
+    limits: Partial<TailLimits> = {},
+    private readonly relay?: TailRelay,
+  ) {
     this.limits = { ...DEFAULT_TAIL_LIMITS, ...limits };
+    relay?.onEvents((projectId, events) => {
+      if (!this.subscribers.has(projectId)) return;
+      this.queue(projectId, events.filter(isTailEvent));
+    });
   }
 
   /** Streams open now (all projects). */
@@ -128,7 +140,10 @@ export class TailHub {
       throw tooManyTails("for this project", this.limits.perProject);
     }
     if (this.open >= this.limits.total) throw tooManyTails("on this instance", this.limits.total);
-    if (!set) this.subscribers.set(projectId, (set = new Set()));
+    if (!set) {
+      this.subscribers.set(projectId, (set = new Set()));
+      this.relay?.want(projectId, true);
+    }
     const sub = new Subscriber(sink, this.limits);
     set.add(sub);
     this.open++;
@@ -145,31 +160,41 @@ export class TailHub {
         this.pinger = null;
       }
       set.delete(sub);
-      if (set.size === 0 && this.subscribers.get(projectId) === set) this.subscribers.delete(projectId);
+      if (set.size === 0 && this.subscribers.get(projectId) === set) {
+        this.subscribers.delete(projectId);
+        this.relay?.want(projectId, false);
+      }
     };
   }
 
   /** Queue committed violations for the next fan-out; costs nothing when nobody tails the project. */
   publish(projectId: string, violations: readonly Violation[], at: number): void {
-    if (!this.subscribers.has(projectId) || violations.length === 0) return;
+    const local = this.subscribers.has(projectId);
+    const remote = this.relay?.wanted(projectId) ?? false;
+    if ((!local && !remote) || violations.length === 0) return;
+    const receivedAt = new Date(at).toISOString();
+    const events = violations.slice(0, PER_PUBLISH).map((v): TailEventDto => ({
+      receivedAt,
+      directive: v.directive,
+      blocked: v.blocked,
+      documentUrl: v.documentUrl,
+      noise: v.noise,
+      browser: v.browser,
+    }));
+    if (remote) this.relay!.send(projectId, events);
+    if (local) this.queue(projectId, events);
+  }
+
+  /** Queue events for the next fan-out, within PENDING_MAX per project (the rest counted as dropped). */
+  private queue(projectId: string, events: readonly TailEventDto[]): void {
     let p = this.pending.get(projectId);
     if (!p) this.pending.set(projectId, (p = { events: [], overflow: 0 }));
-    const receivedAt = new Date(at).toISOString();
-    const take = Math.min(violations.length, PER_PUBLISH);
-    for (let i = 0; i < take; i++) {
+    for (let i = 0; i < events.length; i++) {
       if (p.events.length >= PENDING_MAX) {
-        p.overflow += take - i;
+        p.overflow += events.length - i;
         break;
       }
-      const v = violations[i]!;
-      p.events.push({
-        receivedAt,
-        directive: v.directive,
-        blocked: v.blocked,
-        documentUrl: v.documentUrl,
-        noise: v.noise,
-        browser: v.browser,
-      });
+      p.events.push(events[i]!);
     }
     if (!this.scheduled) {
       this.scheduled = true;
@@ -202,6 +227,20 @@ export class TailHub {
       }
     }
   }
+}
+
+/** An event another node sent (through the database, from Cinch itself: the shape is still checked). */
+function isTailEvent(x: unknown): x is TailEventDto {
+  if (typeof x !== "object" || x === null) return false;
+  const e = x as Record<string, unknown>;
+  return (
+    typeof e.receivedAt === "string" &&
+    typeof e.directive === "string" &&
+    typeof e.blocked === "string" &&
+    typeof e.documentUrl === "string" &&
+    (e.noise === null || typeof e.noise === "string") &&
+    typeof e.browser === "string"
+  );
 }
 
 function tooManyTails(where: string, cap: number): HttpError {

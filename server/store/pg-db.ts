@@ -54,7 +54,9 @@ export async function openPgDb(url: string, opts: OpenPgOptions = {}): Promise<P
       },
     },
   }) as unknown as PrismaClient;
-  const feed = new CommitFeed(url);
+  const feed = new CommitFeed(url, (channel, payload) =>
+    pool.query("SELECT pg_notify($1, $2)", [channel, payload]),
+  );
   await feed.start();
   return {
     engine: "postgres",

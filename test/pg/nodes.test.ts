@@ -161,3 +161,23 @@ test.skipIf(skip)(
     expect(onB).toEqual([204, 204, 204, 204, 429, 429]);
   },
 );
+
+test.skipIf(skip)("B's live tail shows a report posted to A", async () => {
+  const res = await fetch(`${b.url}/api/projects/${project.id}/tail`, { headers: b.auth });
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  // B announces its tail to the other nodes when it opens; A hears it within milliseconds.
+  await new Promise((r) => setTimeout(r, 200));
+  expect((await post(a, report("https://tailed.example/t.js"))).status).toBe(204);
+  const started = Date.now();
+  let text = "";
+  while (!text.includes("https://tailed.example/t.js") && Date.now() - started < 3_000) {
+    const chunk = await Promise.race([
+      reader.read(),
+      new Promise<null>((r) => setTimeout(() => r(null), 500)),
+    ]);
+    if (chunk && !chunk.done) text += new TextDecoder().decode(chunk.value);
+  }
+  await reader.cancel();
+  expect(text).toContain("https://tailed.example/t.js");
+});
