@@ -138,8 +138,8 @@ export class PgBatchEngine implements BatchEngine {
     });
     let broken = false;
     try {
-      await client.query("BEGIN");
-      await client.query("SET LOCAL synchronous_commit = on");
+      // One round trip for both (a simple query may hold several statements): a commit waits on each one.
+      await client.query("BEGIN; SET LOCAL synchronous_commit = on");
       const changes = await this.statements(client, agg, watches);
       await client.query("COMMIT");
       return changes;
