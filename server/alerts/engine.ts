@@ -3,7 +3,7 @@
 // tick (schedule.ts) and hands every alert to the persistent outbox, which the dispatcher delivers (dispatch.ts).
 import type { Logger } from "pino";
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { AlertRuleKind, AlertWebhookPayload, TriageState } from "../contract/alerts.ts";
+import type { AlertRuleKind, TriageState } from "../contract/alerts.ts";
 import type { GroupChange, GroupWatcher } from "../store/writer.ts";
 import type { AlertConfigStore, RuleRecord } from "../store/alert-config.ts";
 import type { AlertOutbox } from "../store/alert-outbox.ts";
@@ -11,6 +11,7 @@ import type { TriageStore } from "../store/triage.ts";
 import type { ProjectRecord, ProjectStore } from "../store/projects.ts";
 import { COMMIT_KINDS, resolveParams } from "./vocabulary.ts";
 import { crossed, directiveAdmitted } from "./rules.ts";
+import { buildPayload } from "./payload.ts";
 
 const HOUR_MS = 3_600_000;
 /** Commits' changes waiting for evaluation; beyond it the oldest are dropped (and counted): alerts must not hold memory hostage. */
@@ -227,62 +228,6 @@ export class AlertEngine implements GroupWatcher {
     return r._sum.count ?? 0;
   }
 
-  /** The payload of an alert (the webhook body without delivery headers). */
-  async payload(f: Firing, eventId: string, at: number): Promise<AlertWebhookPayload> {
-    const projectUrl = `${this.deps.publicUrl}/projects/${encodeURIComponent(f.project.id)}`;
-    let group: AlertWebhookPayload["group"] = null;
-    let sample: AlertWebhookPayload["sample"] = null;
-    if (f.groupId !== null) {
-      const g = await this.deps.prisma.violationGroup.findUnique({ where: { id: f.groupId } });
-      if (g) {
-        const t = await this.deps.triage.get(g.id);
-        group = {
-          id: g.id,
-          directive: g.directive,
-          blocked: g.blocked,
-          count: f.count,
-          total: Number(g.count),
-          firstSeen: new Date(Number(g.firstSeen)).toISOString(),
-          lastSeen: new Date(Number(g.lastSeen)).toISOString(),
-          url: `${projectUrl}/violations/${g.id}`,
-          triage: t.state,
-        };
-        const s = await this.deps.prisma.sample.findFirst({
-          where: { groupId: g.id },
-          orderBy: { receivedAt: "desc" },
-        });
-        if (s) {
-          sample = {
-            documentUrl: s.documentUrl,
-            blockedUrl: s.blockedUrl,
-            sourceFile: s.sourceFile,
-            sample: s.sample,
-            disposition: s.disposition,
-            browser: s.browser,
-            receivedAt: new Date(Number(s.receivedAt)).toISOString(),
-          };
-        }
-      }
-    }
-    return {
-      event: f.rule.kind,
-      id: eventId,
-      createdAt: new Date(at).toISOString(),
-      title: f.title,
-      project: { id: f.project.id, name: f.project.name, url: projectUrl },
-      group,
-      sample,
-      rule: {
-        id: f.rule.id,
-        kind: f.rule.kind,
-        minCount: f.rule.minCount,
-        quietMinutes: f.rule.quietMinutes,
-        params: f.rule.params,
-      },
-      details: f.details,
-    };
-  }
-
   /** Raise an alert unless the rule fired for the same key within its quiet period. True when it was raised. */
   async fire(f: Firing): Promise<boolean> {
     const at = this.now();
@@ -293,7 +238,7 @@ export class AlertEngine implements GroupWatcher {
       if (c) channels.push({ id: c.id, name: c.name, kind: c.kind });
     }
     // The event id is chosen by the outbox: the stored payload's id is filled in by the dispatcher at send time.
-    const payload = await this.payload(f, "", at);
+    const payload = await buildPayload(this.deps, f, at);
     const { event } = await this.deps.outbox.add(
       {
         projectId: f.project.id,
