@@ -142,6 +142,23 @@ describe("alert rules", () => {
     expect(got[0]!.details).toEqual({ lastHour: 60, hourlyAverage: 1, factor: 20 });
     await t.deps.alerts.tick();
     expect(await alertsOf(p.id, "spike")).toHaveLength(1); // quiet period
+    const preview = (await (
+      await api(t, "POST", `/api/projects/${p.id}/alerts/preview`, { kind: "spike", minCount: 50 })
+    ).json()) as { fired: { title: string; groupId: number }[]; total: number };
+    expect(preview.fired.map((f) => f.title)).toEqual([
+      "Spike: img-src blocked https://burst.example 60 times in an hour",
+    ]);
+    const lower = (await (
+      await api(t, "POST", `/api/projects/${p.id}/alerts/preview`, {
+        kind: "spike",
+        minCount: 20,
+        params: { factor: 3 },
+      })
+    ).json()) as { fired: { title: string }[] };
+    expect(lower.fired.map((f) => f.title).sort()).toEqual([
+      "Spike: img-src blocked https://burst.example 60 times in an hour",
+      "Spike: img-src blocked https://steady.example 60 times in an hour",
+    ]);
   });
 
   test("silence: no reports for T hours while a version is live; quiet while reports come or none is live", async () => {
@@ -177,6 +194,12 @@ describe("alert rules", () => {
     for (let i = 0; i < 3; i++) await report(t, p.reportKey, { blocked: `https://r${i}.example/a.js` });
     await t.deps.alerts.tick();
     expect((await alertsOf(p.id, "quota")).map((a) => a.details.level)).toEqual([80, 100]);
+    const preview = (await (
+      await api(t, "POST", `/api/projects/${p.id}/alerts/preview`, { kind: "quota" })
+    ).json()) as {
+      fired: { title: string }[];
+    };
+    expect(preview.fired.map((f) => f.title)).toEqual(["100% of the daily cap: 11 of 10 reports"]);
   });
 
   test("policy-drift: a policy matching no version alerts with the observed and the expected policy", async () => {
