@@ -111,10 +111,18 @@ export class AlertEngine implements GroupWatcher {
   committed(projectId: string, changes: readonly GroupChange[]): void {
     this.queue.push({ projectId, changes, at: this.now() });
     this.queuedChanges += changes.length;
+    let dropped = 0;
     while (this.queuedChanges > QUEUE_MAX && this.queue.length > 1) {
       const old = this.queue.shift()!;
       this.queuedChanges -= old.changes.length;
-      this.dropped += old.changes.length;
+      dropped += old.changes.length;
+    }
+    if (dropped > 0) {
+      this.dropped += dropped;
+      this.deps.log.warn(
+        { dropped, total: this.dropped },
+        "alert evaluation is behind: the oldest commits' changes were dropped unevaluated",
+      );
     }
     this.running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
   }
