@@ -1,11 +1,13 @@
 // The hourly job: its first pass runs after the start delay, deletes what is past the horizon and what removed
-// projects left behind, logs what it did, runs again each interval, and stop() ends it (waiting for a pass under way).
+// projects left behind, logs what it did, runs again each interval, and stop() ends it (waiting for a pass under way);
+// RETENTION_DAYS configures it.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test, vi } from "vitest";
 import { openDb } from "../../server/store/db.ts";
 import { RetentionJob } from "../../server/store/retention-job.ts";
+import { loadConfig } from "../../server/config.ts";
 import { sqliteRunner } from "../../server/store/sql-runner.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "cinch-retention-job-"));
@@ -60,4 +62,13 @@ test("runs after its delay, then every interval, until stopped", async () => {
   );
   expect(log.info.mock.calls[0]![0]).toMatchObject({ purged: ["gone"] });
   await db.close();
+});
+
+test("RETENTION_DAYS: 400 by default, a whole number of days from 1", () => {
+  expect(loadConfig({}).RETENTION_DAYS).toBe(400);
+  expect(loadConfig({ RETENTION_DAYS: "30" }).RETENTION_DAYS).toBe(30);
+  expect(() => loadConfig({ RETENTION_DAYS: "0" })).toThrow(
+    "RETENTION_DAYS: Too small: expected number to be >=1",
+  );
+  expect(() => loadConfig({ RETENTION_DAYS: "1.5" })).toThrow("RETENTION_DAYS:");
 });
