@@ -10,6 +10,7 @@ import { authenticate, type SessionPrincipal } from "../http/auth.ts";
 import { requireJsonBody } from "../http/csrf.ts";
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../http/session.ts";
 import { SignInGuard } from "../http/bruteforce.ts";
+import { DbFailureStore } from "../store/signin-failures.ts";
 import {
   dummyVerify,
   hashPassword,
@@ -34,7 +35,7 @@ const invalidCredentials = () => new HttpError(401, "invalid_credentials", "emai
 /** Register the session and setup routes. */
 export function sessionRoutes(api: ApiRouter, deps: AppDeps): void {
   const { users, sessions, setup, config } = deps;
-  const guard = new SignInGuard(config.SIGNIN_ATTEMPTS_PER_MINUTE);
+  const guard = new SignInGuard(config.SIGNIN_ATTEMPTS_PER_MINUTE, new DbFailureStore(deps.db));
 
   /** Start a fresh session (a new id every time: no fixation), dropping the one the browser came with. */
   const signIn = async (ctx: Context, userId: string): Promise<void> => {
@@ -52,16 +53,16 @@ export function sessionRoutes(api: ApiRouter, deps: AppDeps): void {
     guard.checkClient(ctx.ip);
     const body = parseInput(signInSchema, ctx.request.body, "body");
     const key = normalizeEmail(body.email);
-    guard.checkAccount(key);
+    await guard.checkAccount(key);
     const user = await users.byEmail(key);
     let ok = false;
     if (user) ok = await verifyPassword(user.passwordHash, body.password);
     else await dummyVerify(body.password);
     if (!user || !ok) {
-      guard.fail(key);
+      await guard.fail(key);
       throw invalidCredentials();
     }
-    guard.succeed(key);
+    await guard.succeed(key);
     if (needsRehash(user.passwordHash))
       await users.setPasswordHash(user.id, await hashPassword(body.password));
     await signIn(ctx, user.id);

@@ -181,3 +181,20 @@ test.skipIf(skip)("B's live tail shows a report posted to A", async () => {
   await reader.cancel();
   expect(text).toContain("https://tailed.example/t.js");
 });
+
+test.skipIf(skip)(
+  "failed sign-ins are counted in the database: another node is not another set of guesses",
+  async () => {
+    const signIn = (node: TestApp) =>
+      fetch(`${node.url}/api/session`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Sec-Fetch-Site": "same-origin" },
+        body: JSON.stringify({ email: "guessed@example.test", password: "wrong-password-guess" }),
+      }).then((r) => r.status);
+    const onA: number[] = [];
+    for (let i = 0; i < 5; i++) onA.push(await signIn(a));
+    expect(onA).toEqual([401, 401, 401, 401, 401]);
+    // B's per-address bucket is fresh (per node), but the account's backoff is shared.
+    expect(await signIn(b)).toBe(429);
+  },
+);

@@ -91,28 +91,28 @@ describe("per account", () => {
     expect(await answers("nobody@example.test")).toEqual(await answers(ADMIN.email));
   });
 
-  test("backoff doubles from 30 s up to 15 min; a success clears it", () => {
+  test("backoff doubles from 30 s up to 15 min; a success clears it", async () => {
     const g = new SignInGuard(1000);
-    const retryAfter = (now: number): number | null => {
+    const retryAfter = async (now: number): Promise<number | null> => {
       try {
-        g.checkAccount("a@example.test", now);
+        await g.checkAccount("a@example.test", now);
         return null;
       } catch (err) {
         return Number((err as HttpError).headers["Retry-After"]);
       }
     };
     let now = 1_000_000;
-    for (let i = 0; i < 4; i++) g.fail("a@example.test", now);
-    expect(retryAfter(now)).toBeNull();
+    for (let i = 0; i < 4; i++) await g.fail("a@example.test", now);
+    expect(await retryAfter(now)).toBeNull();
     const waits = [];
     for (let i = 0; i < 8; i++) {
-      g.fail("a@example.test", now);
-      waits.push(retryAfter(now));
+      await g.fail("a@example.test", now);
+      waits.push(await retryAfter(now));
       now += 1000 * 60 * 16;
     }
     expect(waits).toEqual([30, 60, 120, 240, 480, 900, 900, 900]);
-    g.succeed("a@example.test");
-    expect(retryAfter(now)).toBeNull();
+    await g.succeed("a@example.test");
+    expect(await retryAfter(now)).toBeNull();
   });
 });
 

@@ -1,0 +1,8 @@
+-- Failed sign-ins per account, in the database so every node counts the same guesses (#13).
+-- CreateTable
+CREATE TABLE "SigninFailure" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "count" INTEGER NOT NULL,
+    "lockedUntil" BIGINT NOT NULL,
+    "last" BIGINT NOT NULL
+);
