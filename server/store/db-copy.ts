@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { applyMigrations } from "./migrate.ts";
 import { applyPgMigrations } from "./pg-migrate.ts";
-import { marks, numbered, tableColumns, type SqlRunner } from "./sql-runner.ts";
+import { numbered, tableColumns, type SqlRunner } from "./sql-runner.ts";
 
 export type CopyProgress = {
   table: string;
@@ -107,6 +107,12 @@ function convert(v: unknown, type: string | undefined): unknown {
   return v;
 }
 
+/** The element type of a column's parameter array (information_schema's data_type names a type PostgreSQL reads). */
+function arrayType(type: string | undefined): string {
+  if (!type || !/^[a-z ]+( \(\d+\))?[a-z ]*$/.test(type)) throw new Error(`unexpected column type ${type}`);
+  return type;
+}
+
 /** Copy every table of the SQLite installation at `from` into the PostgreSQL database at `to`. */
 export async function copyDatabase(from: string, to: string, opts: CopyOptions = {}): Promise<CopyResult> {
   if (!/^postgres(ql)?:\/\//.test(to))
@@ -173,9 +179,10 @@ export async function copyDatabase(from: string, to: string, opts: CopyOptions =
         )
         .raw(true)
         .safeIntegers(true);
-      // At most ~60,000 parameters a statement (PostgreSQL's limit is 65,535).
-      const perStatement = Math.max(1, Math.floor(60_000 / cols.length));
-      const insertHead = `INSERT INTO "${t}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES `;
+      // One statement a batch whatever its size: a parameter per column, each an array of the batch's values,
+      // unnested into rows (multi-row VALUES needs a parameter per value, and PostgreSQL allows 65,535).
+      const insert = `INSERT INTO "${t}" (${cols.map((c) => `"${c}"`).join(", ")})
+        SELECT * FROM unnest(${cols.map((_, i) => `$${i + 1}::${arrayType(colTypes[i])}[]`).join(", ")})`;
       let after: bigint = -1n;
       let done = 0;
       for (;;) {
@@ -185,13 +192,8 @@ export async function copyDatabase(from: string, to: string, opts: CopyOptions =
         const client = await pool.connect();
         try {
           await client.query("BEGIN");
-          for (let i = 0; i < rows.length; i += perStatement) {
-            const part = rows.slice(i, i + perStatement);
-            const values: unknown[] = [];
-            for (const r of part)
-              for (let c = 0; c < cols.length; c++) values.push(convert(r[c + 1], colTypes[c]));
-            await client.query(numbered(insertHead + part.map(() => marks(cols.length)).join(", ")), values);
-          }
+          const columns = cols.map((_, c) => rows.map((r) => convert(r[c + 1], colTypes[c])));
+          await client.query(insert, columns);
           await client.query("COMMIT");
         } catch (err) {
           await client.query("ROLLBACK").catch(() => undefined);
