@@ -131,7 +131,8 @@ describe("the rule form's validation", () => {
     {
       over: { quietMinutes: "-5" },
       field: "quietMinutes",
-      error: "Quiet period must be a whole number of minutes from 0 to 525600 (a year), not “-5”.",
+      error:
+        "Quiet period must be a whole number of minutes from 0 to 129600 (90 days: alerts are kept that long), not “-5”.",
     },
     {
       over: { directives: "script-src, <img>" },

@@ -177,9 +177,9 @@ export function ruleInputOf(
   const minCount = wholeIn(d.minCount, 1, 1_000_000_000);
   if (minCount === null)
     errors.minCount = `Minimum count must be a whole number of at least 1, not ${quoted(d.minCount)}.`;
-  const quietMinutes = wholeIn(d.quietMinutes, 0, 525_600);
+  const quietMinutes = wholeIn(d.quietMinutes, 0, 129_600);
   if (quietMinutes === null)
-    errors.quietMinutes = `Quiet period must be a whole number of minutes from 0 to 525600 (a year), not ${quoted(d.quietMinutes)}.`;
+    errors.quietMinutes = `Quiet period must be a whole number of minutes from 0 to 129600 (90 days: alerts are kept that long), not ${quoted(d.quietMinutes)}.`;
 
   const params: AlertRuleParams = {};
   if (uses.has("directives")) {
