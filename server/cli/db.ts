@@ -13,16 +13,22 @@ export function progressWriter(
   now: () => number = Date.now,
 ): (p: CopyProgress) => void {
   let lastLine = 0;
+  let ended = false;
   return (p) => {
     const pct = p.allTotal > 0 ? Math.floor((p.allDone / p.allTotal) * 100) : 100;
     const speed = `${fmt(rate(p.allDone, p.elapsedMs))} rows/s`;
     if (stream.isTTY) {
+      // Once every row is copied the line is finished; the empty tables left add nothing to it.
+      if (ended) return;
       const width = 20;
       const filled = Math.round((pct / 100) * width);
       const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
       const line = `${bar} ${pct}%  ${p.table} ${fmt(p.done)}/${fmt(p.total)}  ${fmt(p.allDone)}/${fmt(p.allTotal)} rows  ${speed}`;
       stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, (stream.columns ?? 120) - 1))}`);
-      if (p.finished && p.allDone === p.allTotal) stream.write("\n");
+      if (p.finished && p.allDone === p.allTotal) {
+        stream.write("\n");
+        ended = true;
+      }
       return;
     }
     if (p.finished) {

@@ -287,5 +287,7 @@ describe.skipIf(skip)("cinch db copy (SQLite → PostgreSQL)", () => {
     });
     expect(out[0]).toBe("\r\x1b[2K[##########..........] 50%  GroupHour 50/100  50/100 rows  50 rows/s");
     expect(out.at(-1)).toBe("\n");
+    w({ table: "User", done: 0, total: 0, allDone: 100, allTotal: 100, elapsedMs: 2000, finished: true });
+    expect(out.at(-1)).toBe("\n");
   });
 });
