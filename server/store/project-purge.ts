@@ -1,6 +1,6 @@
 // Deleting a project's rows in batches, after ProjectStore.remove has retired its key and deleted its row. Which
-// tables hold a project's rows is read from the database's columns (a projectId column, or a groupId column
-// reaching the project's groups), so a table added by a later migration is not forgotten. One transaction per
+// tables hold a project's rows is read from the database's columns (a projectId column, or a groupId or ruleId
+// column reaching the project's groups or alert rules), so a table added by a later migration is not forgotten. One transaction per
 // batch, yielding between batches: ingest for other projects never waits long behind a large project.
 import { batchDelete, tableColumns, type SqlRunner } from "./sql-runner.ts";
 
@@ -44,12 +44,21 @@ export async function purgeProject(
   const byGroup = [...cols]
     .filter(([t, c]) => !KEPT.has(t) && c.includes("groupId") && !c.includes("projectId"))
     .map(([t]) => t);
+  // Rows reached through the project's alert rules (the quiet-period keys), before the rules go.
+  const byRule = [...cols]
+    .filter(([t, c]) => !KEPT.has(t) && c.includes("ruleId") && !c.includes("projectId"))
+    .map(([t]) => t);
   const byProject = [...cols]
     .filter(([t, c]) => !KEPT.has(t) && t !== "ViolationGroup" && c.includes("projectId"))
     .map(([t]) => t);
   // Rows reached through the project's groups first, while the groups still say whose they are; the groups last.
   for (const t of byGroup) {
     await drain(t, `"groupId" IN (SELECT g."id" FROM "ViolationGroup" g WHERE g."projectId" = ?)`);
+  }
+  if (cols.has("AlertRule")) {
+    for (const t of byRule) {
+      await drain(t, `"ruleId" IN (SELECT r."id" FROM "AlertRule" r WHERE r."projectId" = ?)`);
+    }
   }
   for (const t of byProject) await drain(t, `"projectId" = ?`);
   if (cols.has("ViolationGroup")) await drain("ViolationGroup", `"projectId" = ?`);

@@ -7,7 +7,8 @@ import { runnerFor, tableColumns } from "../../server/store/sql-runner.ts";
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  // Alert rules fire into a local channel (delivery fails; the rows are what matters here).
+  t = await startTestApp({ ALERT_ALLOW_PRIVATE_DESTINATIONS: "true", ALERT_POLL_MS: "60000" });
 });
 afterAll(() => t.close());
 
@@ -37,8 +38,21 @@ const post = (key: string, i = 0) =>
     body: report(i),
   });
 
-/** Give a project rows in every table it can own: groups, hours, rollups, samples, counters, a version. */
+/**
+ * Give a project rows in every table it can own: groups, hours, rollups, samples, counters, a version, an alert
+ * rule with what it fired (events, deliveries, quiet-period keys).
+ */
 async function populate(p: Project): Promise<void> {
+  const channel = await api(t, "POST", "/api/alert-channels", {
+    name: `hook ${p.id}`,
+    kind: "webhook",
+    url: "http://127.0.0.1:9/hook",
+  });
+  expect(channel.status).toBe(201);
+  const { id } = (await channel.json()) as { id: string };
+  expect(
+    (await api(t, "POST", `/api/projects/${p.id}/alerts`, { kind: "new-group", channels: [id] })).status,
+  ).toBe(201);
   for (let i = 0; i < 12; i++) expect((await post(p.reportKey, i)).status).toBe(204);
   const v = await api(t, "POST", `/api/projects/${p.id}/policy/versions`, { policy: "default-src 'self'" });
   expect(v.status).toBe(201);
@@ -54,9 +68,11 @@ async function owned(projectId: string): Promise<Record<string, number>> {
       ? `"projectId" = ?`
       : c.includes("groupId")
         ? `"groupId" IN (SELECT "id" FROM "ViolationGroup" WHERE "projectId" = ?)`
-        : table === "Project"
-          ? `"id" = ?`
-          : null;
+        : c.includes("ruleId")
+          ? `"ruleId" IN (SELECT "id" FROM "AlertRule" WHERE "projectId" = ?)`
+          : table === "Project"
+            ? `"id" = ?`
+            : null;
     if (!where) continue;
     const [r] = await rows<{ n: unknown }>(
       t,
@@ -79,6 +95,9 @@ describe("DELETE /api/projects/:id", () => {
       expect(before[table], table).toBeGreaterThan(0);
     expect(before.ProjectHour).toBeGreaterThan(0);
     expect(before.PolicyVersion).toBe(1);
+    // The new-group rule fires after the commits: wait for its quiet-period keys (they hang off the rule).
+    await expect.poll(async () => (await owned(doomed.id)).AlertFired ?? 0).toBeGreaterThan(0);
+    await expect.poll(async () => (await owned(other.id)).AlertFired ?? 0).toBeGreaterThan(0);
     const otherBefore = await owned(other.id);
 
     const del = await api(t, "DELETE", `/api/projects/${doomed.id}`);
@@ -86,6 +105,9 @@ describe("DELETE /api/projects/:id", () => {
     const after = await owned(doomed.id);
     expect(Object.entries(after).filter(([, n]) => n > 0)).toEqual([]);
     expect(await owned(other.id)).toEqual(otherBefore);
+    // Rows reached through the deleted rules cannot be found through them any more: no orphan may be left.
+    const [fired] = await rows<{ n: unknown }>(t, `SELECT COUNT(*) AS n FROM "AlertFired"`);
+    expect(Number(fired?.n)).toBe(otherBefore.AlertFired);
 
     expect((await api(t, "GET", `/api/projects/${doomed.id}`)).status).toBe(404);
     expect((await api(t, "DELETE", `/api/projects/${doomed.id}`)).status).toBe(404);
