@@ -1,6 +1,6 @@
 // CLI: administration on the local database — projects and API tokens.
 import type { Command } from "commander";
-import { loadConfig, ConfigError } from "../config.ts";
+import { loadConfig, ConfigError, type Config } from "../config.ts";
 import { openDatabase, type Db } from "../store/db.ts";
 import { ProjectStore } from "../store/projects.ts";
 import { TokenStore, isScope, SCOPES } from "../store/tokens.ts";
@@ -8,8 +8,8 @@ import { presentProject } from "../api/present.ts";
 import { CliError, out } from "./io.ts";
 import { projectNameSchema } from "../projects/name.ts";
 
-/** Open the configured database for one command, and close it afterwards. */
-export async function withDb<T>(fn: (db: Db, publicUrl: string) => Promise<T>): Promise<T> {
+/** Open the configured database for one command (a bad configuration exits 2), and close it afterwards. */
+export async function withConfigDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
   let config;
   try {
     config = loadConfig();
@@ -19,10 +19,15 @@ export async function withDb<T>(fn: (db: Db, publicUrl: string) => Promise<T>): 
   }
   const db = await openDatabase(config);
   try {
-    return await fn(db, config.publicUrl);
+    return await fn(db, config);
   } finally {
     await db.close();
   }
+}
+
+/** withConfigDb for the commands that need only the public URL. */
+export function withDb<T>(fn: (db: Db, publicUrl: string) => Promise<T>): Promise<T> {
+  return withConfigDb((db, config) => fn(db, config.publicUrl));
 }
 
 /** Register project and token commands. */

@@ -2,11 +2,10 @@
 // with the configuration's destination rules (ALERT_ALLOW_PRIVATE_DESTINATIONS, SMTP_URL), and prints the outcome.
 import type { Command } from "commander";
 import pino from "pino";
-import { loadConfig, ConfigError } from "../config.ts";
-import { openDatabase } from "../store/db.ts";
 import { ProjectStore } from "../store/projects.ts";
 import { AlertService, alertOptions } from "../alerts/service.ts";
 import { CliError, out } from "./io.ts";
+import { withConfigDb } from "./admin.ts";
 
 /** Register the alerts subcommands. */
 export function registerAlertCommands(program: Command): void {
@@ -18,15 +17,7 @@ export function registerAlertCommands(program: Command): void {
     )
     .argument("<channel>", "the channel's id or name")
     .action(async (ref: string) => {
-      let config;
-      try {
-        config = loadConfig();
-      } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(err.message, 2);
-        throw err;
-      }
-      const db = await openDatabase(config);
-      try {
+      await withConfigDb(async (db, config) => {
         const service = new AlertService(
           db.prisma,
           new ProjectStore(db.prisma),
@@ -38,8 +29,6 @@ export function registerAlertCommands(program: Command): void {
         const r = await service.test(channel);
         out(JSON.stringify({ channel: channel.name, kind: channel.kind, ...r }));
         if (!r.delivered) throw new CliError(`test to ${channel.name} failed: ${r.error ?? "unknown error"}`);
-      } finally {
-        await db.close();
-      }
+      });
     });
 }
