@@ -43,7 +43,9 @@ const AS_NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
  */
 function unprivileged(): { user: string | null; why: string } {
   if (process.getuid?.() !== 0) return { user: null, why: "not root: already unprivileged" };
-  const r = spawnSync("setpriv", [...AS_NOBODY, "node", "--version"], { encoding: "utf8" });
+  // Through env, as the installed `cinch` finds its node (`#!/usr/bin/env node`): setpriv's own lookup of a bare
+  // `node` reached a Node.js under /root that env, as nobody, does not.
+  const r = spawnSync("setpriv", [...AS_NOBODY, "/usr/bin/env", "node", "--version"], { encoding: "utf8" });
   if (r.status !== 0 || r.stdout.trim() !== process.version)
     return { user: null, why: `user nobody runs ${r.stdout.trim() || "no node"}, not ${process.version}` };
   return { user: "nobody", why: "" };
