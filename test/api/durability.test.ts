@@ -1,5 +1,5 @@
 // Durability: reports answered 204 survive a SIGKILL of the server process right after the answer.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,37 +7,14 @@ import Database from "better-sqlite3";
 import { afterAll, expect, test } from "vitest";
 import { openDb } from "../../server/store/db.ts";
 import { ProjectStore } from "../../server/store/projects.ts";
+import { startServerProcess } from "../helpers/child.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cinch-durable-"));
 let child: ChildProcess | null = null;
 afterAll(() => {
   child?.kill("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Start `server/main.ts` in its own process and resolve with its URL once it logs that it listens. */
-function startChild(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", join(root, "server/main.ts")], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-    proc.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1] });
-      }
-    });
-    proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-    proc.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
-}
 
 /** Resolve once the process has exited (at once if it already has: a late "exit" listener would never fire). */
 function exited(proc: ChildProcess): Promise<void> {
@@ -51,7 +28,7 @@ test("every report answered 204 is in the database after SIGKILL", async () => {
   const project = await new ProjectStore(db.prisma).create("durable");
   await db.close();
 
-  const started = await startChild({
+  const started = await startServerProcess({
     DATA_DIR: dir,
     PORT: "0",
     LOG_LEVEL: "info",
@@ -110,7 +87,7 @@ test("SIGTERM flushes queued reports and exits 0", async () => {
   const db = await openDb(file);
   const project = await new ProjectStore(db.prisma).create("term");
   await db.close();
-  const s = await startChild({ DATA_DIR: d2, PORT: "0", WRITE_FLUSH_MS: "1000" });
+  const s = await startServerProcess({ DATA_DIR: d2, PORT: "0", WRITE_FLUSH_MS: "1000" });
   const body = JSON.stringify({
     "csp-report": {
       "document-uri": "https://a.example/",
@@ -155,7 +132,7 @@ test("SIGTERM under keep-alive load: every stored report was answered 204, and i
   const db = await openDb(file);
   const project = await new ProjectStore(db.prisma).create("drain");
   await db.close();
-  const s = await startChild({
+  const s = await startServerProcess({
     DATA_DIR: d3,
     PORT: "0",
     INGEST_RATE_PER_CLIENT: "100000",

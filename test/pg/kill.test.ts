@@ -1,7 +1,7 @@
 // Two Cinch processes on one PostgreSQL database under load from many clients, on groups they share; one is killed
 // with SIGKILL during the load (#13): every report either node answered 204 is in the database, nothing beyond
 // what was sent, and the surviving node keeps serving (no 500 from either).
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,11 +10,11 @@ import { afterAll, expect, test } from "vitest";
 import { loadConfig } from "../../server/config.ts";
 import { openDatabase } from "../../server/store/db.ts";
 import { ProjectStore } from "../../server/store/projects.ts";
+import { startServerProcess } from "../helpers/child.ts";
 import { createPgDb, skipUnlessPg, type TestPgDb } from "./db.ts";
 import pg from "pg";
 
 const skip = await skipUnlessPg("test/pg/kill.test.ts");
-const root = new URL("../../", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cinch-pgkill-"));
 const children: ChildProcess[] = [];
 let db: TestPgDb | null = null;
@@ -25,28 +25,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Start `server/main.ts` in its own process; resolves with its URL once it logs that it listens. */
-function startNode(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", join(root, "server/main.ts")], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(proc);
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`node did not start: ${out}`)), 30_000);
-    proc.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1] });
-      }
-    });
-    proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-    proc.on("exit", (code) => reject(new Error(`node exited ${code}: ${out}`)));
-  });
+/** Start a node and remember it, so afterAll kills it. */
+async function startNode(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
+  const started = await startServerProcess(env);
+  children.push(started.proc);
+  return started;
 }
 
 test.skipIf(skip)(
