@@ -3,7 +3,14 @@
 
 export type * from "./contract/policy.ts";
 export type * from "./contract/alerts.ts";
+export type * from "./contract/dashboard.ts";
 import type { TriageState } from "./contract/alerts.ts";
+import type {
+  GroupBreakdownsDto,
+  PageMatch,
+  ProjectCountsDto,
+  ViolationsCountingDto,
+} from "./contract/dashboard.ts";
 
 export type IgnoreRulesDto = { hosts: string[]; schemes: string[]; sampleContains: string[] };
 
@@ -37,8 +44,8 @@ export type ProjectDto = {
   settings: ProjectSettingsDto;
   builtin: boolean;
   createdAt: string;
-  /** Reports (accepted + noise) in the last 24 hours and 7 days, and hourly counts over 7 days (oldest first). */
-  counts?: { last24h: number; last7d: number; hourly: number[] };
+  /** Violations (noise excluded) in the last 24 hours and 7 days, hourly over 7 days, and noise apart. */
+  counts?: ProjectCountsDto;
 };
 
 export type GroupDto = {
@@ -58,12 +65,16 @@ export type GroupDto = {
   trend?: number[];
   /** The group's triage state (contract/alerts.ts); "open" when never triaged. */
   triage?: TriageState;
+  /** With the page filter: whether `count` is that page's reports ("counted") or the page is only listed. */
+  pageMatch?: PageMatch;
 };
 
 export type ViolationsDto = {
   groups: GroupDto[];
   totals: { groups: number; reports: number; byDirective: Record<string, number> };
   window: { since: string; until: string };
+  /** What `count` and `totals.reports` count (contract/dashboard.ts). */
+  counting?: ViolationsCountingDto;
 };
 
 export type SeriesDto = { points: { hour: string; directive: string; count: number }[] };
@@ -90,7 +101,7 @@ export type GroupDetailDto = {
   byVersion: Record<string, number>;
   byDisposition: Record<string, number>;
   byEnv: Record<string, number>;
-};
+} & Partial<GroupBreakdownsDto>;
 
 export type StatsDto = {
   totals: Record<string, number>;

@@ -125,6 +125,32 @@ export class ViolationStore {
     };
   }
 
+  /**
+   * Violations (noise excluded) and noise per hour in the window, from DirectiveHour: the rollup that moves with a
+   * group when a change of ignore rules relabels it (reclassify.ts), so it agrees with the explorer's sums, where
+   * the accepted/noise counters of ProjectHour keep what ingest saw. The one definition of "violations".
+   */
+  async violationHours(
+    projectId: string,
+    since: number,
+    until: number,
+  ): Promise<{ hour: number; violations: number; noise: number }[]> {
+    const rows = await this.sql.all<{ hour: unknown; noisy: unknown; cnt: unknown }>(Prisma.sql`
+      SELECT d.hour AS hour, CASE WHEN d.noise = '' THEN 0 ELSE 1 END AS noisy, SUM(d.count) AS cnt
+      FROM "DirectiveHour" d
+      WHERE d."projectId" = ${projectId} AND d.hour >= ${hourOf(since)} AND d.hour <= ${hourOf(until)}
+      GROUP BY d.hour, CASE WHEN d.noise = '' THEN 0 ELSE 1 END ORDER BY d.hour ASC`);
+    const out = new Map<number, { hour: number; violations: number; noise: number }>();
+    for (const r of rows) {
+      const hour = num(r.hour) * HOUR_MS;
+      let h = out.get(hour);
+      if (!h) out.set(hour, (h = { hour, violations: 0, noise: 0 }));
+      if (num(r.noisy) === 0) h.violations += num(r.cnt);
+      else h.noise += num(r.cnt);
+    }
+    return [...out.values()];
+  }
+
   /** Per-kind project counters (accepted, noise, sampled, rejected:<reason>) in the window, and per hour. */
   async stats(projectId: string, since: number, until: number) {
     const rows = await this.prisma.projectHour.findMany({

@@ -92,7 +92,13 @@ export const project: ProjectDto = {
   },
   builtin: false,
   createdAt: "2026-01-01T00:00:00.000Z",
-  counts: { last24h: 1234, last7d: 56789, hourly: Array.from({ length: 168 }, (_, i) => i % 5) },
+  counts: {
+    last24h: 1234,
+    last7d: 56789,
+    hourly: Array.from({ length: 168 }, (_, i) => i % 5),
+    noise24h: 40,
+    label: "Violations (noise excluded) in the last 24 hours",
+  },
 };
 
 export function group(over: Partial<GroupDto> = {}): GroupDto {
