@@ -1,9 +1,11 @@
 // Type-only DTOs shared by the API (server/api) and the dashboard (web/src/api/client.ts). No runtime code.
-// The policy API's answers are in contract/policy.ts and the alerts API's in contract/alerts.ts, re-exported here: the dashboard imports this file only.
+// The policy API's answers are in contract/policy.ts, the alerts API's in contract/alerts.ts and the script
+// inventory's in contract/scripts.ts, re-exported here: the dashboard imports this file only.
 
 export type * from "./contract/policy.ts";
 export type * from "./contract/alerts.ts";
 export type * from "./contract/dashboard.ts";
+export type * from "./contract/scripts.ts";
 import type { TriageState } from "./contract/alerts.ts";
 import type {
   GroupBreakdownsDto,
@@ -11,6 +13,7 @@ import type {
   ProjectCountsDto,
   ViolationsCountingDto,
 } from "./contract/dashboard.ts";
+import type { ScriptSettingsDto } from "./contract/scripts.ts";
 
 export type IgnoreRulesDto = { hosts: string[]; schemes: string[]; sampleContains: string[] };
 
@@ -20,7 +23,7 @@ export type ProjectSettingsDto = {
   dailyCap: number | null;
   allowedOrigins: string[];
   evidenceThreshold: number;
-};
+} & ScriptSettingsDto;
 
 export type InstallDto = {
   reportUri: string;

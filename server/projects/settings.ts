@@ -2,6 +2,7 @@
 // database field by field, so one bad stored key never resets the others.
 import { z } from "zod";
 import { ignoreRulesSchema } from "../reports/noise.ts";
+import { scriptSettingFields } from "../scripts/settings.ts";
 
 const origin = z
   .string()
@@ -27,6 +28,7 @@ const fields = {
   allowedOrigins: z.array(origin).max(100),
   /** Minimum reports before the builder proposes a source. */
   evidenceThreshold: z.number().int().min(1).max(1_000_000),
+  ...scriptSettingFields,
 };
 
 export type ProjectSettings = {
@@ -46,6 +48,9 @@ export function defaultSettings(): ProjectSettings {
     dailyCap: 1_000_000,
     allowedOrigins: [],
     evidenceThreshold: 2,
+    reportScriptHashes: false,
+    paymentPages: [],
+    scriptGoneDays: 30,
   };
 }
 
@@ -77,6 +82,9 @@ export function mergeSettings(current: ProjectSettings, patch: ProjectSettingsPa
     dailyCap: patch.dailyCap !== undefined ? patch.dailyCap : current.dailyCap,
     allowedOrigins: patch.allowedOrigins ?? current.allowedOrigins,
     evidenceThreshold: patch.evidenceThreshold ?? current.evidenceThreshold,
+    reportScriptHashes: patch.reportScriptHashes ?? current.reportScriptHashes,
+    paymentPages: patch.paymentPages ?? current.paymentPages,
+    scriptGoneDays: patch.scriptGoneDays ?? current.scriptGoneDays,
   };
 }
 

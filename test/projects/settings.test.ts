@@ -13,6 +13,9 @@ const STORED: ProjectSettings = {
   dailyCap: 5000,
   allowedOrigins: ["https://shop.example"],
   evidenceThreshold: 4,
+  reportScriptHashes: true,
+  paymentPages: ["/checkout/*"],
+  scriptGoneDays: 7,
 };
 const RULES = STORED.ignoreRules;
 
@@ -31,6 +34,17 @@ const rows: Row[] = [
   },
   { name: "allowedOrigins emptied", patch: { allowedOrigins: [] }, changed: { allowedOrigins: [] } },
   { name: "evidenceThreshold alone", patch: { evidenceThreshold: 3 }, changed: { evidenceThreshold: 3 } },
+  {
+    name: "reportScriptHashes alone",
+    patch: { reportScriptHashes: false },
+    changed: { reportScriptHashes: false },
+  },
+  {
+    name: "paymentPages alone",
+    patch: { paymentPages: ["/pay", "/cart/*"] },
+    changed: { paymentPages: ["/pay", "/cart/*"] },
+  },
+  { name: "scriptGoneDays alone", patch: { scriptGoneDays: 90 }, changed: { scriptGoneDays: 90 } },
   { name: "ignoreRules empty object", patch: { ignoreRules: {} }, changed: {} },
   {
     name: "ignoreRules.hosts alone (the builder's Ignore host)",
@@ -146,6 +160,18 @@ describe("PATCH /api/projects/:id settings", () => {
     },
     { patch: { allowOrigins: [] }, message: 'settings: Unrecognized key: "allowOrigins"' },
     {
+      patch: { paymentPages: ["checkout"] },
+      message: "settings.paymentPages.0: must be a path pattern such as /checkout/* (no query, no fragment)",
+    },
+    {
+      patch: { scriptGoneDays: 0 },
+      message: "settings.scriptGoneDays: Too small: expected number to be >=1",
+    },
+    {
+      patch: { reportScriptHashes: "yes" },
+      message: "settings.reportScriptHashes: Invalid input: expected boolean, received string",
+    },
+    {
       patch: { ignoreRules: { hosts: ["a b"] } },
       message: 'settings.ignoreRules.hosts.0: invalid host pattern "a b"',
     },
@@ -168,6 +194,9 @@ describe("readSettings: stored settings, field by field", () => {
       dailyCap: 1_000_000,
       allowedOrigins: [],
       evidenceThreshold: 2,
+      reportScriptHashes: false,
+      paymentPages: [],
+      scriptGoneDays: 30,
     });
   });
 

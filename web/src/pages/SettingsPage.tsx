@@ -1,6 +1,11 @@
 // Project settings: name, ignore rules, sampling and daily cap, allowed document origins, evidence threshold.
 import { useId, useState, type FormEvent, type ReactNode } from "react";
-import type { ProjectDto, ProjectSettingsDto, ReclassifiedDto } from "../../../server/contract.ts";
+import type {
+  ProjectDto,
+  ProjectSettingsDto,
+  ReclassifiedDto,
+  ScriptSettingsDto,
+} from "../../../server/contract.ts";
 import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import { useTitle } from "../hooks/useTitle.ts";
@@ -42,7 +47,10 @@ export function draftOf(p: ProjectDto): Draft {
 }
 
 /** Validate a draft; returns the PATCH body or the list of problems (each naming the field). */
-export function patchOf(d: Draft): { name: string; settings: ProjectSettingsDto } | { errors: string[] } {
+// The script inventory's settings (#18) are not on this form; the PATCH leaves them as stored.
+export function patchOf(
+  d: Draft,
+): { name: string; settings: Omit<ProjectSettingsDto, keyof ScriptSettingsDto> } | { errors: string[] } {
   const errors: string[] = [];
   const name = d.name.trim();
   if (!name || name.length > 100) errors.push("Name must be 1–100 characters.");
