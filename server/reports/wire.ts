@@ -22,27 +22,11 @@ export type RawReport = {
   userAgent?: string | undefined;
 };
 
-// A string field: over-long values are cut, a wrong type (number, object, array) is dropped rather than
-// failing the report, because every field is attacker-controlled and browsers disagree on types.
-const text = z
-  .string()
-  .transform((s) => (s.length > MAX_FIELD_LENGTH ? s.slice(0, MAX_FIELD_LENGTH) : s))
-  .optional()
-  .catch(undefined);
-
-// A count (line, column, status): Chrome sends numbers, Firefox and Safari send strings ("200", "12").
-const DIGITS = /^\s*\d{1,15}\s*$/;
-const count = z
-  .union([
-    z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    z.string().regex(DIGITS).transform(Number),
-  ])
-  .optional()
-  .catch(undefined);
-
 // Every spelling of every field, as sent by some browser (cf. getsentry/relay `CspRaw` serde aliases):
-// hyphenated legacy report-uri keys, camelCase Reporting API keys, and old WebKit's `document-url`.
-const FIELD_SPELLINGS = {
+// hyphenated legacy report-uri keys, camelCase Reporting API keys, and old WebKit's `document-url`. The order of
+// spellings is their precedence (the first one present with a valid value wins). This table drives both the zod
+// schema below and the plain validator of the ingest hot path (wire-fields.ts); a test keeps them in agreement.
+export const FIELD_SPELLINGS = {
   documentUrl: ["document-uri", "documentURL", "document-url", "documentUri"],
   blocked: ["blocked-uri", "blockedURL", "blocked-url", "blockedUri"],
   effectiveDirective: ["effective-directive", "effectiveDirective"],
@@ -56,23 +40,57 @@ const FIELD_SPELLINGS = {
   originalPolicy: ["original-policy", "originalPolicy"],
 } as const satisfies Record<Exclude<keyof RawReport, "userAgent">, readonly string[]>;
 
-type Field = keyof typeof FIELD_SPELLINGS;
-const COUNT_FIELDS: ReadonlySet<Field> = new Set<Field>(["line", "column", "statusCode"]);
+export type WireField = keyof typeof FIELD_SPELLINGS;
+
+/**
+ * How each field is read: `text` is a string cut to MAX_FIELD_LENGTH, `policy` a string cut to MAX_POLICY_LENGTH,
+ * `count` a non-negative safe integer given as a number or as digits. A value of the wrong type is dropped (the
+ * field is absent), never a failure of the report: every field is attacker-controlled and browsers disagree on types.
+ */
+export type FieldKind = "text" | "count" | "policy";
+export const FIELD_KINDS = {
+  documentUrl: "text",
+  blocked: "text",
+  effectiveDirective: "text",
+  violatedDirective: "text",
+  disposition: "text",
+  sourceFile: "text",
+  line: "count",
+  column: "count",
+  statusCode: "count",
+  sample: "text",
+  originalPolicy: "policy",
+} as const satisfies Record<WireField, FieldKind>;
+
 // A policy may be longer than any other field (hash lists); ambiguous.ts bounds its own reading of it.
-const MAX_POLICY_LENGTH = 16_384;
-const policyText = z
-  .string()
-  .transform((s) => (s.length > MAX_POLICY_LENGTH ? s.slice(0, MAX_POLICY_LENGTH) : s))
+export const MAX_POLICY_LENGTH = 16_384;
+
+/** A count as a string: Chrome sends numbers, Firefox and Safari send strings ("200", "12"). */
+export const DIGITS = /^\s*\d{1,15}\s*$/;
+
+/** Longest Reporting API `type` accepted in an envelope. */
+export const MAX_TYPE_LENGTH = 64;
+
+const cut = (max: number) => (s: string) => (s.length > max ? s.slice(0, max) : s);
+const text = z.string().transform(cut(MAX_FIELD_LENGTH)).optional().catch(undefined);
+const policyText = z.string().transform(cut(MAX_POLICY_LENGTH)).optional().catch(undefined);
+const count = z
+  .union([
+    z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    z.string().regex(DIGITS).transform(Number),
+  ])
   .optional()
   .catch(undefined);
-const FIELDS = Object.keys(FIELD_SPELLINGS) as Field[];
+const ZOD_OF_KIND = { text, count, policy: policyText } as const;
+
+/** The fields in table order. */
+export const WIRE_FIELDS = Object.keys(FIELD_SPELLINGS) as WireField[];
 
 // Built once at module load: one shape key per spelling. Zod reads only these keys, so unknown keys
 // (`effective-directive_full`, `__proto__`, `constructor`) are never copied into the output.
-const shape: Record<string, typeof text | typeof count | typeof policyText> = {};
-for (const field of FIELDS) {
-  for (const spelling of FIELD_SPELLINGS[field])
-    shape[spelling] = COUNT_FIELDS.has(field) ? count : field === "originalPolicy" ? policyText : text;
+const shape: Record<string, (typeof ZOD_OF_KIND)[FieldKind]> = {};
+for (const field of WIRE_FIELDS) {
+  for (const spelling of FIELD_SPELLINGS[field]) shape[spelling] = ZOD_OF_KIND[FIELD_KINDS[field]];
 }
 
 /** The keys that mark an object as an unwrapped legacy report (old WebKit posted no `csp-report` wrapper). */
@@ -83,10 +101,13 @@ export const LEGACY_MARKER_KEYS: readonly string[] = [
   ...FIELD_SPELLINGS.documentUrl,
 ];
 
-/** The fields of one CSP report, any spelling, folded into a RawReport (first spelling present wins). */
+/**
+ * The fields of one CSP report, any spelling, folded into a RawReport (first spelling present wins). The reference
+ * reading of the table; ingest runs the equivalent plain validator (wire-fields.ts), which the tests hold to it.
+ */
 export const reportFieldsSchema = z.object(shape).transform((input): RawReport => {
   const out: RawReport = {};
-  for (const field of FIELDS) {
+  for (const field of WIRE_FIELDS) {
     for (const spelling of FIELD_SPELLINGS[field]) {
       const value = input[spelling];
       if (value !== undefined) {
@@ -100,7 +121,7 @@ export const reportFieldsSchema = z.object(shape).transform((input): RawReport =
 
 /** The Reporting API envelope (`type`, `user_agent`, `url`, `body`); the body is parsed per type. */
 export const reportingEnvelopeSchema = z.object({
-  type: z.string().max(64),
+  type: z.string().max(MAX_TYPE_LENGTH),
   user_agent: text,
   url: text,
   body: z.unknown(),
