@@ -31,8 +31,15 @@ describe("GroupsTable", () => {
     expect(within(rows[1]!).getByText(new Intl.NumberFormat().format(1200))).toBeTruthy();
     const link = within(rows[1]!).getByRole("link", { name: "https://cdn.example.com" });
     expect(link.getAttribute("href")).toBe("/projects/p1/groups/1?range=7d");
-    expect(within(rows[1]!).getByText("+1 more")).toBeTruthy();
-    expect(within(rows[1]!).getByText("Chrome 120, Firefox 121")).toBeTruthy();
+    // Compact cells: the page's path and how many more, browsers by family; the full text for screen readers
+    // and in the title (hover).
+    const pages = rows[1]!.querySelectorAll("td")[4]!;
+    expect(pages.textContent).toBe("/ (https://shop.example.com/) +1 more page");
+    expect(pages.querySelector("[title]")?.getAttribute("title")).toBe("https://shop.example.com/");
+    const browsers = rows[1]!.querySelectorAll("td")[5]!;
+    expect(within(browsers).getByText("Chrome, Firefox")).toBeTruthy();
+    expect(within(browsers).getByText("Chrome 120, Firefox 121")).toBeTruthy();
+    expect(browsers.getAttribute("title")).toBe("Chrome 120, Firefox 121");
     expect(within(rows[1]!).getByText("1 hour ago")).toBeTruthy();
   });
 

@@ -2,7 +2,9 @@
 import { describe, expect, test } from "vitest";
 import { matchRoute, pathFor } from "../../web/src/lib/router.tsx";
 import { rangeFromParams, rangeToParams } from "../../web/src/lib/range.ts";
-import { buildStack, cumulative } from "../../web/src/lib/stack.ts";
+import { bucketFor, buildStack, cumulative } from "../../web/src/lib/stack.ts";
+import { directiveLook } from "../../web/src/lib/colors.ts";
+import { compactBrowsers, pagePath } from "../../web/src/lib/compact.ts";
 import { diffPolicies, diffSummary } from "../../web/src/lib/policy-diff.ts";
 import { bucketSeries } from "../../web/src/hooks/useGroupTrends.ts";
 import { sparklinePoints } from "../../web/src/components/Sparkline.tsx";
@@ -80,6 +82,101 @@ describe("buildStack", () => {
       [1, 0, 7, 0],
       [1, 0, 2, 0],
     ]);
+  });
+});
+
+describe("buildStack buckets (#16)", () => {
+  const H = 3_600_000;
+  test.each([
+    { span: 24, bucket: "hour" },
+    { span: 48, bucket: "hour" },
+    { span: 49, bucket: "day" },
+    { span: 24 * 30, bucket: "day" },
+  ])("a $span-hour window draws $bucket bars", ({ span, bucket }) => {
+    expect(bucketFor(0, span * H)).toBe(bucket);
+  });
+
+  test("beyond 48 hours, hourly points sum into the viewer's days; every report is in one bar", () => {
+    const until = new Date(2026, 11, 7, 10, 30).getTime();
+    const since = until - 7 * 24 * H;
+    const points = Array.from({ length: 7 * 24 }, (_, h) => ({
+      hour: new Date(since + h * H).toISOString(),
+      directive: h % 2 ? "img-src" : "script-src-elem",
+      count: 1 + (h % 3),
+    }));
+    const s = buildStack(points, since, until);
+    expect(s.bucket).toBe("day");
+    expect(s.xs).toHaveLength(8);
+    for (const x of s.xs) expect(new Date(x * 1000).getHours()).toBe(0);
+    const sum = points.reduce((a, p) => a + p.count, 0);
+    expect(s.totals.reduce((a, b) => a + b, 0)).toBe(sum);
+    expect(s.series.reduce((a, r) => a + r.total, 0)).toBe(sum);
+    // the first day holds the hours from 10:30 on (13.5 of 24), a whole day holds 24 hours' reports
+    expect(s.totals[1]).toBe(
+      points.filter((p) => new Date(p.hour).getDate() === 1).reduce((a, p) => a + p.count, 0),
+    );
+  });
+});
+
+describe("directive looks (#16)", () => {
+  test("the members of a family and form-action/frame-src differ in colour and pattern", () => {
+    const pairs = [
+      ["script-src", "script-src-elem"],
+      ["script-src", "script-src-attr"],
+      ["script-src-elem", "script-src-attr"],
+      ["style-src", "style-src-elem"],
+      ["style-src", "style-src-attr"],
+      ["style-src-elem", "style-src-attr"],
+      ["form-action", "frame-src"],
+    ] as const;
+    for (const [a, b] of pairs) {
+      expect(directiveLook(a).color).not.toBe(directiveLook(b).color);
+      expect(directiveLook(a).pattern).not.toBe(directiveLook(b).pattern);
+    }
+  });
+
+  test("the 20 named directives have 20 different colours", () => {
+    const names = [
+      "script-src-elem",
+      "script-src",
+      "script-src-attr",
+      "style-src-elem",
+      "style-src",
+      "style-src-attr",
+      "img-src",
+      "connect-src",
+      "font-src",
+      "frame-src",
+      "form-action",
+      "media-src",
+      "worker-src",
+      "manifest-src",
+      "object-src",
+      "child-src",
+      "frame-ancestors",
+      "default-src",
+      "base-uri",
+      "prefetch-src",
+    ];
+    expect(new Set(names.map((n) => directiveLook(n).color)).size).toBe(names.length);
+  });
+});
+
+describe("compact cells (#16)", () => {
+  test.each([
+    { in: ["Chrome 131", "Chrome 130", "Safari 18", "Firefox 133"], shown: ["Chrome", "Safari"], more: 1 },
+    { in: ["Samsung Internet 27"], shown: ["Samsung Internet"], more: 0 },
+    { in: [], shown: [], more: 0 },
+  ])("browsers $in", (c) => {
+    expect(compactBrowsers(c.in)).toEqual({ shown: c.shown, more: c.more });
+  });
+  test.each([
+    ["https://shop.example.com/checkout?step=2", "/checkout?step=2"],
+    ["https://shop.example.com", "/"],
+    ["not a url", "not a url"],
+    ["javascript:alert(1)", "javascript:alert(1)"],
+  ])("page %s reads %s", (url, path) => {
+    expect(pagePath(url)).toBe(path);
   });
 });
 

@@ -6,18 +6,28 @@ import { blockedLabel, fmtDateTime, fmtInt, fmtRelative } from "../lib/format.ts
 import { TRIAGE_TEXT } from "../lib/alerts-vocabulary.ts";
 import { Sparkline } from "./Sparkline.tsx";
 import { Swatch } from "./Swatch.tsx";
-import { directiveColor } from "../lib/colors.ts";
-import { Untrusted } from "./Untrusted.tsx";
+import { showBidiControls, Untrusted } from "./Untrusted.tsx";
+import { compactBrowsers, pagePath } from "../lib/compact.ts";
 
 export type SortKey = "count" | "lastSeen" | "firstSeen" | "directive" | "blocked";
 export type SortOrder = "asc" | "desc";
 
 type Column = { key: string; label: string; sort?: SortKey; className?: string };
 
-/** Columns hidden at phone width (CSS), so directive, blocked, count and last seen stay in view. */
-const OPTIONAL = new Set(["directive", "trend", "pages", "browsers", "firstSeen"]);
-const cls = (key: string, base?: string) =>
-  [base, OPTIONAL.has(key) ? "col-optional" : undefined].filter(Boolean).join(" ") || undefined;
+/**
+ * The order in which columns give way as the table's container narrows (a container query in styles.css; the
+ * widths there are measured at 1280 × 900 with the sidebar: the table gets 998 px). Lower drops later:
+ * first seen (p5) < 1060 px, trend (p4) < 900 px, browsers (p3) < 760 px, pages (p2) < 600 px, and the directive
+ * column (p1) < 480 px, where the directive moves above the blocked value. Blocked, reports and last seen stay.
+ */
+const PRIORITY: ReadonlyMap<string, string> = new Map([
+  ["directive", "col-p1"],
+  ["pages", "col-p2"],
+  ["browsers", "col-p3"],
+  ["trend", "col-p4"],
+  ["firstSeen", "col-p5"],
+]);
+const cls = (key: string, base?: string) => [base, PRIORITY.get(key)].filter(Boolean).join(" ") || undefined;
 
 const COLUMNS: Column[] = [
   { key: "directive", label: "Directive", sort: "directive" },
@@ -26,8 +36,8 @@ const COLUMNS: Column[] = [
   { key: "trend", label: "Trend" },
   { key: "pages", label: "Pages" },
   { key: "browsers", label: "Browsers" },
-  { key: "firstSeen", label: "First seen", sort: "firstSeen" },
-  { key: "lastSeen", label: "Last seen", sort: "lastSeen" },
+  { key: "firstSeen", label: "First seen", sort: "firstSeen", className: "col-time" },
+  { key: "lastSeen", label: "Last seen", sort: "lastSeen", className: "col-time" },
 ];
 
 /** Default direction when a column is first sorted: newest / most first, names A→Z. */
@@ -62,7 +72,7 @@ export function GroupsTable({
     ? [...COLUMNS.slice(0, 2), { key: "noise", label: "Noise reason" }, ...COLUMNS.slice(2)]
     : COLUMNS;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap groups-wrap">
       <table className="table groups-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -101,22 +111,24 @@ export function GroupsTable({
         <tbody>
           {groups.map((g) => {
             const trend = trends?.get(g.id);
+            const browsers = compactBrowsers(g.browsers);
             return (
               <tr key={g.id}>
-                <td className="col-optional">
+                <td className={cls("directive")}>
                   <span className="directive">
-                    <Swatch color={directiveColor(g.directive)} />
+                    <Swatch directive={g.directive} />
                     <Untrusted text={g.directive} />
                   </span>
                 </td>
                 <td className="blocked-cell">
-                  <span className="directive phone-only">
-                    <Swatch color={directiveColor(g.directive)} />
+                  <span className="directive directive-inline">
+                    <Swatch directive={g.directive} />
                     <Untrusted text={g.directive} />
                   </span>
                   <Link
                     to={`${pathFor("group", { id: projectId, gid: g.id })}${linkQuery}`}
-                    className="blocked-link"
+                    className="blocked-link truncate"
+                    title={showBidiControls(blockedLabel(g.blocked))}
                   >
                     {g.blocked ? <Untrusted text={blockedLabel(g.blocked)} /> : "(empty)"}
                   </Link>
@@ -129,13 +141,24 @@ export function GroupsTable({
                     <span className="badge badge-noise">{g.noise ?? "—"}</span>
                   </td>
                 ) : null}
-                <td className="num">{fmtInt(g.count)}</td>
-                <td className="col-optional">
+                <td className="num">
+                  {g.pageMatch === "listed" ? (
+                    <span
+                      className="muted"
+                      title="The page is in this group's stored page list, but its reports were not counted per page"
+                    >
+                      listed
+                    </span>
+                  ) : (
+                    fmtInt(g.count)
+                  )}
+                </td>
+                <td className={cls("trend")}>
                   {trend ? (
                     <Sparkline
                       values={trend}
-                      width={96}
-                      height={24}
+                      width={80}
+                      height={22}
                       label={`Trend of ${blockedLabel(g.blocked)}`}
                     />
                   ) : (
@@ -144,27 +167,58 @@ export function GroupsTable({
                     </span>
                   )}
                 </td>
-                <td className="list-cell col-optional">
+                <td className={cls("pages", "list-cell")}>
                   {g.pages.length === 0 ? (
                     <span className="muted">—</span>
                   ) : (
-                    <>
-                      <Untrusted className="truncate" text={g.pages[0]!} />
+                    <span className="cell-line">
+                      <span
+                        className="truncate expand-on-focus"
+                        tabIndex={0}
+                        title={showBidiControls(g.pages[0]!)}
+                      >
+                        <Untrusted text={pagePath(g.pages[0]!)} />
+                        <span className="visually-hidden">
+                          {" "}
+                          (<Untrusted text={g.pages[0]!} />)
+                        </span>
+                      </span>
                       {g.pages.length > 1 ? (
-                        <span className="muted"> +{fmtInt(g.pages.length - 1)} more</span>
+                        <span className="muted nowrap">
+                          {" "}
+                          +{fmtInt(g.pages.length - 1)}
+                          <span className="visually-hidden">
+                            {g.pages.length === 2 ? " more page" : " more pages"}
+                          </span>
+                        </span>
                       ) : null}
-                    </>
+                    </span>
                   )}
                 </td>
-                <td className="list-cell browsers-cell col-optional">
-                  {g.browsers.length ? g.browsers.join(", ") : <span className="muted">—</span>}
+                <td
+                  className={cls("browsers", "list-cell browsers-cell")}
+                  title={showBidiControls(g.browsers.join(", "))}
+                >
+                  {g.browsers.length ? (
+                    <>
+                      <span aria-hidden="true">
+                        {browsers.shown.join(", ")}
+                        {browsers.more ? <span className="muted"> +{browsers.more}</span> : null}
+                      </span>
+                      <span className="visually-hidden">
+                        <Untrusted text={g.browsers.join(", ")} />
+                      </span>
+                    </>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
                 </td>
-                <td className="col-optional">
+                <td className={cls("firstSeen", "col-time")}>
                   <time dateTime={g.firstSeen} title={fmtDateTime(g.firstSeen, true)}>
                     {fmtRelative(g.firstSeen, now)}
                   </time>
                 </td>
-                <td>
+                <td className="col-time">
                   <time dateTime={g.lastSeen} title={fmtDateTime(g.lastSeen, true)}>
                     {fmtRelative(g.lastSeen, now)}
                   </time>

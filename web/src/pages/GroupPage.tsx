@@ -8,6 +8,7 @@ import { useAsync } from "../hooks/useAsync.ts";
 import { useTitle } from "../hooks/useTitle.ts";
 import { Link, pathFor, useSearchParams } from "../lib/router.tsx";
 import { rangeFromParams, rangeToParams } from "../lib/range.ts";
+import { bucketFor } from "../lib/stack.ts";
 import { fmtDateTime, fmtInt, fmtRelative } from "../lib/format.ts";
 import { Async, Empty } from "../components/State.tsx";
 import { StackedChart } from "../components/StackedChart.tsx";
@@ -134,7 +135,7 @@ function GroupView({ d, since, until }: { d: GroupDetailDto; since: number; unti
         </p>
       ) : null}
       <div className="card">
-        <h3 className="card-title">Reports per hour</h3>
+        <h3 className="card-title">Reports per {bucketFor(since, until)}</h3>
         {points.length === 0 ? (
           <Empty title="No reports in this range." />
         ) : (

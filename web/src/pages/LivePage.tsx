@@ -6,7 +6,6 @@ import { useTitle } from "../hooks/useTitle.ts";
 import { fmtInt, fmtTime } from "../lib/format.ts";
 import { Empty } from "../components/State.tsx";
 import { Swatch } from "../components/Swatch.tsx";
-import { directiveColor } from "../lib/colors.ts";
 import { Link, pathFor } from "../lib/router.tsx";
 import { Untrusted } from "../components/Untrusted.tsx";
 
@@ -56,7 +55,7 @@ export function LivePage() {
                   {fmtTime(e.receivedAt)}
                 </time>
                 <span className="directive">
-                  <Swatch color={directiveColor(e.directive)} />
+                  <Swatch directive={e.directive} />
                   <Untrusted text={e.directive} />
                 </span>
                 <Untrusted className="mono break tail-blocked" text={e.blocked || "(empty)"} />

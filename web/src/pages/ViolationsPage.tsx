@@ -8,6 +8,7 @@ import { useGroupTrends } from "../hooks/useGroupTrends.ts";
 import { useTitle } from "../hooks/useTitle.ts";
 import { useSearchParams } from "../lib/router.tsx";
 import { rangeFromParams, rangeToParams } from "../lib/range.ts";
+import { bucketFor } from "../lib/stack.ts";
 import { fmtDateTime, fmtInt } from "../lib/format.ts";
 import type { ViolationQuery } from "../api/client.ts";
 import { TimeRangePicker } from "../components/TimeRangePicker.tsx";
@@ -105,7 +106,7 @@ export function ViolationsPage({ mode }: { mode: "groups" | "noise" }) {
       )}
 
       <div className="card">
-        <h3 className="card-title">Reports per hour by directive</h3>
+        <h3 className="card-title">Reports per {bucketFor(range.since, range.until)} by directive</h3>
         {series.error ? (
           <ErrorState error={series.error} retry={series.reload} title="The chart could not load" />
         ) : !series.data ? (
