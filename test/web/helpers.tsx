@@ -61,6 +61,12 @@ export function mockApi(overrides: Partial<Record<keyof ApiClient, unknown>> = {
     "alertDeliveries",
     "groupAlerts",
     "triageGroup",
+    "listScripts",
+    "getScript",
+    "reviewScript",
+    "scriptEvents",
+    "scriptSri",
+    "exportScripts",
   ] as const;
   const api: Record<string, unknown> = { csrfToken: "t", onUnauthorized: null };
   for (const m of methods) api[m] = vi.fn(() => Promise.reject(new Error(`${m} not mocked`)));

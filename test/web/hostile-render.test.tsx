@@ -15,6 +15,10 @@ import { RolloutStatus } from "../../web/src/components/RolloutStatus.tsx";
 import { DeployHeaders } from "../../web/src/components/DeployHeaders.tsx";
 import { showBidiControls } from "../../web/src/components/Untrusted.tsx";
 import { SampleCard } from "../../web/src/pages/GroupPage.tsx";
+import { ScriptsTable } from "../../web/src/pages/scripts/ScriptsTable.tsx";
+import { ScriptDetail } from "../../web/src/pages/scripts/ScriptPage.tsx";
+import { SriHelperView } from "../../web/src/pages/scripts/SriHelper.tsx";
+import type { ScriptDto } from "../../server/contract.ts";
 import type { EvidenceDto } from "../../server/contract.ts";
 import { useTitle } from "../../web/src/hooks/useTitle.ts";
 import { group } from "./helpers.tsx";
@@ -255,6 +259,98 @@ const cases: { name: string; ui: () => ReactElement; markers: string[] }[] = [
     markers: ["sdocument", "sblocked", "ssource", "ssample", "sbrowser", "senv"],
   },
 ];
+
+// A script as the inventory holds it: every value came from a csp-hash or integrity-violation report (#18).
+const hostileScript: ScriptDto = {
+  id: 1,
+  url: hostile("surl"),
+  origin: hostile("sorigin"),
+  status: "new",
+  firstSeen: "2026-01-01T00:00:00Z",
+  lastSeen: "2026-01-02T00:00:00Z",
+  pages: [hostile("spage")],
+  hashes: [{ hash: hostile("shash"), firstSeen: "2026-01-01T00:00:00Z", lastSeen: "2026-01-02T00:00:00Z" }],
+  hashable: true,
+  sri: false,
+  onPaymentPage: false,
+  pattern: hostile("spattern"),
+};
+
+cases.push(
+  {
+    name: "ScriptsTable: script URL, origin, hash",
+    ui: () => <ScriptsTable projectId="p1" now={Date.now()} scripts={[hostileScript]} />,
+    markers: ["surl", "sorigin", "shash"],
+  },
+  {
+    name: "ScriptDetail: URL, origin, pattern, hashes, pages, SRI tag, advice, review, change log",
+    ui: () => (
+      <ScriptDetail
+        projectId="p1"
+        script={{
+          ...hostileScript,
+          pageDetails: [
+            {
+              url: hostile("spage"),
+              firstSeen: "2026-01-01T00:00:00Z",
+              lastSeen: "2026-01-01T00:00:00Z",
+              payment: true,
+            },
+          ],
+          review: {
+            status: "authorized",
+            justification: hostile("sjustification"),
+            by: hostile("sby"),
+            at: "2026-01-01T00:00:00Z",
+          },
+          events: [
+            {
+              id: 1,
+              scriptId: 1,
+              url: hostile("seventurl"),
+              kind: "script-changed",
+              at: "2026-01-01T00:00:00Z",
+              detail: hostile("sdetail"),
+              actor: hostile("sactor"),
+            },
+          ],
+          sriTag: `<script src="${hostile("stag")}" integrity="sha384-x" crossorigin="anonymous"></script>`,
+          advice: `add crossorigin to ${hostile("sadvice")}`,
+          hourly: [],
+        }}
+      />
+    ),
+    markers: [
+      "sorigin",
+      "spattern",
+      "shash",
+      "spage",
+      "stag",
+      "sadvice",
+      "sjustification",
+      "sby",
+      "sdetail",
+      "sactor",
+    ],
+  },
+  {
+    name: "SriHelperView: tags and the scripts still without SRI",
+    ui: () => (
+      <SriHelperView
+        projectId="p1"
+        sri={{
+          tags: [
+            { scriptId: 1, url: hostile("sriurl"), tag: `<script src="${hostile("sritag")}"></script>` },
+          ],
+          missing: [
+            { scriptId: 2, url: hostile("srimissing"), reason: `no CORS on ${hostile("srireason")}` },
+          ],
+        }}
+      />
+    ),
+    markers: ["sritag", "srimissing", "srireason"],
+  },
+);
 
 describe("hostile values are isolated", () => {
   test.each(cases)("$name", ({ ui, markers }) => {

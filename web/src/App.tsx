@@ -19,6 +19,8 @@ import { VersionsPage } from "./pages/VersionsPage.tsx";
 import { ExportPage } from "./pages/ExportPage.tsx";
 import { AlertsPage } from "./pages/AlertsPage.tsx";
 import { ChannelsPage } from "./pages/ChannelsPage.tsx";
+import { ScriptsPage } from "./pages/scripts/ScriptsPage.tsx";
+import { ScriptPage } from "./pages/scripts/ScriptPage.tsx";
 
 type Session =
   | { state: "loading" }
@@ -58,6 +60,8 @@ function Routes() {
     case "versions":
     case "export":
     case "alerts":
+    case "scripts":
+    case "script":
     case "install":
     case "settings":
       return (
@@ -78,6 +82,10 @@ function Routes() {
             <ExportPage />
           ) : m.name === "alerts" ? (
             <AlertsPage key={id} />
+          ) : m.name === "scripts" ? (
+            <ScriptsPage />
+          ) : m.name === "script" ? (
+            <ScriptPage key={m.params.sid} scriptId={m.params.sid ?? ""} />
           ) : m.name === "install" ? (
             <InstallPage />
           ) : (

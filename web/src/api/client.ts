@@ -35,6 +35,14 @@ import type {
   ProjectDto,
   ProjectSettingsDto,
   RolloutDto,
+  ScriptDetailDto,
+  ScriptEventDto,
+  ScriptEventKind,
+  ScriptEventsDto,
+  ScriptReviewInput,
+  ScriptsDto,
+  ScriptSriDto,
+  ScriptStatus,
   SeriesDto,
   StatsDto,
   TailEventDto,
@@ -73,6 +81,15 @@ export type ViolationQuery = Window & {
   order?: "asc" | "desc";
   limit?: number;
   offset?: number;
+};
+
+/** Filters of the script inventory (#18); the flags go as `1` when set. */
+export type ScriptQuery = {
+  status?: ScriptStatus;
+  payment?: boolean;
+  origin?: string;
+  missingSri?: boolean;
+  changed?: boolean;
 };
 
 export type TailState = "connecting" | "open" | "closed";
@@ -434,5 +451,54 @@ export class ApiClient {
     return this.request("POST", `/projects/${enc(id)}/violations/${enc(String(groupId))}/triage`, {
       body: { state },
     });
+  }
+
+  // ── Script inventory (#18) ───────────────────────────────────────────────────────────────────────────────
+
+  async listScripts(id: string, q: ScriptQuery = {}): Promise<ScriptsDto> {
+    const flag = (b: boolean | undefined) => (b ? 1 : undefined);
+    return this.request("GET", `/projects/${enc(id)}/scripts`, {
+      query: {
+        status: q.status,
+        payment: flag(q.payment),
+        origin: q.origin,
+        missingSri: flag(q.missingSri),
+        changed: flag(q.changed),
+      },
+    });
+  }
+
+  /** One script: hash history, pages, the last review, its change log and the SRI tag to paste. */
+  async getScript(id: string, scriptId: string | number): Promise<ScriptDetailDto> {
+    return this.request("GET", `/projects/${enc(id)}/scripts/${enc(String(scriptId))}`);
+  }
+
+  async reviewScript(
+    id: string,
+    scriptId: string | number,
+    input: ScriptReviewInput,
+  ): Promise<ScriptDetailDto> {
+    return this.request("POST", `/projects/${enc(id)}/scripts/${enc(String(scriptId))}/review`, {
+      body: input,
+    });
+  }
+
+  /** The inventory's change log, newest first. */
+  async scriptEvents(
+    id: string,
+    q: Window & { kind?: ScriptEventKind; scriptId?: number; limit?: number } = {},
+  ): Promise<ScriptEventDto[]> {
+    return (await this.request<ScriptEventsDto>("GET", `/projects/${enc(id)}/scripts/events`, { query: q }))
+      .events;
+  }
+
+  /** Paste-ready SRI tags and the scripts still loaded without SRI. */
+  async scriptSri(id: string): Promise<ScriptSriDto> {
+    return this.request("GET", `/projects/${enc(id)}/scripts/sri`);
+  }
+
+  /** The inventory with reviews and the change log of a period, as CSV or JSON text (for a download). */
+  async exportScripts(id: string, q: Window & { format: "csv" | "json" }): Promise<string> {
+    return this.request("GET", `/projects/${enc(id)}/scripts/export`, { query: q, expect: "text" });
   }
 }

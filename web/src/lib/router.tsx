@@ -24,6 +24,8 @@ export const ROUTES = {
   versions: "/projects/:id/versions",
   export: "/projects/:id/export",
   alerts: "/projects/:id/alerts",
+  scripts: "/projects/:id/scripts",
+  script: "/projects/:id/scripts/:sid",
   install: "/projects/:id/install",
   settings: "/projects/:id/settings",
 } as const;

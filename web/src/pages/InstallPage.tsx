@@ -3,6 +3,7 @@ import { useProject } from "../hooks/project.tsx";
 import { useTitle } from "../hooks/useTitle.ts";
 import { CodeBlock } from "../components/CodeBlock.tsx";
 import { Link, pathFor } from "../lib/router.tsx";
+import { ScriptsInstallCard } from "./scripts/ScriptsInstallCard.tsx";
 
 export function InstallPage() {
   const { project } = useProject();
@@ -50,6 +51,7 @@ export function InstallPage() {
           <Link to={pathFor("policy", { id: project.id })}>policy builder</Link> proposes a policy from them.
         </p>
       </div>
+      <ScriptsInstallCard />
     </section>
   );
 }

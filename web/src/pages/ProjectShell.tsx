@@ -14,6 +14,7 @@ export const PROJECT_SECTIONS: { route: RouteName; label: string }[] = [
   { route: "policy", label: "Policy builder" },
   { route: "versions", label: "Versions" },
   { route: "export", label: "Export" },
+  { route: "scripts", label: "Scripts" },
   { route: "alerts", label: "Alerts" },
   { route: "install", label: "Install" },
   { route: "settings", label: "Settings" },
@@ -34,7 +35,7 @@ export function ProjectShell({
     return <ErrorState error={state.error} retry={state.reload} title="This project could not load" />;
   if (!state.data) return <Loading label="Loading project…" />;
   const project = state.data;
-  const current = section === "group" ? "violations" : section;
+  const current = section === "group" ? "violations" : section === "script" ? "scripts" : section;
   return (
     <ProjectContext.Provider value={{ project, setProject: state.setData, reload: state.reload }}>
       <div className="project-head">

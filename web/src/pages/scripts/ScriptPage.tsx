@@ -1,0 +1,187 @@
+// One script (#18): status and last review, what to paste (the SRI tag) or change, hash history, pages, the
+// review form and the script's change log.
+import type { ReactNode } from "react";
+import type { ScriptDetailDto } from "../../../../server/contract.ts";
+import { useApi } from "../../hooks/api.tsx";
+import { useProject } from "../../hooks/project.tsx";
+import { useAsync } from "../../hooks/useAsync.ts";
+import { useTitle } from "../../hooks/useTitle.ts";
+import { Link, pathFor } from "../../lib/router.tsx";
+import { ErrorState, Loading } from "../../components/State.tsx";
+import { CodeBlock } from "../../components/CodeBlock.tsx";
+import { Untrusted } from "../../components/Untrusted.tsx";
+import { fmtDateTime } from "../../lib/format.ts";
+import { hashableText, sriText } from "../../lib/scripts-vocabulary.ts";
+import { ApiError } from "../../api/client.ts";
+import { StatusBadge } from "./ScriptsTable.tsx";
+import { ScriptEvents } from "./ScriptEvents.tsx";
+import { ScriptReviewForm } from "./ScriptReviewForm.tsx";
+
+/** Everything of a loaded script but the review form (also the hostile-render tests' subject). */
+export function ScriptDetail({
+  projectId,
+  script,
+  review,
+}: {
+  projectId: string;
+  script: ScriptDetailDto;
+  /** The review form, shown under the facts. */
+  review?: ReactNode;
+}) {
+  const s = script;
+  return (
+    <>
+      <div className="card">
+        <dl className="rollout-facts">
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={s.status} />
+          </dd>
+          <dt>Origin</dt>
+          <dd>
+            <Untrusted text={s.origin} />
+          </dd>
+          <dt>First seen</dt>
+          <dd>{fmtDateTime(s.firstSeen)}</dd>
+          <dt>Last seen</dt>
+          <dd>{fmtDateTime(s.lastSeen)}</dd>
+          <dt>Hash</dt>
+          <dd>{hashableText(s)}</dd>
+          <dt>SRI</dt>
+          <dd>{sriText(s)}</dd>
+          {s.pattern !== null ? (
+            <>
+              <dt>Grouped by</dt>
+              <dd>
+                <Untrusted className="mono" text={s.pattern} />
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        {s.review ? (
+          <p aria-label="Last review">
+            {s.review.status === "authorized" ? "Authorized" : "Rejected"} by <Untrusted text={s.review.by} />{" "}
+            on {fmtDateTime(s.review.at)}: <Untrusted className="break" text={s.review.justification} />
+          </p>
+        ) : (
+          <p className="muted">Not reviewed yet.</p>
+        )}
+      </div>
+      {review}
+      <div className="card">
+        <h3 className="card-title">Subresource Integrity</h3>
+        {s.sriTag ? <CodeBlock id="script-sri-tag" label="Tag to paste" text={s.sriTag} /> : null}
+        {s.advice ? (
+          <p className="notice" role="note">
+            <Untrusted text={s.advice} />
+          </p>
+        ) : null}
+        {!s.sriTag && !s.advice ? <p className="muted">Nothing to paste yet.</p> : null}
+      </div>
+      <div className="card">
+        <h3 className="card-title">Hash history</h3>
+        {s.hashes.length === 0 ? (
+          <p className="muted">{hashableText(s)}.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="table table-compact" aria-label="Hash history">
+              <thead>
+                <tr>
+                  <th scope="col">Hash</th>
+                  <th scope="col">First seen</th>
+                  <th scope="col">Last seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.hashes.map((h) => (
+                  <tr key={h.hash}>
+                    <td className="mono break">
+                      <Untrusted text={h.hash} />
+                    </td>
+                    <td>{fmtDateTime(h.firstSeen)}</td>
+                    <td>{fmtDateTime(h.lastSeen)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+      <div className="card">
+        <h3 className="card-title">Pages</h3>
+        <div className="table-wrap">
+          <table className="table table-compact" aria-label="Pages">
+            <thead>
+              <tr>
+                <th scope="col">Page</th>
+                <th scope="col">First seen</th>
+                <th scope="col">Last seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.pageDetails.map((p) => (
+                <tr key={p.url}>
+                  <td className="break">
+                    <Untrusted text={p.url} />
+                    {p.payment ? <span className="badge">payment page</span> : null}
+                  </td>
+                  <td>{fmtDateTime(p.firstSeen)}</td>
+                  <td>{fmtDateTime(p.lastSeen)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+      <div className="card">
+        <h3 className="card-title">Change log</h3>
+        <ScriptEvents projectId={projectId} events={s.events} showScript={false} />
+      </div>
+    </>
+  );
+}
+
+export function ScriptPage({ scriptId }: { scriptId: string }) {
+  const api = useApi();
+  const { project } = useProject();
+  const state = useAsync(() => api.getScript(project.id, scriptId), [project.id, scriptId]);
+  useTitle(state.data?.url ?? "Script", project.name);
+  const back = (
+    <p className="breadcrumb">
+      <Link to={pathFor("scripts", { id: project.id })}>← Scripts</Link>
+    </p>
+  );
+  if (state.error)
+    return (
+      <section>
+        {back}
+        {state.error instanceof ApiError && state.error.status === 404 ? (
+          <p className="state state-empty">This script is not in the inventory.</p>
+        ) : (
+          <ErrorState error={state.error} retry={state.reload} title="This script could not load" />
+        )}
+      </section>
+    );
+  if (!state.data) return <Loading label="Loading script…" />;
+  const s = state.data;
+  return (
+    <section aria-labelledby="script-title">
+      {back}
+      <div className="page-head">
+        <h2 id="script-title" className="group-title break">
+          <Untrusted text={s.url} />
+        </h2>
+      </div>
+      <ScriptDetail
+        projectId={project.id}
+        script={s}
+        review={
+          <div className="card">
+            <h3 className="card-title">Review</h3>
+            <ScriptReviewForm projectId={project.id} script={s} onReviewed={state.setData} />
+          </div>
+        }
+      />
+    </section>
+  );
+}
