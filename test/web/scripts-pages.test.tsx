@@ -15,6 +15,7 @@ import type {
 import { ScriptsPage } from "../../web/src/pages/scripts/ScriptsPage.tsx";
 import { ScriptPage } from "../../web/src/pages/scripts/ScriptPage.tsx";
 import { exportPeriod } from "../../web/src/pages/scripts/ScriptsExport.tsx";
+import { originOf } from "../../web/src/pages/scripts/ScriptFilters.tsx";
 import { inventoryPatch } from "../../web/src/pages/scripts/InventorySettings.tsx";
 import { ScriptsInstallCard } from "../../web/src/pages/scripts/ScriptsInstallCard.tsx";
 import { mockApi, project, renderApp } from "./helpers.tsx";
@@ -173,7 +174,15 @@ describe("ScriptsPage", () => {
       ),
     );
     expect(new URLSearchParams(window.location.search).get("missingSri")).toBe("1");
-    fireEvent.change(within(form).getByLabelText("Origin"), { target: { value: "https://cdn.example" } });
+    // Half-typed text waits with a hint; a pasted script URL is cut to its origin.
+    fireEvent.change(within(form).getByLabelText("Origin"), { target: { value: "cdn.example" } });
+    expect(await within(form).findByText("An origin such as https://cdn.example.com")).toBeTruthy();
+    const calls = api.listScripts.mock.calls.length;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(api.listScripts.mock.calls.length).toBe(calls);
+    fireEvent.change(within(form).getByLabelText("Origin"), {
+      target: { value: "https://cdn.example/lib/cors.js?v=2" },
+    });
     await waitFor(
       () =>
         expect(api.listScripts).toHaveBeenLastCalledWith(
@@ -341,6 +350,14 @@ describe("ScriptPage", () => {
     expect(await screen.findByText("This script is not in the inventory.")).toBeTruthy();
     expect(screen.getByRole("link", { name: "← Scripts" }).getAttribute("href")).toBe("/projects/p1/scripts");
   });
+});
+
+test("the origin filter takes an origin, cuts a URL to its origin, and waits on anything else", () => {
+  expect(originOf("")).toBe("");
+  expect(originOf(" https://CDN.example:8443/x.js?q#f ")).toBe("https://cdn.example:8443");
+  expect(originOf("cdn.example")).toBeNull();
+  expect(originOf("javascript:alert(1)")).toBeNull();
+  expect(originOf("https://")).toBeNull();
 });
 
 describe("export and settings", () => {

@@ -17,6 +17,21 @@ export function scriptQueryOf(params: URLSearchParams): ScriptQuery {
   };
 }
 
+/**
+ * The origin a filter text names ("" for none), or null while it is not one yet: the API takes only
+ * `scheme://host[:port]`, so a pasted script URL is cut to its origin and half-typed text waits.
+ */
+export function originOf(text: string): string | null {
+  const t = text.trim();
+  if (!t) return "";
+  if (!/^https?:\/\/[^/\s?#]+/i.test(t)) return null;
+  try {
+    return new URL(t).origin;
+  } catch {
+    return null;
+  }
+}
+
 const FLAGS = [
   { key: "payment", label: "Payment pages only" },
   { key: "missingSri", label: "Missing SRI" },
@@ -35,10 +50,11 @@ export function ScriptFilters({
   const [origin, setOrigin] = useState(query.origin ?? "");
   const settled = useDebounced(origin, 350);
   useEffect(() => setOrigin(query.origin ?? ""), [query.origin]);
+  const typed = originOf(settled);
   useEffect(() => {
-    if (settled !== (query.origin ?? "")) onChange({ origin: settled || null });
+    if (typed !== null && typed !== (query.origin ?? "")) onChange({ origin: typed || null });
     // only the settled draft triggers an update
-  }, [settled]);
+  }, [typed]);
   const active =
     (query.status ? 1 : 0) + (query.origin ? 1 : 0) + FLAGS.filter((f) => query[f.key] === true).length;
   return (
@@ -66,10 +82,18 @@ export function ScriptFilters({
           value={origin}
           placeholder="https://cdn.example.com"
           onChange={(e) => setOrigin(e.target.value)}
+          aria-invalid={originOf(origin) === null}
+          aria-describedby={originOf(origin) === null ? `${id}-origin-hint` : undefined}
           onKeyDown={(e) => {
-            if (e.key === "Enter") onChange({ origin: origin || null });
+            const o = originOf(origin);
+            if (e.key === "Enter" && o !== null) onChange({ origin: o || null });
           }}
         />
+        {originOf(origin) === null ? (
+          <p className="field-hint" id={`${id}-origin-hint`}>
+            An origin such as https://cdn.example.com
+          </p>
+        ) : null}
       </div>
       {FLAGS.map((f) => (
         <div className="field field-check" key={f.key}>
