@@ -38,6 +38,7 @@ export function presentGroup(g: GroupRow): GroupDto {
     pages: g.pages,
     browsers: g.browsers,
     ...(g.trend ? { trend: g.trend } : {}),
+    ...(g.pageMatch ? { pageMatch: g.pageMatch } : {}),
   };
 }
 

@@ -1,82 +1,16 @@
-// /api/projects/:id/violations (+ series, group detail, stats, live tail).
+// /api/projects/:id/violations (+ series, group detail, stats, live tail; summary, filter values and the test
+// report in dashboard.ts).
 import { z } from "zod";
 import type { ApiRouter } from "./routes.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseInput } from "../http/query.ts";
-import { badRequest, notFound } from "../http/errors.ts";
-import { GROUP_SORTS, NOISE_FILTERS, type GroupFilter } from "../store/violations.ts";
+import { HttpError, notFound } from "../http/errors.ts";
+import { filterOf, listSchema, windowOf, windowSchema } from "./explorer-query.ts";
 import { presentGroup, presentSample } from "./present.ts";
+import { presentBreakdown, presentCounting } from "./present-dashboard.ts";
+import { dashboardRoutes } from "./dashboard.ts";
+import type { GroupDetailDto, ViolationsDto } from "../contract.ts";
 import { streamTail } from "./tail.ts";
-import { TRIAGE_STATES } from "../alerts/vocabulary.ts";
-
-const DAY = 86_400_000;
-
-/** A time: ISO-8601 or epoch milliseconds. */
-const time = z.union([
-  z
-    .string()
-    .regex(/^\d{1,15}$/)
-    .transform(Number),
-  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-]);
-
-const windowSchema = z.object({ since: time.optional(), until: time.optional() });
-
-const listSchema = windowSchema
-  .extend({
-    directive: z
-      .string()
-      .regex(/^[a-z-]{1,40}$/, "must be a directive name")
-      .optional(),
-    noise: z.enum(NOISE_FILTERS).default("exclude"),
-    disposition: z.enum(["enforce", "report"]).optional(),
-    version: z
-      .string()
-      .regex(/^\d{1,9}$/, "must be a non-negative integer")
-      .transform(Number)
-      .optional(),
-    env: z.string().max(32).optional(),
-    page: z.string().max(500).optional(),
-    text: z.string().max(500).optional(),
-    triage: z.enum(TRIAGE_STATES).optional(),
-    sort: z.enum(GROUP_SORTS).default("count"),
-    order: z.enum(["asc", "desc"]).default("desc"),
-    limit: z
-      .string()
-      .regex(/^\d{1,4}$/)
-      .transform(Number)
-      .pipe(z.number().min(1).max(1000))
-      .default(100),
-    offset: z
-      .string()
-      .regex(/^\d{1,7}$/)
-      .transform(Number)
-      .default(0),
-  })
-  .strict();
-
-function windowOf(q: { since?: number; until?: number }): { since: number; until: number } {
-  const until = q.until ?? Date.now();
-  const since = q.since ?? until - DAY;
-  if (since > until) throw badRequest("invalid_input", "since must not be after until");
-  if (until - since > 400 * DAY) throw badRequest("invalid_input", "the window may span at most 400 days");
-  return { since, until };
-}
-
-/** The store's filter from the parsed query (the query names the policy version `version`). */
-function filterOf(q: z.infer<typeof listSchema>, w: { since: number; until: number }): GroupFilter {
-  return {
-    ...w,
-    directive: q.directive,
-    noise: q.noise,
-    disposition: q.disposition,
-    policyVersion: q.version,
-    env: q.env,
-    page: q.page,
-    text: q.text,
-    triage: q.triage,
-  };
-}
 
 /** Register the violation routes. */
 export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
@@ -100,11 +34,13 @@ export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
       offset: q.offset,
     });
     const triage = await deps.alerts.triage.states(groups.map((g) => g.id));
-    ctx.body = {
+    const answer: ViolationsDto = {
       groups: groups.map((g) => ({ ...presentGroup(g), triage: triage.get(g.id) ?? "open" })),
-      totals,
+      totals: { groups: totals.groups, reports: totals.reports, byDirective: totals.byDirective },
       window: { since: new Date(w.since).toISOString(), until: new Date(w.until).toISOString() },
+      counting: presentCounting(filterOf(q, w), totals.listedOnly),
     };
+    ctx.body = answer;
   });
 
   api.add("get", "/projects/:id/violations/series", "read", async (ctx) => {
@@ -123,16 +59,25 @@ export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
     );
     const w = windowOf(parseInput(windowSchema.strict(), ctx.query));
     const d = await violations.getGroup(p.id, Number(groupId), w.since, w.until);
-    if (!d) throw notFound("violation group");
+    // The dashboard shows "This group no longer exists" for this id (retention, a project reset, a stale link).
+    if (!d)
+      throw new HttpError(
+        404,
+        "group_not_found",
+        `violation group ${groupId} does not exist in this project`,
+      );
     const triage = await deps.alerts.triage.get(d.group.id);
-    ctx.body = {
+    const answer: GroupDetailDto = {
       group: { ...presentGroup(d.group), triage: triage.state },
       samples: d.samples.map(presentSample),
       series: d.series.map((s) => ({ hour: new Date(s.hour).toISOString(), count: s.count })),
       byVersion: d.byVersion,
       byDisposition: d.byDisposition,
       byEnv: d.byEnv,
+      pageBreakdown: presentBreakdown("page", d.breakdowns.page, d.group.pages),
+      browserBreakdown: presentBreakdown("browser", d.breakdowns.browser, d.group.browsers),
     };
+    ctx.body = answer;
   });
 
   api.add("get", "/projects/:id/stats", "read", async (ctx) => {
@@ -149,4 +94,5 @@ export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
     const p = await project(ctx.params.id);
     streamTail(ctx, tail, p.id);
   });
+  dashboardRoutes(api, deps);
 }

@@ -77,6 +77,12 @@ export const INJECTOR_SAMPLE_SIGNATURES = [
 
 const INJECTOR_HOSTS: ReadonlySet<string> = new Set(Object.values(INJECTOR_HOSTS_BY_SOURCE).flat());
 
+/**
+ * The blocked host of the dashboard's test reports (#16): under .invalid, which no real resource can have (RFC 2606
+ * reserves it), so a report naming it was sent to test the endpoint, by Cinch or by someone holding the report URL.
+ */
+export const TEST_REPORT_HOST = "test-report.cinch.invalid";
+
 const EXTENSION: ReadonlySet<string> = new Set(EXTENSION_SCHEMES);
 const INTERNAL: ReadonlySet<string> = new Set(BROWSER_INTERNAL_SCHEMES);
 
@@ -87,6 +93,7 @@ const INTERNAL: ReadonlySet<string> = new Set(BROWSER_INTERNAL_SCHEMES);
  */
 export function classifyNoise(v: Violation): NoiseReason | null {
   if (!isDirectiveName(v.directive)) return "unknown-directive";
+  if (hostOf(v.blocked) === TEST_REPORT_HOST) return "test-report";
   const blockedScheme = schemeOf(v.blocked);
   const sourceScheme = schemeOf(v.sourceFile);
   if (EXTENSION.has(blockedScheme) || EXTENSION.has(sourceScheme)) return "extension";

@@ -1,4 +1,5 @@
 // The canonical violation: what every report shape is normalized into before it is classified and stored.
+import type { ScriptReport } from "./wire-scripts.ts";
 
 /** Why a report is kept apart from the builder. "injector": its blocked URL or source file is on a host of
  *  injected software or adware (reports/injector-hosts.ts). "unknown-directive": it names no CSP directive (junk,
@@ -51,6 +52,8 @@ export type ParseOutcome =
   | {
       ok: true;
       violations: Violation[];
+      /** csp-hash and integrity-violation entries (#18), in batch order: the script inventory's input. */
+      scripts: ScriptReport[];
       /** entries skipped (non-CSP types or malformed entries) */ skipped: number;
     }
   | { ok: false; status: 400 | 413 | 415; error: string; message: string };

@@ -2,6 +2,7 @@
 // counters. Pure (no database): both storage engines turn the same aggregate into their own SQL.
 import type { Violation } from "../reports/types.ts";
 import { fingerprint } from "../reports/fingerprint.ts";
+import { BreakdownBatch, browserOf, pageOf } from "./breakdown.ts";
 
 export const HOUR_MS = 3_600_000;
 
@@ -50,6 +51,8 @@ export type GroupDelta = {
   /** The newest reports of the batch (at least perFlush of them), oldest first. */
   recent: RecentReport[];
   hours: Map<string, HourDelta>;
+  /** Reports per UTC day by page and by browser, bounded (breakdown.ts). */
+  breakdown: BreakdownBatch;
 };
 
 export type DirectiveHourDelta = {
@@ -157,6 +160,7 @@ export function aggregateBatch(
           browsers: new Set(),
           recent: [],
           hours: new Map(),
+          breakdown: new BreakdownBatch(),
         };
         groups.set(key, d);
       }
@@ -165,6 +169,8 @@ export function aggregateBatch(
       if (p.receivedAt > d.lastSeen) d.lastSeen = p.receivedAt;
       if (v.documentUrl && d.pages.size < limits.maxPages) d.pages.add(v.documentUrl);
       if (v.browser && d.browsers.size < limits.maxBrowsers) d.browsers.add(v.browser);
+      d.breakdown.add(p.receivedAt, "page", pageOf(v.documentUrl));
+      d.breakdown.add(p.receivedAt, "browser", browserOf(v.browser));
       d.recent.push({ v, at: p.receivedAt, tags: p.tags });
       if (d.recent.length > limits.perFlush * 4) d.recent.splice(0, d.recent.length - limits.perFlush);
       const disposition = v.disposition ?? "";

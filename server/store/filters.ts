@@ -4,6 +4,7 @@
 import type { TriageState } from "../contract/alerts.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { hourOf } from "./aggregate.ts";
+import { dayOf } from "./breakdown.ts";
 import type { Dialect } from "./sql.ts";
 
 export const NOISE_FILTERS = ["include", "exclude", "only"] as const;
@@ -19,7 +20,10 @@ export type GroupFilter = {
   disposition?: string;
   policyVersion?: number;
   env?: string;
-  /** Substring of one of the group's recorded pages. */
+  /**
+   * Substring of a page (document URL): a group counts only the reports of its matching pages, from the per-page
+   * counts (GroupBreakdown, whole UTC days); a group whose stored page list matches without counts is listed.
+   */
   page?: string;
   /** Substring of directive or blocked. */
   text?: string;
@@ -73,6 +77,30 @@ export function directiveConditions(alias: "g" | "d", f: GroupFilter): Prisma.Sq
   return parts;
 }
 
+/** The UTC days a window touches: per-page counts are kept per day (breakdown.ts). */
+export const windowDays = (f: GroupFilter): { first: number; last: number } => ({
+  first: dayOf(f.since),
+  last: dayOf(f.until),
+});
+
+/** The page filter on GroupBreakdown rows (alias b): the project's page counts over the window's days. */
+export function pageCountWhere(d: Dialect, projectId: string, f: GroupFilter & { page: string }): Prisma.Sql {
+  const { first, last } = windowDays(f);
+  return Prisma.join(
+    [
+      Prisma.sql`b."projectId" = ${projectId}`,
+      Prisma.sql`b."day" >= ${first}`,
+      Prisma.sql`b."day" <= ${last}`,
+      Prisma.sql`b."kind" = 'page'`,
+      d.like(Prisma.raw(`b."value"`), likeArg(f.page)),
+    ],
+    " AND ",
+  );
+}
+
+/** The page filter on a group's stored page list (alias g): what is known of groups without per-page counts. */
+export const listedPage = (d: Dialect, page: string): Prisma.Sql => d.like(col("g", "pages"), likeArg(page));
+
 /**
  * The window's conditions on GroupHour rows (alias h). Queries aggregate these rows first and join the (far
  * fewer) per-group sums to ViolationGroup: joining every hourly row was 10x slower at 10 million reports
@@ -92,7 +120,7 @@ export function groupWhere(d: Dialect, projectId: string, f: GroupFilter, scoped
     scoped ? Prisma.sql`${col("g", "projectId")} = ${projectId}` : Prisma.sql`1 = 1`,
   ];
   parts.push(...directiveConditions("g", f));
-  if (f.page) parts.push(d.like(col("g", "pages"), likeArg(f.page)));
+  // The page condition is not here: it selects per-page counts, not groups (pageCountWhere, listedPage).
   if (f.text) {
     const t = likeArg(f.text);
     parts.push(Prisma.sql`(${d.like(col("g", "blocked"), t)} OR ${d.like(col("g", "directive"), t)})`);

@@ -21,6 +21,7 @@ import {
   type SlotState,
 } from "./aggregate.ts";
 import type { BatchEngine, CommitChanges, Waiter } from "./engine.ts";
+import { writePgBreakdowns } from "./breakdown-write.ts";
 import { withPgConnectionCode } from "./sql.ts";
 import { COMMIT_CHANNEL } from "./pg-commits.ts";
 
@@ -194,6 +195,7 @@ export class PgBatchEngine implements BatchEngine {
         maxBrowsers,
       ]);
       const byKey = new Map(rows.map((r) => [groupKey(r.projectId, r.fingerprint), r]));
+      await writePgBreakdowns(client, agg, byKey); // per page and browser, under the group locks (#16)
       const hours: { projectId: string; groupId: number; h: HourDelta }[] = [];
       const running: { groupId: number; hour: number; count: number }[] = [];
       const samples: { groupId: number; slot: number; r: RecentReport }[] = [];

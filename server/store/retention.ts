@@ -213,6 +213,8 @@ export async function runRetention(
         );
       await drop(t.table, `"projectId" = ? AND "hour" < ?`, [id, keep]);
     }
+    // Per-page and per-browser counts are daily already (#16): the days wholly before `keep` go.
+    await drop("GroupBreakdown", `"projectId" = ? AND "day" < ?`, [id, Math.floor(keep / DAY_HOURS)]);
   }
 
   // GroupRunning is keyed by group: walk the groups in id order.

@@ -23,6 +23,8 @@ export type GroupRow = {
   browsers: string[];
   /** Reports per equal slice of the listing's window, oldest first (set by listGroups). */
   trend?: number[];
+  /** With the page filter: `count` is the matching pages' reports ("counted"), or only the list matched. */
+  pageMatch?: "counted" | "listed";
 };
 
 /** A ViolationGroup row as stored (raw or from Prisma). */

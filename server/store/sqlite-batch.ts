@@ -15,6 +15,7 @@ import {
   type SlotState,
 } from "./aggregate.ts";
 import type { BatchEngine, CommitChanges, Waiter } from "./engine.ts";
+import { writeSqliteBreakdowns } from "./breakdown-write.ts";
 
 type GroupState = {
   id: number;
@@ -199,6 +200,7 @@ export class SqliteBatchEngine implements BatchEngine {
           });
         }
       }
+      writeSqliteBreakdowns(this.db, agg, new Map(cacheAdds)); // per page and browser (#16)
       for (const r of agg.directiveHours) {
         s.upsertDirectiveHour.run(r.projectId, r.hour, r.directive, r.noise, r.count);
       }

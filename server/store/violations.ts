@@ -10,11 +10,14 @@ import {
   directiveConditions,
   groupWhere,
   hourWhere,
+  pageCountWhere,
   tagFree,
   windowConditions,
   type GroupFilter,
 } from "./filters.ts";
 import { listGroups, type GroupListing } from "./group-list.ts";
+import { groupBreakdowns } from "./breakdown-read.ts";
+import { DAY_MS } from "./breakdown.ts";
 import { num, toGroupRow, toSampleRow } from "./rows.ts";
 
 export { GROUP_SORTS, NOISE_FILTERS, tagFree, type GroupFilter } from "./filters.ts";
@@ -48,8 +51,8 @@ export class ViolationStore {
 
   /** Reports per hour per directive in the window (the over-time chart). */
   async series(projectId: string, f: GroupFilter): Promise<SeriesPoint[]> {
-    if (this.rollups && tagFree(f) && !f.page && !f.text && !f.triage)
-      return this.seriesFromRollup(projectId, f);
+    if (f.page) return this.seriesOfPage(projectId, { ...f, page: f.page });
+    if (this.rollups && tagFree(f) && !f.text && !f.triage) return this.seriesFromRollup(projectId, f);
     // The matching groups are materialized first (id, directive): SQLite then joins every hourly row against a
     // small automatic index instead of ViolationGroup's wide rows (5x faster at 10 million reports).
     const d = this.sql.dialect;
@@ -77,6 +80,21 @@ export class ViolationStore {
       GROUP BY d.hour, d.directive
       ORDER BY d.hour ASC, ${this.sql.dialect.sortText(Prisma.sql`d.directive`)} ASC`);
     return toPoints(rows);
+  }
+
+  /**
+   * The chart with the page filter: the matching pages' reports per UTC day and directive (GroupBreakdown keeps
+   * them per day; a point's hour is its day's first), as the listing counts them (group-list.ts pageFiltered).
+   */
+  private async seriesOfPage(projectId: string, f: GroupFilter & { page: string }): Promise<SeriesPoint[]> {
+    const d = this.sql.dialect;
+    const rows = await this.sql.all<{ day: unknown; directive: string; cnt: unknown }>(Prisma.sql`
+      SELECT b.day AS day, g.directive AS directive, SUM(b.count) AS cnt
+      FROM "GroupBreakdown" b JOIN "ViolationGroup" g ON g.id = b."groupId"
+      WHERE ${pageCountWhere(d, projectId, f)} AND ${groupWhere(d, projectId, f)}
+      GROUP BY b.day, g.directive
+      ORDER BY b.day ASC, ${d.sortText(Prisma.sql`g.directive`)} ASC`);
+    return rows.map((r) => ({ hour: num(r.day) * DAY_MS, directive: r.directive, count: num(r.cnt) }));
   }
 
   /** One group with its samples (newest first), hourly series and per-tag breakdown in the window. */
@@ -115,8 +133,10 @@ export class ViolationStore {
       const e = h.env || "";
       byEnv[e] = (byEnv[e] ?? 0) + c;
     }
+    const breakdowns = await groupBreakdowns(this.sql, groupId, since, until, hours);
     return {
       group: toGroupRow(g, count),
+      breakdowns,
       samples: samples.map(toSampleRow),
       series: [...series].map(([hour, c]) => ({ hour, count: c })),
       byVersion,
@@ -149,6 +169,15 @@ export class ViolationStore {
       else h.noise += num(r.cnt);
     }
     return [...out.values()];
+  }
+
+  /** The group holding the test report whose blocked URL is `blockedUrl` (its sample), or null: not stored. */
+  async testReportGroup(projectId: string, blockedUrl: string): Promise<number | null> {
+    const [row] = await this.sql.all<{ id: unknown }>(Prisma.sql`
+      SELECT g.id AS id FROM "ViolationGroup" g JOIN "Sample" s ON s."groupId" = g.id
+      WHERE g."projectId" = ${projectId} AND g.noise = 'test-report' AND s."blockedUrl" = ${blockedUrl}
+      LIMIT 1`);
+    return row ? num(row.id) : null;
   }
 
   /** Per-kind project counters (accepted, noise, sampled, rejected:<reason>) in the window, and per hour. */

@@ -59,14 +59,17 @@ async function dashboard(db: Db) {
 describe("retention on SQLite", () => {
   let db: Db;
   const h = horizons(NOW, 30);
-  let before: { dashboard: Record<string, unknown>; recent: Rows };
+  let before: { dashboard: Record<string, unknown>; recent: Rows; breakdown: unknown[] };
+  const keepDay = Math.floor(h.keep / 24);
+  const breakdownFrom = (db: Db) =>
+    db.raw.prepare(`SELECT * FROM GroupBreakdown WHERE day >= ? ORDER BY 1, 2, 3, 4`).all(keepDay);
   let result: RetentionResult;
   let forgotten: readonly string[] = [];
 
   beforeAll(async () => {
     db = await openDb(join(dir, "years.db"), { synchronous: "NORMAL" });
     await seedYears(db);
-    before = { dashboard: await dashboard(db), recent: rowsFrom(db, h.detail) };
+    before = { dashboard: await dashboard(db), recent: rowsFrom(db, h.detail), breakdown: breakdownFrom(db) };
     result = await runRetention(sqliteRunner(db.raw), NOW, {
       days: 30,
       batchRows: 500,
@@ -122,6 +125,16 @@ describe("retention on SQLite", () => {
 
   test("the dashboard's totals over 7, 30, 90 and 400 days are unchanged (listing on both paths, chart, counters)", async () => {
     expect(await dashboard(db)).toEqual(before.dashboard);
+  });
+
+  test("per-page and per-browser days before the longest window are gone, later ones untouched (#16)", () => {
+    expect(result.deleted.GroupBreakdown).toBeGreaterThan(0);
+    const old = db.raw.prepare(`SELECT COUNT(*) AS n FROM GroupBreakdown WHERE day < ?`).get(keepDay) as {
+      n: number;
+    };
+    expect(old.n).toBe(0);
+    expect(before.breakdown.length).toBeGreaterThan(0);
+    expect(breakdownFrom(db)).toEqual(before.breakdown);
   });
 
   test("nothing from the horizon on is touched", () => {

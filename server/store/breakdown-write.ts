@@ -1,0 +1,107 @@
+// Writing a batch's per-group page and browser counts (GroupBreakdown, #16) inside the writer's transaction, one
+// statement per batch on either engine (SQLite: better-sqlite3, input as one JSON parameter; PostgreSQL: unnest of
+// parameter arrays). Counts are added in SQL. The bound (BREAKDOWN_LIMITS named values per group, day and kind, the
+// rest in OTHER) is kept by the statement itself: a value already stored keeps its row; new values, most reports
+// first, get rows while the stored values plus their rank stay within the limit; the rest add to OTHER.
+// Why one statement holds the bound on PostgreSQL with several nodes: the writer upserts a batch's groups first,
+// which row-locks each group until the commit (pg-batch.ts), so one transaction at a time writes a group's rows
+// and the statement's snapshot counts every stored value of that group.
+import type Database from "better-sqlite3";
+import type pg from "pg";
+import { groupKey, type BatchAggregate } from "./aggregate.ts";
+import { BREAKDOWN_LIMITS, OTHER } from "./breakdown.ts";
+
+type Row = { projectId: string; groupId: number; day: number; kind: string; value: string; count: number };
+
+/** The batch's rows with their group ids, sorted by (group, day, kind, value): one lock order across nodes. */
+function rowsOf(agg: BatchAggregate, ids: ReadonlyMap<string, { id: number }>): Row[] {
+  const out: Row[] = [];
+  for (const [key, d] of agg.groups) {
+    const id = ids.get(key)?.id ?? ids.get(groupKey(d.projectId, d.fp))?.id;
+    if (id === undefined) throw new Error(`no group id for ${d.projectId}/${d.fp}`);
+    for (const b of d.breakdown.entries()) out.push({ projectId: d.projectId, groupId: id, ...b });
+  }
+  return out.sort(
+    (a, b) =>
+      a.groupId - b.groupId ||
+      a.day - b.day ||
+      (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) ||
+      (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
+  );
+}
+
+/** The statement, given the input table `v(p, g, d, k, val, c)` and the placeholders of the two limits. */
+const upsert = (input: string, pageLimit: string, browserLimit: string): string => `
+  WITH v AS (${input}),
+  e AS (
+    SELECT v.p, v.g, v.d, v.k, v.val, v.c,
+      CASE WHEN v.val = '${OTHER}' OR EXISTS (SELECT 1 FROM "GroupBreakdown" b
+        WHERE b."groupId" = v.g AND b.day = v.d AND b.kind = v.k AND b.value = v.val) THEN 1 ELSE 0 END AS kept
+    FROM v),
+  r AS (
+    SELECT e.p, e.g, e.d, e.k, e.val, e.c, e.kept,
+      row_number() OVER (PARTITION BY e.g, e.d, e.k, e.kept ORDER BY e.c DESC, e.val) AS rk,
+      (SELECT count(*) FROM "GroupBreakdown" b
+        WHERE b."groupId" = e.g AND b.day = e.d AND b.kind = e.k AND b.value <> '${OTHER}') AS used
+    FROM e)
+  INSERT INTO "GroupBreakdown" ("projectId", "groupId", day, kind, value, count)
+  SELECT r.p, r.g, r.d, r.k,
+    CASE WHEN r.kept = 1 OR r.used + r.rk <= (CASE WHEN r.k = 'page' THEN ${pageLimit} ELSE ${browserLimit} END)
+      THEN r.val ELSE '${OTHER}' END,
+    SUM(r.c)
+  FROM r WHERE true
+  GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT ("groupId", day, kind, value) DO UPDATE SET count = "GroupBreakdown".count + excluded.count`;
+
+const SQLITE_INPUT = `SELECT json_extract(j.value, '$[0]') AS p, json_extract(j.value, '$[1]') AS g,
+  json_extract(j.value, '$[2]') AS d, json_extract(j.value, '$[3]') AS k, json_extract(j.value, '$[4]') AS val,
+  json_extract(j.value, '$[5]') AS c FROM json_each(?) j`;
+const SQLITE_UPSERT = upsert(SQLITE_INPUT, "?", "?");
+
+const PG_UPSERT = upsert(
+  `SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int[]) AS v(p, g, d, k, val, c)`,
+  "$7::int",
+  "$8::int",
+);
+
+const statements = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * Add a batch's page and browser counts on SQLite, inside the writer's transaction. `ids`: the batch's groups by
+ * groupKey, as the writer resolved them.
+ */
+export function writeSqliteBreakdowns(
+  db: Database.Database,
+  agg: BatchAggregate,
+  ids: ReadonlyMap<string, { id: number }>,
+): void {
+  const rows = rowsOf(agg, ids);
+  if (rows.length === 0) return;
+  let stmt = statements.get(db);
+  if (!stmt) statements.set(db, (stmt = db.prepare(SQLITE_UPSERT)));
+  const json = JSON.stringify(rows.map((r) => [r.projectId, r.groupId, r.day, r.kind, r.value, r.count]));
+  stmt.run(json, BREAKDOWN_LIMITS.page, BREAKDOWN_LIMITS.browser);
+}
+
+/** PostgreSQL's text cannot hold NUL; reports are hostile, so NUL is stored as U+FFFD (as pg-batch.ts does). */
+const noNul = (s: string): string => (s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s);
+
+/** Add a batch's page and browser counts on PostgreSQL, inside the writer's transaction (after the group upsert). */
+export async function writePgBreakdowns(
+  client: pg.ClientBase,
+  agg: BatchAggregate,
+  ids: ReadonlyMap<string, { id: number }>,
+): Promise<void> {
+  const rows = rowsOf(agg, ids);
+  if (rows.length === 0) return;
+  await client.query(PG_UPSERT, [
+    rows.map((r) => r.projectId),
+    rows.map((r) => r.groupId),
+    rows.map((r) => r.day),
+    rows.map((r) => r.kind),
+    rows.map((r) => noNul(r.value)),
+    rows.map((r) => r.count),
+    BREAKDOWN_LIMITS.page,
+    BREAKDOWN_LIMITS.browser,
+  ]);
+}
