@@ -16,6 +16,7 @@ import { sessionRoutes } from "./api/session.ts";
 import { tokenRoutes } from "./api/tokens.ts";
 import { alertRoutes } from "./api/alerts.ts";
 import { triageRoutes } from "./api/triage.ts";
+import { scriptRoutes } from "./api/scripts.ts";
 import { requestLog } from "./http/log.ts";
 import { rejectCrossSite } from "./http/csrf.ts";
 
@@ -69,6 +70,7 @@ export function createApp(
   violationRoutes(api, deps);
   alertRoutes(api, deps);
   triageRoutes(api, deps);
+  scriptRoutes(api, deps);
   const publicPolicy = policyRoutes(api, deps);
   koa.use(publicPolicy.routes());
   const crossSite = rejectCrossSite(config.publicUrl);

@@ -14,6 +14,7 @@ import { ProjectStore } from "./store/projects.ts";
 import { limitsOf, ReportWriter, type WriterOptions } from "./store/writer.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { TokenStore } from "./store/tokens.ts";
+import { ScriptStore } from "./store/scripts.ts";
 import { ViolationStore } from "./store/violations.ts";
 import { TailHub } from "./api/tail.ts";
 import { AlertService, alertOptions } from "./alerts/service.ts";
@@ -59,6 +60,7 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     projects,
     tokens: new TokenStore(db.prisma),
     violations: new ViolationStore(db),
+    scripts: new ScriptStore(db.prisma),
     tail: new TailHub(
       {
         perProject: config.TAIL_MAX_PER_PROJECT,

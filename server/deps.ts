@@ -13,6 +13,7 @@ import type { SessionStore } from "./store/sessions.ts";
 import type { SetupStore } from "./store/setup.ts";
 import type { StorageHealth } from "./store/health.ts";
 import type { AlertService } from "./alerts/service.ts";
+import type { ScriptStore } from "./store/scripts.ts";
 
 export type AppDeps = {
   config: Config;
@@ -31,4 +32,6 @@ export type AppDeps = {
   health: StorageHealth;
   /** Alert rules, channels, triage and the outbox's delivery (#14). */
   alerts: AlertService;
+  /** The script inventory (#18). */
+  scripts: ScriptStore;
 };

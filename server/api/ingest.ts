@@ -20,6 +20,7 @@ import type { AppDeps } from "../deps.ts";
 import { TokenBuckets, clientKeyer } from "../http/ratelimit.ts";
 import type { ProjectRecord } from "../store/projects.ts";
 import { DailyCounts } from "../store/daily-counts.ts";
+import { scriptSightings } from "./ingest-scripts.ts";
 
 const DAY_MS = 86_400_000;
 const ENV_RE = /^[A-Za-z0-9._-]{1,32}$/;
@@ -167,9 +168,10 @@ export function ingestRouter(deps: AppDeps): Router {
       });
       if (!outcome.ok)
         throw reject(project, outcome.error, new HttpError(outcome.status, outcome.error, outcome.message));
-      limitReports(ctx, project, outcome.violations.length);
-      metrics.batchSize.observe(outcome.violations.length);
+      limitReports(ctx, project, outcome.violations.length + outcome.scripts.length);
+      metrics.batchSize.observe(outcome.violations.length + outcome.scripts.length);
       const now = Date.now();
+      const scripts = await scriptSightings(deps.scripts, project, outcome.scripts); // the script inventory (#18)
       const { settings } = project;
       const rules = settings.ignoreRules;
       const hasRules = rules.hosts.length + rules.schemes.length + rules.sampleContains.length > 0;
@@ -193,12 +195,14 @@ export function ingestRouter(deps: AppDeps): Router {
         if (v.noise !== null) noise++;
         kept.push(v);
       }
+      foreign += scripts.foreign;
       if (foreign > 0) writer.count(project.id, "rejected:foreign_origin", foreign, now);
       if (sampled > 0) writer.count(project.id, "sampled", sampled, now);
-      if (settings.dailyCap !== null && kept.length > 0) {
-        const total = await daily.add(project.id, kept.length, now);
+      const stored = kept.length + scripts.sightings.length;
+      if (settings.dailyCap !== null && stored > 0) {
+        const total = await daily.add(project.id, stored, now);
         if (total > settings.dailyCap) {
-          writer.count(project.id, "rejected:daily_cap", kept.length, now);
+          writer.count(project.id, "rejected:daily_cap", stored, now);
           metrics.rejected.inc({ reason: "daily_cap" });
           const tomorrow = (Math.floor(now / DAY_MS) + 1) * DAY_MS;
           throw new HttpError(429, "daily_cap", "this project's daily report cap is reached", {
@@ -206,13 +210,13 @@ export function ingestRouter(deps: AppDeps): Router {
           });
         }
       }
-      metrics.reports.inc({ outcome: "received" }, outcome.violations.length);
-      if (kept.length > 0) {
+      metrics.reports.inc({ outcome: "received" }, outcome.violations.length + outcome.scripts.length);
+      if (stored > 0) {
         try {
-          await writer.enqueue(project.id, kept, tags, now);
+          await writer.enqueue(project.id, kept, tags, now, scripts.sightings);
         } catch (err) {
           if (err instanceof QueueFullError) {
-            writer.count(project.id, "rejected:queue_full", kept.length, now);
+            writer.count(project.id, "rejected:queue_full", stored, now);
             metrics.rejected.inc({ reason: "queue_full" });
             throw unavailable("queue_full", "the write queue is full; retry later", 1);
           }

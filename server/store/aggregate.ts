@@ -2,6 +2,8 @@
 // counters. Pure (no database): both storage engines turn the same aggregate into their own SQL.
 import type { Violation } from "../reports/types.ts";
 import { fingerprint } from "../reports/fingerprint.ts";
+import type { ScriptSighting } from "../scripts/sighting.ts";
+import { aggregateScripts, type ScriptDelta } from "./scripts-aggregate.ts";
 import { BreakdownBatch, browserOf, pageOf } from "./breakdown.ts";
 
 export const HOUR_MS = 3_600_000;
@@ -14,6 +16,8 @@ export type BatchItem = {
   violations: readonly Violation[];
   tags: ReportTags;
   receivedAt: number;
+  /** The request's script sightings (#18): the inventory's, never a violation group's. */
+  scripts?: readonly ScriptSighting[] | undefined;
 };
 
 /** Bounds the aggregate and the engines keep. */
@@ -72,6 +76,8 @@ export type BatchAggregate = {
   /** Projects whose non-noise groups this batch changes. */
   touched: Set<string>;
   reports: number;
+  /** The script inventory's part (#18; store/scripts-aggregate.ts). */
+  scripts: ScriptDelta[];
 };
 
 export const groupKey = (projectId: string, fp: string): string => `${projectId}\n${fp}`;
@@ -188,12 +194,15 @@ export function aggregateBatch(
     }
     if (noise > 0) counters.add(p.projectId, "noise", noise, p.receivedAt);
   }
+  // Before counters.entries(): the script sightings add their own counter.
+  const scripts = aggregateScripts(batch, counters);
   return {
     groups,
     directiveHours: [...directiveHours.values()],
     counters: counters.entries(),
     touched,
     reports,
+    scripts,
   };
 }
 

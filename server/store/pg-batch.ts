@@ -24,6 +24,7 @@ import type { BatchEngine, CommitChanges, Waiter } from "./engine.ts";
 import { writePgBreakdowns } from "./breakdown-write.ts";
 import { withPgConnectionCode } from "./sql.ts";
 import { COMMIT_CHANNEL } from "./pg-commits.ts";
+import { writeScriptsPg } from "./scripts-write.ts";
 
 type GroupCache = { pages: string[]; browsers: string[]; slots: SlotState[] };
 
@@ -302,6 +303,7 @@ export class PgBatchEngine implements BatchEngine {
         [...agg.touched],
       ]);
     }
+    await writeScriptsPg(client, agg.scripts); // the script inventory (#18): round trips only when a batch has scripts
     return changes;
   }
 

@@ -15,6 +15,7 @@ import {
   type SlotState,
 } from "./aggregate.ts";
 import type { BatchEngine, CommitChanges, Waiter } from "./engine.ts";
+import { writeScriptsSqlite } from "./scripts-write.ts";
 import { writeSqliteBreakdowns } from "./breakdown-write.ts";
 
 type GroupState = {
@@ -205,6 +206,7 @@ export class SqliteBatchEngine implements BatchEngine {
         s.upsertDirectiveHour.run(r.projectId, r.hour, r.directive, r.noise, r.count);
       }
       for (const c of agg.counters) s.upsertCounter.run(c.projectId, c.hour, c.kind, c.count);
+      writeScriptsSqlite(this.db, agg.scripts); // the script inventory (#18)
     })();
     if (this.cache.size + cacheAdds.length > CACHE_MAX) this.cache.clear();
     for (const [key, g] of cacheAdds) this.cache.set(key, g);

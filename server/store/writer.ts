@@ -3,6 +3,7 @@
 // after its commit is durable. The engine (SQLite: sqlite-batch.ts) turns the aggregate into SQL.
 import type Database from "better-sqlite3";
 import type { Violation } from "../reports/types.ts";
+import type { ScriptSighting } from "../scripts/sighting.ts";
 import {
   aggregateBatch,
   Counters,
@@ -97,19 +98,24 @@ export class ReportWriter {
     return this.queued + this.engine.pending;
   }
 
-  /** Queue a request's violations; resolves once they are committed. Throws QueueFullError when full. */
+  /**
+   * Queue a request's violations (and script sightings, #18); resolves once they are committed. Throws
+   * QueueFullError when full.
+   */
   enqueue(
     projectId: string,
     violations: readonly Violation[],
     tags: ReportTags,
     receivedAt = Date.now(),
+    scripts: readonly ScriptSighting[] = [],
   ): Promise<void> {
     if (this.closed) return Promise.reject(new WriterClosedError());
-    if (violations.length === 0) return Promise.resolve();
-    if (this.depth + violations.length > this.opts.maxQueue) throw new QueueFullError();
+    const n = violations.length + scripts.length;
+    if (n === 0) return Promise.resolve();
+    if (this.depth + n > this.opts.maxQueue) throw new QueueFullError();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ projectId, violations, tags, receivedAt, resolve, reject });
-      this.queued += violations.length;
+      this.queue.push({ projectId, violations, tags, receivedAt, scripts, resolve, reject });
+      this.queued += n;
       this.schedule();
     });
   }
@@ -236,7 +242,11 @@ export class ReportWriter {
     }
     this.opts.onCommit?.(reports, (performance.now() - started) / 1000);
     this.engine.settle(
-      batch.map((p) => ({ reports: p.violations.length, resolve: p.resolve, reject: p.reject })),
+      batch.map((p) => ({
+        reports: p.violations.length + (p.scripts?.length ?? 0),
+        resolve: p.resolve,
+        reject: p.reject,
+      })),
     );
   }
 
