@@ -67,6 +67,9 @@ export function mockApi(overrides: Partial<Record<keyof ApiClient, unknown>> = {
     "scriptEvents",
     "scriptSri",
     "exportScripts",
+    "scriptPatterns",
+    "acceptScriptPattern",
+    "deleteScriptPattern",
   ] as const;
   const api: Record<string, unknown> = { csrfToken: "t", onUnauthorized: null };
   for (const m of methods) api[m] = vi.fn(() => Promise.reject(new Error(`${m} not mocked`)));

@@ -18,6 +18,7 @@ import { SampleCard } from "../../web/src/pages/GroupPage.tsx";
 import { ScriptsTable } from "../../web/src/pages/scripts/ScriptsTable.tsx";
 import { ScriptDetail } from "../../web/src/pages/scripts/ScriptPage.tsx";
 import { SriHelperView } from "../../web/src/pages/scripts/SriHelper.tsx";
+import { ScriptPatternsView } from "../../web/src/pages/scripts/ScriptPatterns.tsx";
 import type { ScriptDto } from "../../server/contract.ts";
 import type { EvidenceDto } from "../../server/contract.ts";
 import { useTitle } from "../../web/src/hooks/useTitle.ts";
@@ -349,6 +350,29 @@ cases.push(
       />
     ),
     markers: ["sritag", "srimissing", "srireason"],
+  },
+  {
+    name: "ScriptPatternsView: suggested patterns, their examples, accepted patterns and who accepted them",
+    ui: () => (
+      <ScriptPatternsView
+        busy={false}
+        onAccept={vi.fn()}
+        onRemove={vi.fn()}
+        data={{
+          suggestions: [{ pattern: hostile("psuggested"), examples: [hostile("pexample")] }],
+          patterns: [
+            {
+              id: 1,
+              pattern: hostile("paccepted"),
+              float: false,
+              acceptedBy: hostile("pby"),
+              acceptedAt: "2026-01-01T00:00:00Z",
+            },
+          ],
+        }}
+      />
+    ),
+    markers: ["psuggested", "pexample", "paccepted", "pby"],
   },
 );
 

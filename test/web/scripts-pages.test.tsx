@@ -9,6 +9,7 @@ import type {
   ScriptDetailDto,
   ScriptDto,
   ScriptEventDto,
+  ScriptPatternsDto,
   ScriptsDto,
   ScriptSriDto,
 } from "../../server/contract.ts";
@@ -100,11 +101,30 @@ const sri: ScriptSriDto = {
   ],
 };
 
+const patterns: ScriptPatternsDto = {
+  patterns: [
+    {
+      id: 5,
+      pattern: "https://cdn.example/widget@*/w.js",
+      float: true,
+      acceptedBy: "admin@example.com",
+      acceptedAt: "2026-12-01T00:00:00.000Z",
+    },
+  ],
+  suggestions: [
+    {
+      pattern: "https://cdn.example/lib@*/x.js",
+      examples: ["https://cdn.example/lib@1.2.3/x.js", "https://cdn.example/lib@1.2.4/x.js"],
+    },
+  ],
+};
+
 function listApi(data: ScriptsDto = inventory) {
   return mockApi({
     listScripts: vi.fn(() => Promise.resolve(data)),
     scriptEvents: vi.fn(() => Promise.resolve(events)),
     scriptSri: vi.fn(() => Promise.resolve(sri)),
+    scriptPatterns: vi.fn(() => Promise.resolve(patterns)),
   });
 }
 
@@ -198,6 +218,30 @@ describe("ScriptsPage", () => {
       expect(api.listScripts).toHaveBeenLastCalledWith("p1", expect.objectContaining({ status: "rejected" })),
     );
     expect(screen.getByRole("button", { name: "Rejected: 1" }).getAttribute("aria-pressed")).toBe("true");
+  });
+
+  test("versioned URLs: a suggested pattern is accepted (floating or not); an accepted one can be removed", async () => {
+    const api = listApi();
+    api.acceptScriptPattern.mockResolvedValue(patterns.patterns[0]!);
+    api.deleteScriptPattern.mockResolvedValue(undefined);
+    renderApp(<ScriptsPage />, api, { path: "/projects/p1/scripts", project });
+    const suggested = await screen.findByRole("list", { name: "Suggested patterns" });
+    expect(suggested.textContent).toContain("https://cdn.example/lib@1.2.4/x.js");
+    const loads = api.listScripts.mock.calls.length;
+    fireEvent.click(within(suggested).getByLabelText("New hashes need no review"));
+    fireEvent.click(within(suggested).getByRole("button", { name: "Group by this pattern" }));
+    await waitFor(() =>
+      expect(api.acceptScriptPattern).toHaveBeenCalledWith("p1", {
+        pattern: "https://cdn.example/lib@*/x.js",
+        float: true,
+      }),
+    );
+    // The inventory reloads: the grouped URLs are one entry now.
+    await waitFor(() => expect(api.listScripts.mock.calls.length).toBeGreaterThan(loads));
+    const accepted = screen.getByRole("list", { name: "Accepted patterns" });
+    expect(within(accepted).getByText("floats")).toBeTruthy();
+    fireEvent.click(within(accepted).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(api.deleteScriptPattern).toHaveBeenCalledWith("p1", 5));
   });
 
   test("an empty inventory says how to turn reporting on; an empty filter result says so", async () => {

@@ -39,6 +39,9 @@ import type {
   ScriptEventDto,
   ScriptEventKind,
   ScriptEventsDto,
+  ScriptPatternDto,
+  ScriptPatternInput,
+  ScriptPatternsDto,
   ScriptReviewInput,
   ScriptsDto,
   ScriptSriDto,
@@ -500,5 +503,18 @@ export class ApiClient {
   /** The inventory with reviews and the change log of a period, as CSV or JSON text (for a download). */
   async exportScripts(id: string, q: Window & { format: "csv" | "json" }): Promise<string> {
     return this.request("GET", `/projects/${enc(id)}/scripts/export`, { query: q, expect: "text" });
+  }
+
+  /** Accepted URL patterns and the ones suggested by the versioned URLs seen. */
+  async scriptPatterns(id: string): Promise<ScriptPatternsDto> {
+    return this.request("GET", `/projects/${enc(id)}/scripts/patterns`);
+  }
+
+  async acceptScriptPattern(id: string, input: ScriptPatternInput): Promise<ScriptPatternDto> {
+    return this.request("POST", `/projects/${enc(id)}/scripts/patterns`, { body: input });
+  }
+
+  async deleteScriptPattern(id: string, patternId: number): Promise<void> {
+    await this.request("DELETE", `/projects/${enc(id)}/scripts/patterns/${patternId}`, { expect: "none" });
   }
 }

@@ -14,6 +14,7 @@ import { ScriptEvents } from "./ScriptEvents.tsx";
 import { SriHelper } from "./SriHelper.tsx";
 import { ScriptsExport } from "./ScriptsExport.tsx";
 import { InventorySettings } from "./InventorySettings.tsx";
+import { ScriptPatterns } from "./ScriptPatterns.tsx";
 
 const RECENT_EVENTS = 20;
 
@@ -84,6 +85,7 @@ export function ScriptsPage() {
         </Async>
       </div>
       <SriHelper projectId={project.id} />
+      <ScriptPatterns projectId={project.id} onChanged={scripts.reload} />
       <InventorySettings key={project.id} />
       <ScriptsExport projectId={project.id} />
     </section>
