@@ -3,13 +3,16 @@ import type { ScriptReport } from "./wire-scripts.ts";
 
 /** Why a report is kept apart from the builder. "injector": its blocked URL or source file is on a host of
  *  injected software or adware (reports/injector-hosts.ts). "unknown-directive": it names no CSP directive (junk,
- *  `<img`, "constructor"); kept so the dashboard can show it, never a group the builder reads. */
+ *  `<img`, "constructor"); kept so the dashboard can show it, never a group the builder reads. "test-report": sent
+ *  by the dashboard's "Send a test report" (blocked host TEST_REPORT_HOST, noise.ts): shown, kept out of the builder
+ *  and alerts like all noise. */
 export const NOISE_REASONS = [
   "extension",
   "injector",
   "browser-internal",
   "ignore-rule",
   "unknown-directive",
+  "test-report",
 ] as const;
 export type NoiseReason = (typeof NOISE_REASONS)[number];
 
