@@ -302,11 +302,11 @@ describe("ScriptPage", () => {
       "https://shop.example/app.js",
     );
     expect(api.getScript).toHaveBeenCalledWith("p1", "1");
-    const tag = screen.getByText("Tag to paste").closest("figure")!;
+    const tag = screen.getByText("SRI tag").closest("figure")!;
     expect(tag.querySelector("code")?.textContent).toBe(
       `<script src="https://shop.example/app.js" integrity="${HASH_A}" crossorigin="anonymous"></script>`,
     );
-    expect(within(tag).getByRole("button", { name: "Copy Tag to paste" })).toBeTruthy();
+    expect(within(tag).getByRole("button", { name: "Copy SRI tag" })).toBeTruthy();
     const hashes = screen.getByRole("table", { name: "Hash history" });
     expect(within(hashes).getAllByRole("row")).toHaveLength(2);
     expect(within(hashes).getByText(HASH_A)).toBeTruthy();
@@ -331,7 +331,7 @@ describe("ScriptPage", () => {
     });
     renderApp(<ScriptPage scriptId="1" />, api, { path: "/projects/p1/scripts/1", project });
     expect((await screen.findByRole("note")).textContent).toContain("Access-Control-Allow-Origin");
-    expect(screen.queryByText("Tag to paste")).toBeNull();
+    expect(screen.queryByText("SRI tag")).toBeNull();
     expect(screen.queryByRole("table", { name: "Hash history" })).toBeNull();
     expect(screen.getByText("Not hashable (no CORS).")).toBeTruthy();
   });

@@ -33,7 +33,7 @@ export function originOf(text: string): string | null {
 }
 
 const FLAGS = [
-  { key: "payment", label: "Payment pages only" },
+  { key: "payment", label: "Payment pages" },
   { key: "missingSri", label: "Missing SRI" },
   { key: "changed", label: "Changed" },
 ] as const;
@@ -58,67 +58,71 @@ export function ScriptFilters({
   const active =
     (query.status ? 1 : 0) + (query.origin ? 1 : 0) + FLAGS.filter((f) => query[f.key] === true).length;
   return (
-    <form className="filters" role="search" aria-label="Filter scripts" onSubmit={(e) => e.preventDefault()}>
-      <div className="field">
-        <label htmlFor={`${id}-status`}>Status</label>
-        <select
-          id={`${id}-status`}
-          value={query.status ?? ""}
-          onChange={(e) => onChange({ status: e.target.value || null })}
-        >
-          <option value="">Any</option>
-          {SCRIPT_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_TEXT[s].label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-origin`}>Origin</label>
-        <input
-          id={`${id}-origin`}
-          type="search"
-          value={origin}
-          placeholder="https://cdn.example.com"
-          onChange={(e) => setOrigin(e.target.value)}
-          aria-invalid={originOf(origin) === null}
-          aria-describedby={originOf(origin) === null ? `${id}-origin-hint` : undefined}
-          onKeyDown={(e) => {
-            const o = originOf(origin);
-            if (e.key === "Enter" && o !== null) onChange({ origin: o || null });
-          }}
-        />
-        {originOf(origin) === null ? (
-          <p className="field-hint" id={`${id}-origin-hint`}>
-            An origin such as https://cdn.example.com
-          </p>
+    <form role="search" aria-label="Filter scripts" onSubmit={(e) => e.preventDefault()}>
+      <div className="filters">
+        <div className="field">
+          <label htmlFor={`${id}-status`}>Status</label>
+          <select
+            id={`${id}-status`}
+            value={query.status ?? ""}
+            onChange={(e) => onChange({ status: e.target.value || null })}
+          >
+            <option value="">Any</option>
+            {SCRIPT_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_TEXT[s].label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-origin`}>Origin</label>
+          <input
+            id={`${id}-origin`}
+            type="search"
+            value={origin}
+            placeholder="https://cdn.example.com"
+            aria-invalid={originOf(origin) === null}
+            aria-describedby={originOf(origin) === null ? `${id}-origin-hint` : undefined}
+            onChange={(e) => setOrigin(e.target.value)}
+            onKeyDown={(e) => {
+              const o = originOf(origin);
+              if (e.key === "Enter" && o !== null) onChange({ origin: o || null });
+            }}
+          />
+          {originOf(origin) === null ? (
+            <p className="field-hint" id={`${id}-origin-hint`}>
+              An origin such as https://cdn.example.com
+            </p>
+          ) : null}
+        </div>
+        {active > 0 ? (
+          <div className="field field-action">
+            <button
+              type="button"
+              className="btn btn-ghost"
+              onClick={() =>
+                onChange({ status: null, origin: null, payment: null, missingSri: null, changed: null })
+              }
+            >
+              Clear {active} {active === 1 ? "filter" : "filters"}
+            </button>
+          </div>
         ) : null}
       </div>
-      {FLAGS.map((f) => (
-        <div className="field field-check" key={f.key}>
-          <input
-            id={`${id}-${f.key}`}
-            type="checkbox"
-            checked={query[f.key] === true}
-            onChange={(e) => onChange({ [f.key]: e.target.checked ? "1" : null })}
-          />
-          <label htmlFor={`${id}-${f.key}`}>{f.label}</label>
-        </div>
-      ))}
-      {active > 0 ? (
-        <div className="field field-action">
-          <button
-            type="button"
-            className="btn btn-ghost"
-            onClick={() =>
-              onChange({ status: null, origin: null, payment: null, missingSri: null, changed: null })
-            }
-          >
-            Clear {active} {active === 1 ? "filter" : "filters"}
-          </button>
-        </div>
-      ) : null}
+      <fieldset className="segmented-radio">
+        <legend>Only</legend>
+        {FLAGS.map((f) => (
+          <label key={f.key}>
+            <input
+              type="checkbox"
+              checked={query[f.key] === true}
+              onChange={(e) => onChange({ [f.key]: e.target.checked ? "1" : null })}
+            />
+            {f.label}
+          </label>
+        ))}
+      </fieldset>
     </form>
   );
 }

@@ -70,7 +70,7 @@ export function ScriptDetail({
       {review}
       <div className="card">
         <h3 className="card-title">Subresource Integrity</h3>
-        {s.sriTag ? <CodeBlock id="script-sri-tag" label="Tag to paste" text={s.sriTag} /> : null}
+        {s.sriTag ? <CodeBlock id="script-sri-tag" label="SRI tag" text={s.sriTag} /> : null}
         {s.advice ? (
           <p className="notice" role="note">
             <Untrusted text={s.advice} />
