@@ -4,6 +4,7 @@ import type {
   BreakdownDto,
   FilterValuesDto,
   PageCountingDto,
+  ScoreBreakdownDto,
   StatCardDto,
   ViolationsCountingDto,
 } from "../contract.ts";
@@ -11,6 +12,8 @@ import { topList, type BreakdownKind } from "../store/breakdown.ts";
 import type { StoredBreakdown } from "../store/breakdown-read.ts";
 import type { FilterValues } from "../store/filter-values.ts";
 import type { GroupFilter } from "../store/violations.ts";
+import type { Finding } from "../policy/findings.ts";
+import { scoreBreakdown } from "../policy/grade.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -123,5 +126,25 @@ export function presentFilterValues(v: FilterValues): FilterValuesDto {
     environments: v.environments.map((x) => ({ value: x.value, count: x.count })),
     dispositions: v.dispositions.map((x) => ({ value: x.value, count: x.count })),
     directives: v.directives.map((x) => ({ value: x.value, count: x.count })),
+  };
+}
+
+/** What a policy's score is made of, from its findings (the same deductions the grade made). */
+export function presentScoreBreakdown(findings: readonly Finding[]): ScoreBreakdownDto {
+  const b = scoreBreakdown(findings);
+  return {
+    start: b.start,
+    deductions: b.deductions.map((r) => ({
+      points: r.points,
+      check: r.check,
+      directive: r.directive,
+      message: r.message,
+    })),
+    caps: b.caps.map((c) => ({ label: c.label, max: c.max, asked: c.asked, counted: c.counted })),
+    lost: b.lost,
+    score: b.score,
+    grade: b.grade,
+    thresholds: b.thresholds.map((t) => ({ grade: t.grade, min: t.min })),
+    summary: b.summary,
   };
 }

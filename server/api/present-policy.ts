@@ -1,5 +1,6 @@
 // Presenters for the policy API: engine results and version records → the DTOs of server/contract/policy.ts,
 // field by field, so an engine field never reaches the dashboard by accident and a renamed one fails to compile.
+import { presentScoreBreakdown } from "./present-dashboard.ts";
 import type {
   BuildResultDto,
   CompareDto,
@@ -135,6 +136,7 @@ export function presentBuild(
     score: r.score,
     findings: r.findings.map(presentFinding),
     reasons: r.reasons.map(presentReason),
+    breakdown: presentScoreBreakdown(r.findings),
     size: r.policy.length,
     warnings: [...r.warnings],
   };
@@ -159,6 +161,7 @@ export function presentEvaluation(
     score: e.score,
     findings: e.findings.map(presentFinding),
     reasons: e.reasons.map(presentReason),
+    breakdown: presentScoreBreakdown(e.findings),
     size: policy.length,
     minified,
     minifiedSize: minified.length,

@@ -1,6 +1,8 @@
 // The policy API's answers (/api/projects/:id/policy/*), type-only, built by server/api/present-policy.ts and
 // read as they are by the dashboard (web/src/api/client.ts). Re-exported by server/contract.ts. No runtime code.
 
+import type { ScoreBreakdownDto } from "./dashboard.ts";
+
 // ── Vocabularies ────────────────────────────────────────────────────────────────────────────────────────────
 
 /** A policy version's place in the rollout: draft → report-only → enforced → retired. */
@@ -116,6 +118,8 @@ export type BuildResultDto = {
   score: number;
   findings: FindingDto[];
   reasons: ReasonDto[];
+  /** What the score is made of (contract/dashboard.ts); every answer carries it (optional for older fixtures). */
+  breakdown?: ScoreBreakdownDto;
   /** The policy's length in characters. */
   size: number;
   warnings: string[];
@@ -147,6 +151,8 @@ export type EvaluationDto = {
   score: number;
   findings: FindingDto[];
   reasons: ReasonDto[];
+  /** What the score is made of (contract/dashboard.ts); every answer carries it (optional for older fixtures). */
+  breakdown?: ScoreBreakdownDto;
   size: number;
   minified: string;
   minifiedSize: number;

@@ -332,6 +332,32 @@ export function evaluatorFindings(policy: string): Finding[] {
   return [...mapFindings(raw), ...out];
 }
 
+/**
+ * csp_evaluator findings whose wording contradicts what Cinch tells the user (#16), restated as information that
+ * costs nothing; null for the others.
+ * - UNSAFE_INLINE_FALLBACK ("consider adding 'unsafe-inline' … to be backward compatible"): every browser that
+ *   supports nonces or hashes ignores 'unsafe-inline' next to them (CSP2 and later, all current browsers), so it
+ *   only matters to browsers from before CSP2, and the builder never adds it.
+ * - IP_SOURCE ("will be ignored by browsers!"): browsers match an IP-address source like a host name (Chromium
+ *   applies it when enforcing); what is worth saying is that an address is a brittle thing to allow.
+ */
+function restated(f: EvalFinding): string | null {
+  if (f.type === Type.UNSAFE_INLINE_FALLBACK) {
+    return (
+      `${f.directive} has nonces or hashes without 'unsafe-inline'. That is fine: every browser that supports ` +
+      "nonces and hashes ignores 'unsafe-inline' next to them, so adding it would only let inline scripts run in " +
+      "browsers too old for CSP2. Cinch never adds it."
+    );
+  }
+  if (f.type === Type.IP_SOURCE && f.value !== undefined && !f.description.includes("localhost")) {
+    return (
+      `${f.directive} allows the IP address ${f.value}. Browsers match it like a host name and apply it when ` +
+      "enforcing; prefer a host name, since an address can change hands without your policy changing."
+    );
+  }
+  return null;
+}
+
 function mapFindings(raw: EvalFinding[]): Finding[] {
   const out: Finding[] = [];
   for (const f of raw) {
@@ -343,14 +369,15 @@ function mapFindings(raw: EvalFinding[]): Finding[] {
       continue;
     }
     const mapped = SEVERITY_MAP[f.severity] ?? { severity: "info" as const, points: 0 };
+    const said = restated(f);
     out.push({
-      severity: mapped.severity,
+      severity: said ? "info" : mapped.severity,
       directive: f.directive,
       value: f.value ?? null,
-      message: f.description,
+      message: said ?? f.description,
       check: Type[f.type] ?? String(f.type),
       origin: "csp_evaluator",
-      points: mapped.points,
+      points: said ? 0 : mapped.points,
     });
   }
   return out;

@@ -21,12 +21,80 @@ const CAPS: { test: (f: Finding) => boolean; max: number; label: string }[] = [
 ];
 
 // Thresholds: A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, else F. One high finding (25) leaves at most a C.
+export const GRADE_THRESHOLDS: readonly { grade: Grade; min: number }[] = [
+  { grade: "A", min: 90 },
+  { grade: "B", min: 80 },
+  { grade: "C", min: 70 },
+  { grade: "D", min: 60 },
+  { grade: "F", min: 0 },
+];
+
 function letter(score: number): Grade {
-  if (score >= 90) return "A";
-  if (score >= 80) return "B";
-  if (score >= 70) return "C";
-  if (score >= 60) return "D";
-  return "F";
+  return GRADE_THRESHOLDS.find((t) => score >= t.min)?.grade ?? "F";
+}
+
+/** Points each capped family's findings asked for, and what the cap let count. */
+type CapUse = { label: string; max: number; asked: number; counted: number };
+
+/** The deductions of (sorted) findings: one reason per finding that costs points, within the family caps. */
+function deduct(findings: readonly Finding[]): { reasons: Reason[]; caps: CapUse[] } {
+  const caps: CapUse[] = CAPS.map((c) => ({ label: c.label, max: c.max, asked: 0, counted: 0 }));
+  const reasons: Reason[] = [];
+  for (const f of findings) {
+    if (f.points <= 0) continue;
+    let points = f.points;
+    const capIndex = CAPS.findIndex((c) => c.test(f));
+    if (capIndex >= 0) {
+      const use = caps[capIndex]!;
+      use.asked += points;
+      points = Math.min(points, use.max - use.counted);
+      use.counted += points;
+    }
+    if (points > 0) reasons.push({ points, check: f.check, directive: f.directive, message: f.message });
+  }
+  return { reasons, caps };
+}
+
+/** What a score is made of: 100 minus each deduction (family caps applied), floored at 0, then the letter. */
+export type ScoreBreakdown = {
+  start: number;
+  deductions: Reason[];
+  caps: CapUse[];
+  lost: number;
+  score: number;
+  grade: Grade;
+  thresholds: readonly { grade: Grade; min: number }[];
+  /** One line: "100 − 25 (SCRIPT_UNSAFE_INLINE, script-src) − 5 (allowlist advice, capped at 5) = 70 → C". */
+  summary: string;
+};
+
+const SUMMARY_TERMS = 6;
+
+/** The breakdown of an evaluation's score, from its (sorted) findings: the same deductions evaluatePolicy made. */
+export function scoreBreakdown(findings: readonly Finding[]): ScoreBreakdown {
+  const { reasons, caps } = deduct(findings);
+  const lost = reasons.reduce((sum, r) => sum + r.points, 0);
+  const score = Math.max(0, 100 - lost);
+  const grade = letter(score);
+  const capped = new Set(
+    findings
+      .filter((f) => CAPS.some((c) => c.test(f)))
+      .map((f) => `${f.check}\n${f.directive}\n${f.message}`),
+  );
+  const terms = reasons
+    .filter((r) => !capped.has(`${r.check}\n${r.directive}\n${r.message}`))
+    .map((r) => `− ${r.points} (${r.check}${r.directive ? `, ${r.directive}` : ""})`);
+  for (const c of caps) {
+    if (c.counted > 0) {
+      const note = c.asked > c.counted ? `, ${c.asked} asked, capped at ${c.max}` : "";
+      terms.push(`− ${c.counted} (${c.label}${note})`);
+    }
+  }
+  const shown = terms.slice(0, SUMMARY_TERMS);
+  if (terms.length > SUMMARY_TERMS) shown.push(`− … (${terms.length - SUMMARY_TERMS} more)`);
+  const floor = 100 - lost < 0 ? " (floored at 0)" : "";
+  const summary = `100 ${shown.join(" ")}${shown.length > 0 ? " " : ""}= ${score}${floor} → ${grade}`;
+  return { start: 100, deductions: reasons, caps, lost, score, grade, thresholds: GRADE_THRESHOLDS, summary };
 }
 
 const ORDER = { high: 0, syntax: 1, medium: 2, low: 3, info: 4 } as const;
@@ -52,19 +120,7 @@ export function evaluatePolicy(policy: string, opts: { budget?: number } = {}): 
   const findings = [...evaluator, ...cinch].sort(
     (a, b) => ORDER[a.severity] - ORDER[b.severity] || b.points - a.points,
   );
-  const used = CAPS.map(() => 0);
-  const reasons: Reason[] = [];
-  for (const f of findings) {
-    if (f.points <= 0) continue;
-    let points = f.points;
-    const capIndex = CAPS.findIndex((c) => c.test(f));
-    if (capIndex >= 0) {
-      const cap = CAPS[capIndex]!;
-      points = Math.min(points, cap.max - used[capIndex]!);
-      used[capIndex]! += points;
-    }
-    if (points > 0) reasons.push({ points, check: f.check, directive: f.directive, message: f.message });
-  }
+  const { reasons } = deduct(findings);
   const lost = reasons.reduce((sum, r) => sum + r.points, 0);
   const score = Math.max(0, 100 - lost);
   return { grade: letter(score), score, findings, reasons };

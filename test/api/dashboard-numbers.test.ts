@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { api, rows, startTestApp, type TestApp } from "../helpers/app.ts";
 import type {
+  BuildResultDto,
+  EvaluationDto,
   FilterValuesDto,
   GroupDetailDto,
   ProjectDto,
@@ -220,6 +222,20 @@ describe("storage stays bounded", () => {
     for (const r of per) {
       expect(Number(r.named)).toBeLessThanOrEqual(BREAKDOWN_LIMITS[r.kind as "page" | "browser"]);
     }
+  });
+});
+
+describe("the grade", () => {
+  test("evaluate and build answers say what the score is made of", async () => {
+    const res = await api(t, "POST", `/api/projects/${p.id}/policy/evaluate`, {
+      policy: "script-src * 'unsafe-inline'; object-src 'none'",
+    });
+    expect(res.status).toBe(200);
+    const e = (await res.json()) as EvaluationDto;
+    expect(e.breakdown).toMatchObject({ start: 100, score: e.score, grade: e.grade, deductions: e.reasons });
+    expect(e.breakdown!.summary).toMatch(new RegExp(`= ${e.score} → ${e.grade}$`));
+    const b = await get<BuildResultDto>(`/api/projects/${p.id}/policy/suggestion`);
+    expect(b.breakdown).toMatchObject({ score: b.score, grade: b.grade, deductions: b.reasons });
   });
 });
 

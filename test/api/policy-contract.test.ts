@@ -80,6 +80,18 @@ const reason = z.strictObject({
   directive: z.string(),
   message: z.string(),
 });
+const scoreBreakdown = z.strictObject({
+  start: z.number(),
+  deductions: z.array(reason),
+  caps: z.array(
+    z.strictObject({ label: z.string(), max: z.number(), asked: z.number(), counted: z.number() }),
+  ),
+  lost: z.number(),
+  score: z.number(),
+  grade,
+  thresholds: z.array(z.strictObject({ grade, min: z.number() })),
+  summary: z.string(),
+});
 const build = z.strictObject({
   policy: z.string(),
   base: z.string(),
@@ -93,6 +105,7 @@ const build = z.strictObject({
   score: z.number(),
   findings: z.array(finding),
   reasons: z.array(reason),
+  breakdown: scoreBreakdown.optional(),
   size: z.number(),
   warnings: z.array(z.string()),
 });
@@ -101,6 +114,7 @@ const evaluation = z.strictObject({
   score: z.number(),
   findings: z.array(finding),
   reasons: z.array(reason),
+  breakdown: scoreBreakdown.optional(),
   size: z.number(),
   minified: z.string(),
   minifiedSize: z.number(),
