@@ -3,7 +3,8 @@
 // noisy neighbour hits both alike. Per engine: reports/s, p99, the node's CPU per report and, on PostgreSQL, the
 // server's (every postgres process's CPU over the run, /proc). After the runs the stored reports are counted
 // against the 204s. Needs a PostgreSQL server (PG_TEST_URL, as the tests: test/pg/db.ts).
-//   npx tsx bench/engines.ts [--seconds 8] [--rounds 2] [--connections 32]
+// Each node's commits (count, mean reports and milliseconds per commit) are read from its /metrics.
+//   npx tsx bench/engines.ts [--seconds 8] [--rounds 2] [--connections 32] [--only postgres] [--cpu-prof DIR]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,11 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "8" },
     rounds: { type: "string", default: "2" },
     connections: { type: "string", default: "32" },
+    /** Run one engine only (profiling one side). */
+    only: { type: "string" },
+    /** Write each node's V8 CPU profiles under DIR/<engine> (node --cpu-prof; the largest file is the main
+     * thread's); summarize with bench/profile.ts. */
+    "cpu-prof": { type: "string" },
   },
 });
 const seconds = Number(values.seconds);
@@ -44,6 +50,18 @@ function postgresCpu(): number {
 }
 
 type Engine = "sqlite" | "postgres";
+const engines: Engine[] = (["sqlite", "postgres"] as const).filter((e) => !values.only || values.only === e);
+
+/** A node's commits so far: count, reports and seconds summed (its Prometheus histograms). */
+async function commitStats(url: string): Promise<{ commits: number; reports: number; seconds: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  return {
+    commits: metric("cinch_commit_reports_count"),
+    reports: metric("cinch_commit_reports_sum"),
+    seconds: metric("cinch_commit_duration_seconds_sum"),
+  };
+}
 const tmp = mkdtempSync(join(tmpdir(), "cinch-engines-"));
 const pgDb = await createPgDb("cinch_bench");
 const urls: Record<Engine, string> = { sqlite: `file:${join(tmp, "cinch.db")}`, postgres: pgDb.url };
@@ -59,13 +77,20 @@ const nodes = new Map<
   Engine,
   { url: string; path: string; pid: number; stop: () => Promise<void>; id: string }
 >();
-for (const engine of ["sqlite", "postgres"] as const) {
+for (const engine of engines) {
   const env = { DATABASE_URL: urls[engine], DATA_DIR: tmp };
   const db = await openDatabase(loadConfig(env));
   const p = await new ProjectStore(db.prisma).create(`bench-${engine}`);
   await db.close();
   const port = await freePort();
-  const server = await startServer("server/main.ts", [], port, cinchEnv(tmp, port, { ...env, ...UNLIMITED }));
+  const prof = values["cpu-prof"];
+  const server = await startServer(
+    "server/main.ts",
+    [],
+    port,
+    cinchEnv(tmp, port, { ...env, ...UNLIMITED }),
+    prof ? ["--cpu-prof", `--cpu-prof-dir=${join(prof, engine)}`] : [],
+  );
   nodes.set(engine, {
     url: `http://127.0.0.1:${port}`,
     path: `/r/${p.reportKey}`,
@@ -75,7 +100,17 @@ for (const engine of ["sqlite", "postgres"] as const) {
   });
 }
 
-type Acc = { seconds: number; reports: number; nodeCpu: number; pgCpu: number; p99: number[]; ok: number };
+type Acc = {
+  seconds: number;
+  reports: number;
+  nodeCpu: number;
+  pgCpu: number;
+  p99: number[];
+  ok: number;
+  commits: number;
+  committed: number;
+  commitSeconds: number;
+};
 const acc = new Map<Engine, Acc>();
 const acked = new Map<Engine, number>();
 try {
@@ -88,16 +123,31 @@ try {
     acked.set(engine, warm.ackedReports);
   }
   for (let r = 0; r < rounds; r++) {
-    const order: Engine[] = r % 2 === 0 ? ["sqlite", "postgres"] : ["postgres", "sqlite"];
+    const order = r % 2 === 0 ? engines : [...engines].reverse();
     for (const engine of order) {
       const n = nodes.get(engine)!;
       const cpu0 = cpuSecondsOf(n.pid);
       const pg0 = postgresCpu();
+      const c0 = await commitStats(n.url);
       const res: LoadResult = await runLoadProcess(
         { url: n.url, path: n.path, requests, mode: "closed", connections, durationSec: seconds },
         tmp,
       );
-      const a = acc.get(engine) ?? { seconds: 0, reports: 0, nodeCpu: 0, pgCpu: 0, p99: [], ok: 0 };
+      const c1 = await commitStats(n.url);
+      const a = acc.get(engine) ?? {
+        seconds: 0,
+        reports: 0,
+        nodeCpu: 0,
+        pgCpu: 0,
+        p99: [],
+        ok: 0,
+        commits: 0,
+        committed: 0,
+        commitSeconds: 0,
+      };
+      a.commits += c1.commits - c0.commits;
+      a.committed += c1.reports - c0.reports;
+      a.commitSeconds += c1.seconds - c0.seconds;
       a.seconds += res.seconds;
       a.reports += res.ackedReports;
       a.nodeCpu += cpuSecondsOf(n.pid) - cpu0;
@@ -109,21 +159,24 @@ try {
     }
   }
   const lines = [
-    `| engine | reports/s | p99 ms (per round) | node CPU µs/report | PostgreSQL CPU µs/report |`,
-    `|---|---|---|---|---|`,
+    `| engine | reports/s | p99 ms (per round) | node CPU µs/report | PostgreSQL CPU µs/report | commits/s | reports/commit | ms/commit |`,
+    `|---|---|---|---|---|---|---|---|`,
   ];
   for (const [engine, a] of acc) {
     const perReport = (s: number) => ((s * 1e6) / a.reports).toFixed(0);
     lines.push(
       `| ${engine} | ${(a.reports / a.seconds).toFixed(0)} | ${a.p99.join(", ")} | ${perReport(a.nodeCpu)} | ${
         engine === "postgres" ? perReport(a.pgCpu) : "–"
-      } |`,
+      } | ${(a.commits / a.seconds).toFixed(0)} | ${(a.committed / a.commits).toFixed(1)} | ${(
+        (a.commitSeconds * 1000) /
+        a.commits
+      ).toFixed(1)} |`,
     );
   }
   console.log(lines.join("\n"));
   // Every report answered 204 is stored (run after the load: the nodes drain their queues on stop).
   for (const [, n] of nodes) await n.stop();
-  for (const engine of ["sqlite", "postgres"] as const) {
+  for (const engine of engines) {
     const db = await openDatabase(loadConfig({ DATABASE_URL: urls[engine], DATA_DIR: tmp }));
     const [row] = await db.sql.all<{ n: unknown }>(
       Prisma.sql`SELECT coalesce(SUM(count), 0) AS n FROM "ViolationGroup" WHERE "projectId" = ${nodes.get(engine)!.id}`,

@@ -35,6 +35,8 @@ export type PgDb = DbCommon & {
   sql: SqlReader;
   /** The node's pool (the PostgreSQL engine's modules only). */
   pool: pg.Pool;
+  /** The ingest writer's connection, in pipeline mode (pg-batch.ts). */
+  writePool: pg.Pool;
   url: string;
   /** The other nodes' commits, heard through LISTEN (pg-commits.ts). */
   feed: CommitFeed;

@@ -1,5 +1,5 @@
 // The group-commit writer's engine for a database: SQLite's synchronous transaction on the raw handle
-// (sqlite-batch.ts), or PostgreSQL's multi-row upserts on the node's pool (pg-batch.ts).
+// (sqlite-batch.ts), or PostgreSQL's multi-row upserts on the node's writer connection (pg-batch.ts).
 import type { AggregateLimits } from "./aggregate.ts";
 import type { Db } from "./db.ts";
 import type { BatchEngine } from "./engine.ts";
@@ -10,5 +10,5 @@ import { SqliteBatchEngine } from "./sqlite-batch.ts";
 export function batchEngineFor(db: Db, limits: AggregateLimits): BatchEngine {
   return db.engine === "sqlite"
     ? new SqliteBatchEngine(db.raw, limits)
-    : new PgBatchEngine(db.pool, limits, db.feed.nodeId);
+    : new PgBatchEngine(db.writePool, limits, db.feed.nodeId);
 }

@@ -1,6 +1,7 @@
-// PostgreSQL engine of the group-commit writer: one transaction per flush, one multi-row statement per table
-// (unnest of parameter arrays: a fixed number of parameters whatever the batch size, never one statement per
-// row), synchronous_commit on, so a request is answered only once its commit is durable.
+// PostgreSQL engine of the group-commit writer: one transaction per flush of four round trips (BEGIN, the group
+// upsert, one statement for everything else, COMMIT; ten before, one per table), multi-row statements over unnest
+// of parameter arrays (constant text, prepared once per connection, never one statement per row),
+// synchronous_commit on, so a request is answered only once its commit is durable.
 // Several nodes may write the same groups at once. Every batch first upserts its groups (sorted, so two nodes
 // lock them in one order), which row-locks each group until the commit; everything keyed by a group (hours,
 // running totals, samples) is then written by one node at a time. Counts are added in SQL, first/last seen are
@@ -21,10 +22,10 @@ import {
   type SlotState,
 } from "./aggregate.ts";
 import type { BatchEngine, CommitChanges, Waiter } from "./engine.ts";
-import { writePgBreakdowns } from "./breakdown-write.ts";
 import { withPgConnectionCode } from "./sql.ts";
 import { COMMIT_CHANNEL } from "./pg-commits.ts";
 import { writeScriptsPg } from "./scripts-write.ts";
+import { writePgBreakdowns } from "./breakdown-write.ts";
 
 type GroupCache = { pages: string[]; browsers: string[]; slots: SlotState[] };
 
@@ -44,49 +45,59 @@ const UPSERT_GROUPS = `
     "sampleSeq" = "ViolationGroup"."sampleSeq" + excluded."sampleSeq"
   RETURNING id, "projectId", fingerprint, pages, browsers, "sampleSeq"`;
 
-const UPSERT_HOURS = `
-  INSERT INTO "GroupHour" ("projectId", hour, "groupId", disposition, "policyVersion", env, count)
-  SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::int[], $6::text[], $7::int[])
-  ON CONFLICT ("projectId", hour, "groupId", disposition, "policyVersion", env)
-  DO UPDATE SET count = "GroupHour".count + excluded.count`;
-
-// Running totals in two set statements: first every (group, hour) of the batch gets a row holding the total
-// before the batch (a new row copies the latest earlier one), then every row at or after a batch hour grows by
-// the batch's reports up to its hour. Same result as SQLite's row-by-row upsert, out-of-order hours included.
-const RUNNING_ROWS = `
-  INSERT INTO "GroupRunning" ("groupId", hour, total)
-  SELECT v.g, v.h, coalesce((SELECT r.total FROM "GroupRunning" r WHERE r."groupId" = v.g AND r.hour < v.h
-    ORDER BY r.hour DESC LIMIT 1), 0)
-  FROM unnest($1::int[], $2::int[]) AS v(g, h)
-  ON CONFLICT ("groupId", hour) DO NOTHING`;
-const RUNNING_ADD = `
-  UPDATE "GroupRunning" r SET total = r.total + s.add
-  FROM (SELECT r2."groupId" AS g, r2.hour AS h, SUM(v.c) AS add
-        FROM unnest($1::int[], $2::int[], $3::bigint[]) AS v(g, h, c)
-        JOIN "GroupRunning" r2 ON r2."groupId" = v.g AND r2.hour >= v.h
-        GROUP BY r2."groupId", r2.hour) s
-  WHERE r."groupId" = s.g AND r.hour = s.h`;
-
-const PUT_SAMPLES = `
-  INSERT INTO "Sample" ("groupId", slot, "receivedAt", "documentUrl", "blockedUrl", "sourceFile", line, "column",
-    sample, "statusCode", browser, disposition, "policyVersion", env)
-  SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[],
-    $8::int[], $9::text[], $10::int[], $11::text[], $12::text[], $13::int[], $14::text[])
-  ON CONFLICT ("groupId", slot) DO UPDATE SET "receivedAt" = excluded."receivedAt",
-    "documentUrl" = excluded."documentUrl", "blockedUrl" = excluded."blockedUrl",
-    "sourceFile" = excluded."sourceFile", line = excluded.line, "column" = excluded."column",
-    sample = excluded.sample, "statusCode" = excluded."statusCode", browser = excluded.browser,
-    disposition = excluded.disposition, "policyVersion" = excluded."policyVersion", env = excluded.env`;
-
-const UPSERT_DIRECTIVE_HOURS = `
-  INSERT INTO "DirectiveHour" ("projectId", hour, directive, noise, count)
-  SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::int[])
-  ON CONFLICT ("projectId", hour, directive, noise) DO UPDATE SET count = "DirectiveHour".count + excluded.count`;
-
-const UPSERT_COUNTERS = `
-  INSERT INTO "ProjectHour" ("projectId", hour, kind, count)
-  SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[])
-  ON CONFLICT ("projectId", hour, kind) DO UPDATE SET count = "ProjectHour".count + excluded.count`;
+// Everything keyed by the groups the first statement returned, the shared rollups and the announcement, in one
+// statement (one round trip; data-modifying CTEs). It runs after the group upsert, so its snapshot sees every
+// commit of another node to these groups (their row locks are ours until COMMIT): the running-total rows read here
+// are current. Parameters: hours $1-$7, running totals $8-$10, samples $11-$24, directive hours $25-$29, counters
+// $30-$33, announcement $34-$36.
+//
+// Running totals in one upsert: each (group, hour) of the batch and each stored row of the group at or after the
+// batch's earliest hour for it grows by the batch's reports up to its hour; a new row also starts from the latest
+// earlier row (the total before it). Same result as SQLite's row-by-row upsert, out-of-order hours included.
+//
+// Directive hours and counters are rows many groups add to, so two nodes may both want them: directive hours go
+// first (the counters' scalar subquery waits for them), each sorted by key, for one lock order across nodes.
+const WRITE_REST = `
+  WITH hours AS (
+    INSERT INTO "GroupHour" ("projectId", hour, "groupId", disposition, "policyVersion", env, count)
+    SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::int[], $6::text[], $7::int[])
+    ON CONFLICT ("projectId", hour, "groupId", disposition, "policyVersion", env)
+    DO UPDATE SET count = "GroupHour".count + excluded.count),
+  batch AS (SELECT * FROM unnest($8::int[], $9::int[], $10::bigint[]) AS v(g, h, c)),
+  targets AS (
+    SELECT r."groupId" AS g, r.hour AS h, true AS stored FROM "GroupRunning" r
+    JOIN (SELECT g, min(h) AS h FROM batch GROUP BY g) m ON r."groupId" = m.g AND r.hour >= m.h
+    UNION ALL
+    SELECT b.g, b.h, false FROM batch b
+    WHERE NOT EXISTS (SELECT 1 FROM "GroupRunning" r WHERE r."groupId" = b.g AND r.hour = b.h)),
+  running AS (
+    INSERT INTO "GroupRunning" ("groupId", hour, total)
+    SELECT t.g, t.h, SUM(b.c) + CASE WHEN t.stored THEN 0 ELSE coalesce((SELECT r.total FROM "GroupRunning" r
+      WHERE r."groupId" = t.g AND r.hour < t.h ORDER BY r.hour DESC LIMIT 1), 0) END
+    FROM targets t JOIN batch b ON b.g = t.g AND b.h <= t.h
+    GROUP BY t.g, t.h, t.stored
+    ON CONFLICT ("groupId", hour) DO UPDATE SET total = "GroupRunning".total + excluded.total),
+  samples AS (
+    INSERT INTO "Sample" ("groupId", slot, "receivedAt", "documentUrl", "blockedUrl", "sourceFile", line,
+      "column", sample, "statusCode", browser, disposition, "policyVersion", env)
+    SELECT * FROM unnest($11::int[], $12::int[], $13::bigint[], $14::text[], $15::text[], $16::text[],
+      $17::int[], $18::int[], $19::text[], $20::int[], $21::text[], $22::text[], $23::int[], $24::text[])
+    ON CONFLICT ("groupId", slot) DO UPDATE SET "receivedAt" = excluded."receivedAt",
+      "documentUrl" = excluded."documentUrl", "blockedUrl" = excluded."blockedUrl",
+      "sourceFile" = excluded."sourceFile", line = excluded.line, "column" = excluded."column",
+      sample = excluded.sample, "statusCode" = excluded."statusCode", browser = excluded.browser,
+      disposition = excluded.disposition, "policyVersion" = excluded."policyVersion", env = excluded.env),
+  directives AS (
+    INSERT INTO "DirectiveHour" ("projectId", hour, directive, noise, count)
+    SELECT * FROM unnest($25::text[], $26::int[], $27::text[], $28::text[], $29::int[])
+    ON CONFLICT ("projectId", hour, directive, noise) DO UPDATE SET count = "DirectiveHour".count + excluded.count
+    RETURNING 1),
+  counters AS (
+    INSERT INTO "ProjectHour" ("projectId", hour, kind, count)
+    SELECT * FROM unnest($30::text[], $31::int[], $32::text[], $33::int[])
+    WHERE (SELECT count(*) FROM directives) >= 0
+    ON CONFLICT ("projectId", hour, kind) DO UPDATE SET count = "ProjectHour".count + excluded.count)
+  SELECT pg_notify($34, $35 || ' ' || p) FROM unnest($36::text[]) AS p`;
 
 /**
  * PostgreSQL's text cannot hold NUL (SQLite's can): one report carrying it would fail its whole batch. Reports are
@@ -107,6 +118,15 @@ function unknownValues(known: readonly string[] | undefined, added: Set<string>,
   if (known && known.length >= max) return [];
   return [...added].filter((x) => !known?.includes(x));
 }
+
+type GroupRow = {
+  id: number;
+  projectId: string;
+  fingerprint: string;
+  pages: string;
+  browsers: string;
+  sampleSeq: number;
+};
 
 type Planned = { key: string; d: GroupDelta; samples: (RecentReport & { key: string })[] };
 
@@ -140,13 +160,10 @@ export class PgBatchEngine implements BatchEngine {
     });
     let broken = false;
     try {
-      // One round trip for both (a simple query may hold several statements): a commit waits on each one.
-      await client.query("BEGIN; SET LOCAL synchronous_commit = on");
-      const changes = await this.statements(client, agg, watches);
-      await client.query("COMMIT");
-      return changes;
+      return await this.statements(client, agg, watches);
     } catch (err) {
-      // Nothing of this batch was stored: cached state about its groups may be wrong.
+      // Nothing of this batch was stored: cached state about its groups may be wrong. (A COMMIT written behind a
+      // statement that failed ends the aborted transaction as a rollback; this ROLLBACK is then a no-op.)
       this.cache.clear();
       await client.query("ROLLBACK").catch(() => (broken = true));
       throw withPgConnectionCode(err);
@@ -155,6 +172,12 @@ export class PgBatchEngine implements BatchEngine {
     }
   }
 
+  /**
+   * The commit in two round trips on a pipeline-mode connection (node-postgres writes queued statements without
+   * waiting for each answer): BEGIN and the group upsert (row locks, ids, sample slots), then everything else
+   * (WRITE_REST) and COMMIT. Each round trip cost 3 to 8 ms on 2 busy cores (the backend and the node each wait for
+   * a core), so the round trips, not the SQL, were most of a commit's time: ten of them at first.
+   */
   private async statements(
     client: pg.PoolClient,
     agg: BatchAggregate,
@@ -162,7 +185,15 @@ export class PgBatchEngine implements BatchEngine {
   ): Promise<CommitChanges> {
     const { ring, perFlush, maxPages, maxBrowsers } = this.limits;
     const changes: CommitChanges = new Map();
-    if (agg.groups.size > 0) {
+    const hours: { projectId: string; groupId: number; h: HourDelta }[] = [];
+    const running: { groupId: number; hour: number; count: number }[] = [];
+    const samples: { groupId: number; slot: number; r: RecentReport }[] = [];
+    const cacheAdds: [string, GroupCache][] = [];
+    // Round trip 1. The transaction opens in the same round trip as the upsert: what was queued first runs first.
+    const begin = client.query("BEGIN; SET LOCAL synchronous_commit = on");
+    let byKey = new Map<string, GroupRow>();
+    if (agg.groups.size === 0) await begin;
+    else {
       // Sorted by (project, fingerprint): concurrent nodes take the group row locks in one order (no deadlock).
       const planned: Planned[] = [...agg.groups]
         .sort(([a], [b]) => compare(a, b))
@@ -171,36 +202,29 @@ export class PgBatchEngine implements BatchEngine {
           d,
           samples: newSamples(this.cache.get(key)?.slots ?? [], d.recent, perFlush),
         }));
-      const { rows } = await client.query<{
-        id: number;
-        projectId: string;
-        fingerprint: string;
-        pages: string;
-        browsers: string;
-        sampleSeq: number;
-      }>(UPSERT_GROUPS, [
-        ...columns(planned, [
-          (p) => p.d.projectId,
-          (p) => p.d.fp,
-          (p) => p.d.first.directive,
-          (p) => p.d.first.blockedKey,
-          (p) => p.d.first.noise ?? "",
-          (p) => p.d.count,
-          (p) => p.d.firstSeen,
-          (p) => p.d.lastSeen,
-          (p) => JSON.stringify(unknownValues(this.cache.get(p.key)?.pages, p.d.pages, maxPages)),
-          (p) => JSON.stringify(unknownValues(this.cache.get(p.key)?.browsers, p.d.browsers, maxBrowsers)),
-          (p) => p.samples.length,
-        ]),
-        maxPages,
-        maxBrowsers,
-      ]);
-      const byKey = new Map(rows.map((r) => [groupKey(r.projectId, r.fingerprint), r]));
-      await writePgBreakdowns(client, agg, byKey); // per page and browser, under the group locks (#16)
-      const hours: { projectId: string; groupId: number; h: HourDelta }[] = [];
-      const running: { groupId: number; hour: number; count: number }[] = [];
-      const samples: { groupId: number; slot: number; r: RecentReport }[] = [];
-      const cacheAdds: [string, GroupCache][] = [];
+      const upsert = client.query<GroupRow>({
+        name: "cinch_upsert_groups",
+        text: UPSERT_GROUPS,
+        values: [
+          ...columns(planned, [
+            (p) => p.d.projectId,
+            (p) => p.d.fp,
+            (p) => p.d.first.directive,
+            (p) => p.d.first.blockedKey,
+            (p) => p.d.first.noise ?? "",
+            (p) => p.d.count,
+            (p) => p.d.firstSeen,
+            (p) => p.d.lastSeen,
+            (p) => JSON.stringify(unknownValues(this.cache.get(p.key)?.pages, p.d.pages, maxPages)),
+            (p) => JSON.stringify(unknownValues(this.cache.get(p.key)?.browsers, p.d.browsers, maxBrowsers)),
+            (p) => p.samples.length,
+          ]),
+          maxPages,
+          maxBrowsers,
+        ],
+      });
+      const [, { rows }] = await Promise.all([begin, upsert]);
+      byKey = new Map(rows.map((r) => [groupKey(r.projectId, r.fingerprint), r]));
       for (const p of planned) {
         const row = byKey.get(p.key);
         if (!row) throw new Error(`group upsert returned no row for ${p.d.projectId}/${p.d.fp}`);
@@ -233,44 +257,6 @@ export class PgBatchEngine implements BatchEngine {
           });
         }
       }
-      await client.query(
-        UPSERT_HOURS,
-        columns(hours, [
-          (x) => x.projectId,
-          (x) => x.h.hour,
-          (x) => x.groupId,
-          (x) => x.h.disposition,
-          (x) => x.h.policyVersion,
-          (x) => x.h.env,
-          (x) => x.h.count,
-        ]),
-      );
-      await client.query(RUNNING_ROWS, columns(running, [(x) => x.groupId, (x) => x.hour]));
-      await client.query(RUNNING_ADD, columns(running, [(x) => x.groupId, (x) => x.hour, (x) => x.count]));
-      if (samples.length > 0) {
-        await client.query(
-          PUT_SAMPLES,
-          columns(samples, [
-            (x) => x.groupId,
-            (x) => x.slot,
-            (x) => x.r.at,
-            (x) => x.r.v.documentUrl,
-            (x) => x.r.v.blocked,
-            (x) => x.r.v.sourceFile,
-            (x) => x.r.v.line,
-            (x) => x.r.v.column,
-            (x) => x.r.v.sample,
-            (x) => x.r.v.statusCode,
-            (x) => x.r.v.browser,
-            (x) => x.r.v.disposition ?? "",
-            (x) => x.r.tags.policyVersion,
-            (x) => x.r.tags.env,
-          ]),
-        );
-      }
-      // Applied only after the commit (write() clears the cache on failure).
-      if (this.cache.size + cacheAdds.length > CACHE_MAX) this.cache.clear();
-      for (const [key, g] of cacheAdds) this.cache.set(key, g);
     }
     // Shared rows (many groups add to one): sorted too, for one lock order across nodes.
     const dh = [...agg.directiveHours].sort(
@@ -280,30 +266,65 @@ export class PgBatchEngine implements BatchEngine {
         compare(a.directive, b.directive) ||
         compare(a.noise, b.noise),
     );
-    if (dh.length > 0) {
-      await client.query(
-        UPSERT_DIRECTIVE_HOURS,
-        columns(dh, [(x) => x.projectId, (x) => x.hour, (x) => x.directive, (x) => x.noise, (x) => x.count]),
-      );
-    }
     const counters = [...agg.counters].sort(
       (a, b) => compare(a.projectId, b.projectId) || a.hour - b.hour || compare(a.kind, b.kind),
     );
-    if (counters.length > 0) {
-      await client.query(
-        UPSERT_COUNTERS,
-        columns(counters, [(x) => x.projectId, (x) => x.hour, (x) => x.kind, (x) => x.count]),
-      );
-    }
-    if (this.nodeId !== undefined && agg.touched.size > 0) {
-      // Delivered to the other nodes once this transaction commits, never for one that rolls back.
-      await client.query(`SELECT pg_notify($1, $2 || ' ' || p) FROM unnest($3::text[]) AS p`, [
-        COMMIT_CHANNEL,
-        this.nodeId,
-        [...agg.touched],
-      ]);
-    }
+    // Statements of other features that need answers before their next statement (ids of their own rows) go here,
+    // awaited: each of their round trips is inside the transaction, before round trip 2 is written.
     await writeScriptsPg(client, agg.scripts); // the script inventory (#18): round trips only when a batch has scripts
+    // Round trip 2: everything else and COMMIT, written together. A statement that fails aborts the transaction, so
+    // the COMMIT behind it rolls back (and its rejection fails this commit).
+    const rest = client.query({
+      name: "cinch_write_rest",
+      text: WRITE_REST,
+      values: [
+        ...columns(hours, [
+          (x) => x.projectId,
+          (x) => x.h.hour,
+          (x) => x.groupId,
+          (x) => x.h.disposition,
+          (x) => x.h.policyVersion,
+          (x) => x.h.env,
+          (x) => x.h.count,
+        ]),
+        ...columns(running, [(x) => x.groupId, (x) => x.hour, (x) => x.count]),
+        ...columns(samples, [
+          (x) => x.groupId,
+          (x) => x.slot,
+          (x) => x.r.at,
+          (x) => x.r.v.documentUrl,
+          (x) => x.r.v.blocked,
+          (x) => x.r.v.sourceFile,
+          (x) => x.r.v.line,
+          (x) => x.r.v.column,
+          (x) => x.r.v.sample,
+          (x) => x.r.v.statusCode,
+          (x) => x.r.v.browser,
+          (x) => x.r.v.disposition ?? "",
+          (x) => x.r.tags.policyVersion,
+          (x) => x.r.tags.env,
+        ]),
+        ...columns(dh, [
+          (x) => x.projectId,
+          (x) => x.hour,
+          (x) => x.directive,
+          (x) => x.noise,
+          (x) => x.count,
+        ]),
+        ...columns(counters, [(x) => x.projectId, (x) => x.hour, (x) => x.kind, (x) => x.count]),
+        // Delivered to the other nodes once this transaction commits, never for one that rolls back.
+        COMMIT_CHANNEL,
+        this.nodeId ?? "",
+        this.nodeId === undefined ? [] : [...agg.touched],
+      ],
+    });
+    // Single statements of other features (needing only the group ids of byKey) join round trip 2 here: queued
+    // before the COMMIT below, they run inside the transaction and cost no round trip of their own.
+    const breakdowns = writePgBreakdowns(client, agg, byKey); // per page and browser (#16), under the group locks
+    await Promise.all([rest, breakdowns, client.query("COMMIT")]);
+    // Applied only after the commit (write() clears the cache on failure).
+    if (this.cache.size + cacheAdds.length > CACHE_MAX) this.cache.clear();
+    for (const [key, g] of cacheAdds) this.cache.set(key, g);
     return changes;
   }
 

@@ -1,6 +1,6 @@
 // The PostgreSQL engine's database: one pg pool per node (PG_POOL_SIZE connections, PG_STATEMENT_TIMEOUT_MS per
-// statement) shared by the Prisma client (the generated PostgreSQL client over @prisma/adapter-pg), the raw SQL
-// reads (sql.ts) and the ingest writer (pg-batch.ts). Migrations are applied first, under an advisory lock
+// statement) shared by the Prisma client (the generated PostgreSQL client over @prisma/adapter-pg) and the raw SQL
+// reads (sql.ts); one more connection, in pipeline mode, for the ingest writer (pg-batch.ts). Migrations are applied first, under an advisory lock
 // (pg-migrate.ts), so several nodes may start at once.
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -35,9 +35,22 @@ export async function openPgDb(url: string, opts: OpenPgOptions = {}): Promise<P
     keepAlive: true,
     application_name: "cinch",
   });
+  // The writer's own connection: pipeline mode writes a commit's queued statements at once (pg-batch.ts), which the
+  // shared pool's other users (Prisma, reads) must not get. Commits run one at a time per node: one connection.
+  const writePool = new pg.Pool({
+    connectionString: url,
+    max: 1,
+    pipeline: true,
+    statement_timeout: opts.statementTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: "cinch-writer",
+  });
   // An idle connection that breaks (the server restarted) is an 'error' event on the pool: unhandled, it would end
   // the process. The pool drops that connection and opens a new one for the next query.
   pool.on("error", (err) => opts.onIdleError?.(err));
+  writePool.on("error", (err) => opts.onIdleError?.(err));
   // The two generated clients have the same model API (one schema source, schema-source.ts); their types differ
   // only in $transaction's isolation levels, which Cinch never passes.
   const client = new PgPrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: false }) });
@@ -65,11 +78,13 @@ export async function openPgDb(url: string, opts: OpenPgOptions = {}): Promise<P
     feed,
     sql: pgReader(pool),
     pool,
+    writePool,
     url,
     async close() {
       await feed.close();
       await prisma.$disconnect();
       await pool.end();
+      await writePool.end();
     },
   };
 }

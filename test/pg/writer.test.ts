@@ -116,7 +116,7 @@ describe.skipIf(skip)("PostgreSQL writer engine", () => {
     return {
       url: d.url,
       pool: () => {
-        const p = new pg.Pool({ connectionString: d.url, max: 4 });
+        const p = new pg.Pool({ connectionString: d.url, max: 1, pipeline: true });
         pools.push(p);
         return p;
       },
