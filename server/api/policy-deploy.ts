@@ -26,6 +26,7 @@ import { currentPolicy, hashVersions } from "../projects/policy-input.ts";
 import { stateChanges, type PolicyStore, type PolicyVersionRecord } from "../store/policies.ts";
 import type { ProjectRecord } from "../store/projects.ts";
 import { REPORT_TO_GROUP, reportToGroupFor, reportUri } from "../projects/install.ts";
+import { withReportHashes } from "../scripts/report-hashes.ts";
 
 const versionNumber = z
   .string()
@@ -87,6 +88,8 @@ export function deployRoutes(
     q: { format: (typeof EXPORT_FORMATS)[number]; companions: boolean },
     p: ProjectRecord,
   ): string => {
+    // The script inventory's opt-in (#18): 'report-sha384' in every policy served or exported.
+    if (p.settings.reportScriptHashes) for (const d of set) d.policy = withReportHashes(d.policy);
     const [first, second] = set;
     const endpoints = endpointsFor(p, first?.version ?? undefined);
     if (first && second && Object.keys(endpoints).length > 0) {

@@ -8,8 +8,11 @@ import { starterPolicy } from "../policy/starter.ts";
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function presentProject(p: ProjectRecord, publicUrl: string): ProjectDto {
-  const install = installFor(publicUrl, p.reportKey, (uri, reportToGroup) =>
-    starterPolicy({ reportUri: uri, reportToGroup }),
+  const install = installFor(
+    publicUrl,
+    p.reportKey,
+    (uri, reportToGroup) => starterPolicy({ reportUri: uri, reportToGroup }),
+    { reportHashes: p.settings.reportScriptHashes },
   );
   return {
     id: p.id,

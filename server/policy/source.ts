@@ -16,6 +16,8 @@ export const KEYWORDS = [
   "'report-sha384'",
   "'report-sha512'",
   "'inline-speculation-rules'",
+  // WebTransport serverCertificateHashes under connect-src (CSP3, Chrome): csp_evaluator 1.1 calls it invalid.
+  "'unsafe-webtransport-hashes'",
 ] as const;
 
 /** Keywords the builder never adds without the user's explicit acceptance (docs/architecture.md, product rule 4). */
