@@ -180,6 +180,60 @@ test("every view of hostile reports stays inert under Cinch's CSP", async () => 
     await assertInert(view);
   }
 
+  // The script inventory (#18): csp-hash and integrity-violation reports carry attacker-chosen URLs and hashes.
+  const hostileScripts = [
+    'https://evil.example/"><img src=x id=injected onerror=alert(10)>.js',
+    "https://rtl.example/\u202egnp.exe.js",
+    `https://long.example/${LONG}.js`,
+  ];
+  const batch = hostileScripts.flatMap((script, i) => [
+    {
+      type: "csp-hash",
+      url: 'https://shop.example/"><svg id=injected2 onload=alert(11)>',
+      body: {
+        documentURL: 'https://shop.example/"><svg id=injected2 onload=alert(11)>',
+        subresourceURL: script,
+        hash: i === 0 ? 'sha384-"><script>alert(12)</script>' : `sha384-${"A".repeat(64)}`,
+        destination: "script",
+        type: "subresource",
+      },
+    },
+    {
+      type: "integrity-violation",
+      url: "https://shop.example/\u202echeckout",
+      body: {
+        documentURL: "https://shop.example/\u202echeckout",
+        blockedURL: script,
+        destination: "script",
+        reportOnly: true,
+      },
+    },
+  ]);
+  const sent = await fetch(`${url}/r/${reportKey}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/reports+json" },
+    body: JSON.stringify(batch),
+  });
+  expect(sent.status).toBe(204);
+  await page.goto(`${url}/projects/${projectId}/scripts`);
+  const scriptsTable = page.getByRole("table", { name: "Scripts" });
+  await expect
+    .poll(async () => {
+      await page.reload();
+      await page.getByRole("heading", { name: "Scripts" }).waitFor();
+      return scriptsTable.getByRole("row").count();
+    })
+    .toBe(hostileScripts.length + 1);
+  await page.getByRole("list", { name: "Scripts without SRI" }).waitFor();
+  await assertInert("scripts");
+  for (const href of await scriptsTable
+    .getByRole("link")
+    .evaluateAll((as) => as.map((a) => a.getAttribute("href")))) {
+    await page.goto(`${url}${href}`);
+    await page.getByRole("form", { name: "Review this script" }).waitFor();
+    await assertInert(`script ${href}`);
+  }
+
   // Control: the detector works — an inline script injected now is refused by the CSP and reported.
   await page.evaluate(() => {
     const el = document.createElement("script");
