@@ -2,7 +2,15 @@
 import { checkedDirective, policyChecker } from "./allow.ts";
 import type { AllowResult, ViolationLike } from "./allow.ts";
 import type { BuildInput, BuildResult, Decision, Suggestion } from "./build-types.ts";
-import { clonePolicy, getDirective, parsePolicy, serializePolicy, setDirective } from "./csp.ts";
+import {
+  clonePolicy,
+  effectiveDirective,
+  getDirective,
+  parsePolicy,
+  serializePolicy,
+  setDirective,
+} from "./csp.ts";
+import { wildcardGroups } from "./wildcard-evidence.ts";
 import type { Policy } from "./csp.ts";
 import { isFetchDirective, isRecognisedDirective } from "./directives.ts";
 import { meetsThreshold, pageOf } from "./evidence.ts";
@@ -302,7 +310,9 @@ export function buildPolicy(input: BuildInput): BuildResult {
       const bySource = additionIndex.get(d.name);
       for (const source of c.covers) for (const i of bySource?.get(source) ?? []) backingIndexes.add(i);
       const backing = [...backingIndexes].sort((a, b) => a - b).map((i) => additions[i]!);
-      const dec = plan.decide(
+      // Evidence: every group the covered sources allow, not only this build's additions (#16).
+      const governs = (g: PolicyGroup) => effectiveDirective(candidate, g.directive)?.name === d.name;
+      plan.decide(
         "wildcard",
         `${d.name} ${c.wildcard}`,
         d.name,
@@ -311,14 +321,8 @@ export function buildPolicy(input: BuildInput): BuildResult {
           reason: `${c.covers.length} subdomains of one registrable domain (Public Suffix List): ${c.covers.join(" ")}`,
           risk: `${c.wildcard} allows every subdomain, including ones you do not control or have forgotten`,
         },
+        wildcardGroups(groups, backing, c.covers, governs, urlsOf),
       );
-      const ids = new Set(dec.groupIds);
-      for (const s of backing)
-        for (const id of s.groupIds)
-          if (!ids.has(id)) {
-            ids.add(id);
-            dec.groupIds.push(id);
-          }
     }
   }
 
