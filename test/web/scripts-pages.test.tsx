@@ -289,7 +289,7 @@ function detail(over: Partial<ScriptDetailDto> = {}): ScriptDetailDto {
     ],
     sriTag: `<script src="https://shop.example/app.js" integrity="${HASH_A}" crossorigin="anonymous"></script>`,
     advice: null,
-    hourly: Array.from({ length: 168 }, () => 0),
+    hourly: Array.from({ length: 168 }, (_, i) => (i === 100 ? 7 : i % 2)),
     ...over,
   };
 }
@@ -314,6 +314,7 @@ describe("ScriptPage", () => {
     expect(within(pages).getAllByText("payment page")).toHaveLength(1);
     expect(screen.getByRole("list", { name: "Change log" }).textContent).toContain("New script");
     expect(screen.getByText("Not reviewed yet.")).toBeTruthy();
+    expect(screen.getByRole("img", { name: "Reports per hour, last 7 days: 91 total, peak 7" })).toBeTruthy();
   });
 
   test("a script with several hashes or without CORS has no tag but the server's advice", async () => {

@@ -10,6 +10,7 @@ import { Link, pathFor } from "../../lib/router.tsx";
 import { ErrorState, Loading } from "../../components/State.tsx";
 import { CodeBlock } from "../../components/CodeBlock.tsx";
 import { Untrusted } from "../../components/Untrusted.tsx";
+import { Sparkline } from "../../components/Sparkline.tsx";
 import { fmtDateTime } from "../../lib/format.ts";
 import { hashableText, sriText } from "../../lib/scripts-vocabulary.ts";
 import { ApiError } from "../../api/client.ts";
@@ -49,6 +50,10 @@ export function ScriptDetail({
           <dd>{hashableText(s)}</dd>
           <dt>SRI</dt>
           <dd>{sriText(s)}</dd>
+          <dt>Last 7 days</dt>
+          <dd>
+            <Sparkline values={s.hourly} width={168} label="Reports per hour, last 7 days" />
+          </dd>
           {s.pattern !== null ? (
             <>
               <dt>Grouped by</dt>
