@@ -5,10 +5,11 @@ import { rangeFromParams, rangeToParams } from "../../web/src/lib/range.ts";
 import { bucketFor, buildStack, cumulative } from "../../web/src/lib/stack.ts";
 import { directiveLook } from "../../web/src/lib/colors.ts";
 import { compactBrowsers, pagePath } from "../../web/src/lib/compact.ts";
+import { bulkScopes } from "../../web/src/components/BulkChoices.tsx";
+import { choicesFromParams, choicesToParams } from "../../web/src/hooks/useBuilderChoices.ts";
 import { diffPolicies, diffSummary } from "../../web/src/lib/policy-diff.ts";
 import { bucketSeries } from "../../web/src/hooks/useGroupTrends.ts";
 import { sparklinePoints } from "../../web/src/components/Sparkline.tsx";
-import { summarizeStats } from "../../web/src/components/StatsBar.tsx";
 import { blockedLabel } from "../../web/src/lib/format.ts";
 
 describe("matchRoute", () => {
@@ -162,6 +163,55 @@ describe("directive looks (#16)", () => {
   });
 });
 
+describe("bulk choice scopes (#16)", () => {
+  const sug = (id: string, directive: string, source: string, action: "add" | "refuse" = "add") => ({
+    id,
+    directive,
+    source,
+    action,
+    reason: "",
+    evidence: { count: 1, pages: [], firstSeen: 0, lastSeen: 0, samples: [] },
+    groupIds: [],
+    applied: false,
+  });
+  test("one scope per directive, one per host named twice or more; refused suggestions are left alone", () => {
+    const scopes = bulkScopes([
+      sug("a", "script-src", "https://cdn.example.com"),
+      sug("b", "img-src", "https://cdn.example.com"),
+      sug("c", "img-src", "https://pixel.example.net"),
+      sug("d", "img-src", "'unsafe-inline'", "refuse"),
+    ]);
+    expect(scopes.map((s) => [s.label, s.ids])).toEqual([
+      ["Directive script-src (1)", ["a"]],
+      ["Directive img-src (2)", ["b", "c"]],
+      ["Origin cdn.example.com (2)", ["a", "b"]],
+    ]);
+  });
+});
+
+describe("builder choices in the URL (#16)", () => {
+  test("round-trip, ids with spaces and quotes, empty lists drop their key", () => {
+    const choices = {
+      "add script-src 'sha256-x+y/z='": "accept",
+      "add img-src https://a.example": "ignore",
+    } as const;
+    const params = choicesToParams(choices, ["decision wildcard img-src"]);
+    expect(params).toEqual({
+      accept: "add script-src 'sha256-x+y/z='",
+      reject: null,
+      ignore: "add img-src https://a.example",
+      risk: "decision wildcard img-src",
+    });
+    const url = new URLSearchParams(
+      Object.entries(params).filter((e): e is [string, string] => e[1] !== null),
+    ).toString();
+    expect(choicesFromParams(new URLSearchParams(url))).toEqual({
+      choices,
+      decisions: ["decision wildcard img-src"],
+    });
+  });
+});
+
 describe("compact cells (#16)", () => {
   test.each([
     { in: ["Chrome 131", "Chrome 130", "Safari 18", "Firefox 133"], shown: ["Chrome", "Safari"], more: 1 },
@@ -233,19 +283,6 @@ describe("small helpers", () => {
   test("sparklinePoints scales to the box", () => {
     expect(sparklinePoints([0, 2, 1], 10, 12)).toBe("0.0,11.0 5.0,1.0 10.0,6.0");
     expect(sparklinePoints([], 10, 12)).toBe("");
-  });
-
-  test("summarizeStats sums rejections and keeps their reasons", () => {
-    expect(summarizeStats({ accepted: 5, noise: 1, "rejected:origin": 2, "rejected:cap": 3 })).toEqual({
-      accepted: 5,
-      noise: 1,
-      sampled: 0,
-      rejected: 5,
-      reasons: [
-        ["origin", 2],
-        ["cap", 3],
-      ],
-    });
   });
 });
 

@@ -160,12 +160,26 @@ describe("GroupPage", () => {
     expect(container.querySelectorAll("[style]")).toHaveLength(0);
   });
 
-  test("a missing group shows the error", async () => {
+  test("a missing group says so in words and links back to Violations, not 'Something went wrong'", async () => {
     const api = mockApi({
-      group: vi.fn(() => Promise.reject(new ApiError(404, "not_found", "violation group not found"))),
+      group: vi.fn(() => Promise.reject(new ApiError(404, "group_not_found", "violation group not found"))),
+    });
+    renderApp(<GroupPage groupId="99" />, api, { project, path: "/projects/p1/groups/99?range=7d" });
+    const alert = await screen.findByRole("alert");
+    expect(within(alert).getByText("This group no longer exists")).toBeTruthy();
+    expect(within(alert).getByRole("link", { name: "Back to Violations" }).getAttribute("href")).toBe(
+      "/projects/p1/violations?range=7d",
+    );
+    expect(screen.queryByText(/Something went wrong/)).toBeNull();
+    expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+  });
+
+  test("another error still offers to try again", async () => {
+    const api = mockApi({
+      group: vi.fn(() => Promise.reject(new ApiError(503, "storage_unavailable", "storage is unavailable"))),
     });
     renderApp(<GroupPage groupId="99" />, api, { project });
-    expect(await screen.findByText(/violation group not found \(404\)/)).toBeTruthy();
+    expect(await screen.findByText(/storage is unavailable \(503\)/)).toBeTruthy();
   });
 });
 

@@ -105,7 +105,7 @@ function fakeBuild(_id: string, req: BuildRequest): Promise<BuildResultDto> {
   });
 }
 
-function setup() {
+function setup(path = "/projects/p1/policy") {
   const api = mockApi({
     buildPolicy: vi.fn(fakeBuild),
     previewPolicy: vi.fn((_id: string, policy: string) =>
@@ -133,7 +133,7 @@ function setup() {
     updateProject: vi.fn(() => Promise.resolve(project)),
     createVersion: vi.fn(() => Promise.resolve({ version: 3, policy: "x", state: "draft" })),
   });
-  renderApp(<PolicyPage />, api, { path: "/projects/p1/policy", project });
+  renderApp(<PolicyPage />, api, { path, project });
   return api;
 }
 
@@ -151,7 +151,8 @@ describe("PolicyPage", () => {
     expect(screen.getByLabelText("Grade A")).toBeTruthy();
     expect(await screen.findByText("Enforcing this would block 1 group / 7 reports.")).toBeTruthy();
     const card = screen.getByRole("article", { name: "add script-src https://cdn.example.com" });
-    expect(within(card).getByText(/In the candidate/)).toBeTruthy();
+    // one status per suggestion, saying why (the fixture project's threshold is 2)
+    expect(within(card).getByText("Included: 42 reports ≥ threshold 2")).toBeTruthy();
     expect(within(card).getByText(/Evidence: 42 reports · 2 pages/)).toBeTruthy();
     // samples are text, not markup
     expect(within(card).getByText(/<script>alert\(1\)<\/script>/)).toBeTruthy();
@@ -168,7 +169,7 @@ describe("PolicyPage", () => {
     expect(await screen.findByText("Enforcing this would block 3 groups / 1,234 reports.")).toBeTruthy();
 
     const fontCard = screen.getByRole("article", { name: "add font-src https://fonts.example.net" });
-    expect(within(fontCard).getByText(/below the evidence threshold/)).toBeTruthy();
+    expect(within(fontCard).getByText("Left out: 1 report < threshold 2")).toBeTruthy();
     fireEvent.click(within(fontCard).getByRole("button", { name: "Accept" }));
     await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [fonts.id], rejected: [cdn.id] }));
     await waitFor(() =>
@@ -258,5 +259,72 @@ describe("PolicyPage", () => {
     renderApp(<PolicyPage />, api, { project });
     expect(await screen.findByRole("heading", { name: "Suggestions (2,500)" })).toBeTruthy();
     expect(screen.getByText(/Showing the first \d+ suggestions; the candidate policy includes/)).toBeTruthy();
+  });
+
+  test("only the buttons that change something are offered, each saying what it does", async () => {
+    setup();
+    const card = await screen.findByRole("article", { name: "add script-src https://cdn.example.com" });
+    // included by its evidence: Accept would change nothing
+    expect(within(card).queryByRole("button", { name: "Accept" })).toBeNull();
+    const reject = within(card).getByRole("button", { name: "Reject" });
+    expect(reject.getAttribute("title")).toBe("Leave it out of the candidate even with enough evidence");
+    expect(within(card).getByRole("button", { name: "Ignore" }).getAttribute("title")).toMatch(/noise/);
+    const fontCard = screen.getByRole("article", { name: "add font-src https://fonts.example.net" });
+    // left out by the threshold: Reject would change nothing
+    expect(within(fontCard).queryByRole("button", { name: "Reject" })).toBeNull();
+    const accept = within(fontCard).getByRole("button", { name: "Accept" });
+    expect(document.getElementById(accept.getAttribute("aria-describedby")!)?.textContent).toBe(
+      "Include it in the candidate even below the evidence threshold",
+    );
+    fireEvent.click(reject);
+    // once chosen: the pressed button alone, and the status says who decided
+    await waitFor(() => expect(within(card).getByText("Left out: you rejected it")).toBeTruthy());
+    expect(
+      within(card)
+        .getAllByRole("button")
+        .map((b) => b.textContent),
+    ).toEqual([expect.stringMatching(/^Reject/) as string]);
+  });
+
+  test("choices live in the URL: they survive a reload (and a visit to an evidence link and back)", async () => {
+    const api = setup();
+    const card = await screen.findByRole("article", { name: "add script-src https://cdn.example.com" });
+    fireEvent.click(within(card).getByRole("button", { name: "Reject" }));
+    const fontCard = screen.getByRole("article", { name: "add font-src https://fonts.example.net" });
+    fireEvent.click(within(fontCard).getByRole("button", { name: "Accept" }));
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [fonts.id], rejected: [cdn.id] }));
+    const url = `${window.location.pathname}${window.location.search}`;
+    expect(new URLSearchParams(window.location.search).get("reject")).toBe(cdn.id);
+    expect(new URLSearchParams(window.location.search).get("accept")).toBe(fonts.id);
+    cleanup();
+    // a fresh page at the same address builds with the same choices at once
+    const again = setup(url);
+    await waitFor(() => expect(vi.mocked(again.buildPolicy).mock.calls[0]![1]).toEqual(lastBuild(api)));
+    const card2 = await screen.findByRole("article", { name: "add script-src https://cdn.example.com" });
+    expect(within(card2).getByRole("button", { name: "Reject" }).getAttribute("aria-pressed")).toBe("true");
+    fireEvent.click(screen.getByRole("button", { name: "Reset choices" }));
+    await waitFor(() => expect(window.location.search).toBe(""));
+  });
+
+  test("bulk choices apply to every suggestion of a directive or of an origin", async () => {
+    const api = setup();
+    await screen.findByRole("article", { name: "add script-src https://cdn.example.com" });
+    const bulk = screen.getByRole("group", { name: "Choose for many suggestions at once" });
+    const scope = within(bulk).getByLabelText("All suggestions in") as HTMLSelectElement;
+    expect([...scope.options].map((o) => o.textContent)).toEqual([
+      "Directive script-src (1)",
+      "Directive font-src (1)",
+    ]);
+    fireEvent.change(scope, { target: { value: "d:font-src" } });
+    fireEvent.click(within(bulk).getByRole("button", { name: "Accept all" }));
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [fonts.id], rejected: [] }));
+    expect(within(bulk).getByRole("status").textContent).toBe(
+      "Included: 1 suggestion in Directive font-src (1).",
+    );
+    fireEvent.change(scope, { target: { value: "d:script-src" } });
+    fireEvent.click(within(bulk).getByRole("button", { name: "Reject all" }));
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [fonts.id], rejected: [cdn.id] }));
+    fireEvent.click(within(bulk).getByRole("button", { name: "Clear choices" }));
+    await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [fonts.id], rejected: [] }));
   });
 });

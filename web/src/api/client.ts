@@ -21,6 +21,7 @@ import type {
   CreatedAlertChannelDto,
   CreatedApiTokenDto,
   ExportRequest,
+  FilterValuesDto,
   GroupAlertsDto,
   GroupDetailDto,
   GroupTriageDto,
@@ -48,7 +49,9 @@ import type {
   ScriptStatus,
   SeriesDto,
   StatsDto,
+  SummaryDto,
   TailEventDto,
+  TestReportDto,
   TriageState,
   UpdatedProjectDto,
   VersionState,
@@ -61,6 +64,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The input that caused it (dotted path, e.g. "ignoreRules.hosts") and its 1-based line, when one did. */
+    readonly where: { field?: string; line?: number } = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -163,17 +168,20 @@ export class ApiClient {
     if (!res.ok) {
       let code = `http_${res.status}`;
       let message = `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ""}.`;
+      const where: { field?: string; line?: number } = {};
       try {
         const body: unknown = await res.json();
         if (isRecord(body)) {
           if (typeof body.error === "string") code = body.error;
           if (typeof body.message === "string" && body.message) message = body.message;
+          if (typeof body.field === "string") where.field = body.field;
+          if (typeof body.line === "number") where.line = body.line;
         }
       } catch {
         // not JSON: keep the generic message
       }
       if (res.status === 401 && path !== "/session") this.onUnauthorized?.();
-      throw new ApiError(res.status, code, message);
+      throw new ApiError(res.status, code, message, where);
     }
     if (opts.expect === "none" || res.status === 204) return undefined as T;
     if (opts.expect === "text") return (await res.text()) as T;
@@ -292,6 +300,24 @@ export class ApiClient {
 
   async stats(id: string, w: Window = {}): Promise<StatsDto> {
     return this.request("GET", `/projects/${enc(id)}/stats`, { query: { since: w.since, until: w.until } });
+  }
+
+  /** The stat cards for the explorer's filters, each saying what it counts, and refused reports by reason. */
+  async summary(id: string, q: ViolationQuery = {}): Promise<SummaryDto> {
+    const { sort: _s, order: _o, limit: _l, offset: _f, ...filters } = q;
+    return this.request("GET", `/projects/${enc(id)}/summary`, { query: filters });
+  }
+
+  /** Policy versions, environments, dispositions and directives seen in the window, with report counts. */
+  async filterValues(id: string, w: Window = {}): Promise<FilterValuesDto> {
+    return this.request("GET", `/projects/${enc(id)}/filter-values`, {
+      query: { since: w.since, until: w.until },
+    });
+  }
+
+  /** Send a marked test report to the project's public report URI and say whether it arrived. */
+  async sendTestReport(id: string): Promise<TestReportDto> {
+    return this.request("POST", `/projects/${enc(id)}/test-report`);
   }
 
   /**

@@ -1,43 +1,41 @@
-// Totals for the window by kind: accepted, noise, sampled out, rejected (with reasons on hover/focus).
-import type { StatsDto } from "../../../server/contract.ts";
+// The explorer's stat cards from the server's one definition of each number (GET /summary, #16): each card says
+// what it counts and whether the filters narrow it; refused reports are listed by reason in words, the id and its
+// explanation on hover or focus.
+import type { StatCardDto, SummaryDto } from "../../../server/contract.ts";
 import { fmtInt } from "../lib/format.ts";
+import { Tip } from "./Tip.tsx";
 
-export function summarizeStats(totals: Record<string, number>) {
-  let rejected = 0;
-  const reasons: [string, number][] = [];
-  for (const [k, v] of Object.entries(totals)) {
-    if (k.startsWith("rejected")) {
-      rejected += v;
-      reasons.push([k.replace(/^rejected:?/, "") || "other", v]);
-    }
-  }
-  return {
-    accepted: totals.accepted ?? 0,
-    noise: totals.noise ?? 0,
-    sampled: totals.sampled ?? 0,
-    rejected,
-    reasons,
-  };
+function Card({ card, summary }: { card: StatCardDto; summary: SummaryDto }) {
+  const reasons = card.id === "rejected" ? summary.rejected.filter((r) => r.count > 0) : [];
+  return (
+    <div className={`stat stat-${card.id}`}>
+      <dt>
+        <Tip text={card.counts}>{card.label}</Tip>
+      </dt>
+      <dd>
+        {fmtInt(card.value)}
+        <span className="stat-detail">
+          {card.followsFilters ? "matching the filters" : "whole project, filters not applied"}
+        </span>
+        {reasons.length ? (
+          <ul className="stat-reasons" aria-label="Refused reports by reason">
+            {reasons.map((r) => (
+              <li key={r.id}>
+                <Tip text={`${r.description} (${r.id})`}>{r.label}</Tip> <span>{fmtInt(r.count)}</span>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </dd>
+    </div>
+  );
 }
 
-export function StatsBar({ stats }: { stats: StatsDto }) {
-  const s = summarizeStats(stats.totals);
-  const items: [string, number, string?][] = [
-    ["Accepted", s.accepted],
-    ["Noise", s.noise],
-    ["Sampled out", s.sampled],
-    ["Rejected", s.rejected, s.reasons.map(([r, n]) => `${r}: ${fmtInt(n)}`).join(", ")],
-  ];
+export function StatsBar({ summary }: { summary: SummaryDto }) {
   return (
     <dl className="stats-bar" aria-label="Report totals in this range">
-      {items.map(([label, n, detail]) => (
-        <div key={label} className="stat">
-          <dt>{label}</dt>
-          <dd>
-            {fmtInt(n)}
-            {detail ? <span className="stat-detail">{detail}</span> : null}
-          </dd>
-        </div>
+      {summary.cards.map((c) => (
+        <Card key={c.id} card={c} summary={summary} />
       ))}
     </dl>
   );

@@ -3,6 +3,8 @@ import { useEffect, useId, useState } from "react";
 import { useDebounced } from "../hooks/useDebounced.ts";
 import { COMMON_DIRECTIVES } from "../lib/directives.ts";
 import { TRIAGE_STATES, TRIAGE_TEXT } from "../lib/alerts-vocabulary.ts";
+import { fmtInt } from "../lib/format.ts";
+import type { FilterValuesDto } from "../../../server/contract.ts";
 
 export type FilterValues = {
   directive: string;
@@ -56,14 +58,51 @@ function TextFilter({
   );
 }
 
+/**
+ * A filter offering the values seen in the window (with their report counts), plus the current value when it is
+ * not among them (a permalink from another window keeps its filter).
+ */
+function SeenFilter({
+  label,
+  value,
+  seen,
+  show,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  seen: readonly { value: string; count: number }[];
+  show: (v: string) => string;
+  onChange: (v: string) => void;
+}) {
+  const id = useId();
+  const options = seen.some((s) => s.value === value) || value === "" ? seen : [...seen, { value, count: 0 }];
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">Any</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {show(o.value)} ({fmtInt(o.count)})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function ViolationFilters({
   values,
   directives,
+  seen,
   onChange,
 }: {
   values: FilterValues;
   /** Directive names seen in the data, merged with the common ones. */
   directives: readonly string[];
+  /** Values seen in the window (GET /filter-values); without them version and environment are typed. */
+  seen?: FilterValuesDto;
   onChange: (update: Partial<FilterValues>) => void;
 }) {
   const id = useId();
@@ -120,19 +159,40 @@ export function ViolationFilters({
           ))}
         </select>
       </div>
-      <TextFilter
-        label="Policy version"
-        value={values.version}
-        inputMode="numeric"
-        placeholder="e.g. 3"
-        onChange={(v) => onChange({ version: v.replace(/\D/g, "") })}
-      />
-      <TextFilter
-        label="Environment"
-        value={values.env}
-        placeholder="e.g. production"
-        onChange={(v) => onChange({ env: v })}
-      />
+      {seen ? (
+        <SeenFilter
+          label="Policy version"
+          value={values.version}
+          // Version 0 is the server's "untagged"; env "" is untagged and cannot be asked for (""= any).
+          seen={seen.versions.map((v) => ({ value: String(v.value), count: v.count }))}
+          show={(v) => (v === "0" ? "untagged" : `v${v}`)}
+          onChange={(v) => onChange({ version: v })}
+        />
+      ) : (
+        <TextFilter
+          label="Policy version"
+          value={values.version}
+          inputMode="numeric"
+          placeholder="e.g. 3"
+          onChange={(v) => onChange({ version: v.replace(/\D/g, "") })}
+        />
+      )}
+      {seen ? (
+        <SeenFilter
+          label="Environment"
+          value={values.env}
+          seen={seen.environments.filter((e) => e.value !== "")}
+          show={(v) => v}
+          onChange={(v) => onChange({ env: v })}
+        />
+      ) : (
+        <TextFilter
+          label="Environment"
+          value={values.env}
+          placeholder="e.g. production"
+          onChange={(v) => onChange({ env: v })}
+        />
+      )}
       <TextFilter
         label="Page contains"
         value={values.page}

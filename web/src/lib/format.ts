@@ -14,6 +14,14 @@ function toDate(t: string | number | Date): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+const dateOnlyUtc = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+
+/** A UTC day, e.g. "Mar 5, 2026" (the server's per-day counts are kept by UTC day). */
+export function fmtDate(t: string | number | Date): string {
+  const d = toDate(t);
+  return d ? dateOnlyUtc.format(d) : "—";
+}
+
 /** Date and time in the viewer's zone, e.g. "Mar 5, 2026, 2:14 PM". */
 export function fmtDateTime(t: string | number | Date, seconds = false): string {
   const d = toDate(t);

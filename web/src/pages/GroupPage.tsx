@@ -1,7 +1,8 @@
 // One violation group: its hourly series, breakdowns and every stored sample, all as text (reports are
 // attacker-controlled). The URL is a permalink: /projects/:id/groups/:gid?range=…
 import { useMemo, useState } from "react";
-import type { GroupDetailDto, SampleDto } from "../../../server/contract.ts";
+import type { BreakdownDto, GroupDetailDto, SampleDto } from "../../../server/contract.ts";
+import { ApiError } from "../api/client.ts";
 import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import { useAsync } from "../hooks/useAsync.ts";
@@ -14,7 +15,8 @@ import { Async, Empty } from "../components/State.tsx";
 import { StackedChart } from "../components/StackedChart.tsx";
 import { TimeRangePicker } from "../components/TimeRangePicker.tsx";
 import { CopyButton } from "../components/CopyButton.tsx";
-import { Untrusted } from "../components/Untrusted.tsx";
+import { showBidiControls, Untrusted } from "../components/Untrusted.tsx";
+import { pagePath } from "../lib/compact.ts";
 import { GroupTriage } from "../components/GroupTriage.tsx";
 
 function Breakdown({
@@ -46,6 +48,131 @@ function Breakdown({
             ))}
           </tbody>
         </table>
+      )}
+    </div>
+  );
+}
+
+const originOf = (url: string): string => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "";
+  }
+};
+
+const pct = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
+
+/** A group's reports by page or browser in the window: top values with counts and shares, then "other". */
+export function TopValues({
+  title,
+  noun,
+  b,
+  mono = false,
+}: {
+  title: string;
+  noun: string;
+  b: BreakdownDto;
+  mono?: boolean;
+}) {
+  const unlisted = b.listed.filter((v) => !b.rows.some((r) => r.value === v));
+  const oneOrigin = new Set(b.rows.map((r) => originOf(r.value))).size === 1;
+  return (
+    <section className="card" aria-label={title}>
+      <h3 className="card-title">{title}</h3>
+      {b.rows.length === 0 && b.other.count === 0 ? (
+        <p className="muted">No {noun} counts in this range.</p>
+      ) : (
+        <table className="table table-compact top-values">
+          <caption className="visually-hidden">
+            {title}: reports and share of {fmtInt(b.counted)} counted
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">{noun === "page" ? "Page" : "Browser"}</th>
+              <th scope="col" className="num">
+                Reports
+              </th>
+              <th scope="col" className="num">
+                Share
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {b.rows.map((r) => (
+              <tr key={r.value}>
+                <th scope="row" className={mono ? "mono" : undefined}>
+                  {noun === "page" && r.value ? (
+                    // The path when every page is on one origin; the whole URL otherwise. Either way truncated
+                    // at the end (never broken mid-word), the full URL on hover and focus.
+                    <span className="truncate expand-on-focus" tabIndex={0} title={showBidiControls(r.value)}>
+                      <Untrusted text={oneOrigin ? pagePath(r.value) : r.value} />
+                    </span>
+                  ) : (
+                    <Untrusted text={r.value || "(none)"} />
+                  )}
+                </th>
+                <td className="num">{fmtInt(r.count)}</td>
+                <td className="num">
+                  <span className="share">
+                    <meter min={0} max={1} value={r.share} aria-hidden="true" />
+                    {pct.format(r.share)}
+                  </span>
+                </td>
+              </tr>
+            ))}
+            {b.other.count > 0 ? (
+              <tr>
+                <th scope="row">
+                  <span className="muted">Other {noun}s</span>
+                </th>
+                <td className="num">{fmtInt(b.other.count)}</td>
+                <td className="num">{pct.format(b.other.share)}</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      )}
+      {b.uncounted > 0 ? (
+        <p className="hint">
+          {fmtInt(b.uncounted)} {b.uncounted === 1 ? "report" : "reports"} in this range came before Cinch
+          counted by {noun}.
+        </p>
+      ) : null}
+      {unlisted.length > 0 ? (
+        <details className="listed-values">
+          <summary>
+            {fmtInt(unlisted.length)} more {unlisted.length === 1 ? noun : `${noun}s`} seen, without counts
+          </summary>
+          <ul className={mono ? "plain-list mono" : "plain-list"}>
+            {unlisted.map((v) => (
+              <li key={v}>
+                <Untrusted text={v} />
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </section>
+  );
+}
+
+function ListedValues({ title, values, mono = false }: { title: string; values: string[]; mono?: boolean }) {
+  return (
+    <div className="card">
+      <h3 className="card-title">
+        {title} ({fmtInt(values.length)})
+      </h3>
+      {values.length ? (
+        <ul className={mono ? "plain-list mono" : "plain-list"}>
+          {values.map((p) => (
+            <li key={p}>
+              <Untrusted text={p} />
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">None recorded.</p>
       )}
     </div>
   );
@@ -152,34 +279,16 @@ function GroupView({ d, since, until }: { d: GroupDetailDto; since: number; unti
         <Breakdown title="By environment" counts={d.byEnv} label={(k) => k || "(none)"} />
       </div>
       <div className="grid-2">
-        <div className="card">
-          <h3 className="card-title">Pages ({fmtInt(g.pages.length)})</h3>
-          {g.pages.length ? (
-            <ul className="plain-list mono">
-              {g.pages.map((p) => (
-                <li key={p}>
-                  <Untrusted text={p} />
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="muted">No pages recorded.</p>
-          )}
-        </div>
-        <div className="card">
-          <h3 className="card-title">Browsers</h3>
-          {g.browsers.length ? (
-            <ul className="plain-list">
-              {g.browsers.map((b) => (
-                <li key={b}>
-                  <Untrusted text={b} />
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="muted">No browsers recorded.</p>
-          )}
-        </div>
+        {d.pageBreakdown ? (
+          <TopValues title="Top pages" noun="page" b={d.pageBreakdown} mono />
+        ) : (
+          <ListedValues title="Pages" values={g.pages} mono />
+        )}
+        {d.browserBreakdown ? (
+          <TopValues title="Top browsers" noun="browser" b={d.browserBreakdown} />
+        ) : (
+          <ListedValues title="Browsers" values={g.browsers} />
+        )}
       </div>
       <section className="card" aria-labelledby="samples-title">
         <h3 className="card-title" id="samples-title">
@@ -252,10 +361,22 @@ export function GroupPage({ groupId }: { groupId: string }) {
           />
         </div>
       </div>
-      <GroupTriage groupId={groupId} />
-      <Async state={detail} loadingLabel="Loading group…">
-        {(d) => <GroupView d={d} since={range.since} until={range.until} />}
-      </Async>
+      {detail.error instanceof ApiError && detail.error.status === 404 ? (
+        <div className="state state-empty" role="alert">
+          <p className="state-title">This group no longer exists</p>
+          <p className="state-body">
+            It may have been deleted with its reports, or moved by an ignore rule.{" "}
+            <Link to={back}>Back to {g?.noise ? "Noise" : "Violations"}</Link>
+          </p>
+        </div>
+      ) : (
+        <>
+          <GroupTriage groupId={groupId} />
+          <Async state={detail} loadingLabel="Loading group…">
+            {(d) => <GroupView d={d} since={range.since} until={range.until} />}
+          </Async>
+        </>
+      )}
     </section>
   );
 }

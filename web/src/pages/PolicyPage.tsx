@@ -14,6 +14,8 @@ import { PolicyDiff } from "../components/PolicyDiff.tsx";
 import { GradeCard } from "../components/GradeCard.tsx";
 import { ImpactCard } from "../components/ImpactCard.tsx";
 import { SuggestionCard, type Choice } from "../components/SuggestionCard.tsx";
+import { BulkChoices } from "../components/BulkChoices.tsx";
+import { useBuilderChoices } from "../hooks/useBuilderChoices.ts";
 import { DecisionCard } from "../components/DecisionCard.tsx";
 import { CopyButton } from "../components/CopyButton.tsx";
 import { Dialog } from "../components/Dialog.tsx";
@@ -35,8 +37,8 @@ export function PolicyPage() {
   const api = useApi();
   const { project, setProject } = useProject();
   useTitle("Policy builder", project.name);
-  const [choices, setChoices] = useState<Record<string, Choice>>({});
-  const [decisions, setDecisions] = useState<string[]>([]);
+  // In the URL: they survive a reload and a visit to an evidence link (#16).
+  const { choices, decisions, choose: chooseMany, setDecision, reset } = useBuilderChoices();
   const [result, setResult] = useState<BuildResultDto | null>(null);
   const [buildError, setBuildError] = useState<Error | null>(null);
   const [building, setBuilding] = useState(true);
@@ -96,12 +98,7 @@ export function PolicyPage() {
     };
   }, [api, project.id, candidate, previewTick]);
 
-  const choose = (id: string, c: Choice | undefined) =>
-    setChoices((prev) => {
-      const next = Object.fromEntries(Object.entries(prev).filter(([k]) => k !== id));
-      if (c) next[id] = c;
-      return next;
-    });
+  const choose = (id: string, c: Choice | undefined) => chooseMany([id], c);
 
   const confirmIgnore = async () => {
     if (!ignoring) return;
@@ -178,8 +175,7 @@ export function PolicyPage() {
   const blocked = result.decisions.filter((d) => d.kind === "blocked-in-production");
   const risky = result.decisions.filter((d) => d.kind !== "blocked-in-production");
   const blockedSince = blocked.find((d) => d.blockedSince !== undefined)?.blockedSince;
-  const decisionToggle = (id: string) => (acc: boolean) =>
-    setDecisions((prev) => (acc ? [...new Set([...prev, id])] : prev.filter((x) => x !== id)));
+  const decisionToggle = (id: string) => (acc: boolean) => setDecision(id, acc);
   const decidedCount = Object.keys(choices).length + decisions.length;
   const currentLabel = result.baseVersion !== null ? `version ${result.baseVersion}` : "starter policy";
 
@@ -188,15 +184,7 @@ export function PolicyPage() {
       <div className="page-head">
         <h2 id="builder-title">Policy builder</h2>
         <div className="toolbar">
-          <button
-            type="button"
-            className="btn"
-            disabled={decidedCount === 0}
-            onClick={() => {
-              setChoices({});
-              setDecisions([]);
-            }}
-          >
+          <button type="button" className="btn" disabled={decidedCount === 0} onClick={reset}>
             Reset choices
           </button>
           <button
@@ -291,6 +279,14 @@ export function PolicyPage() {
                 </select>
               </div>
             </div>
+            <p className="hint choice-help">
+              <strong>Accept</strong>: include it even below the evidence threshold (
+              {fmtInt(project.settings.evidenceThreshold)}{" "}
+              {project.settings.evidenceThreshold === 1 ? "report" : "reports"}). <strong>Reject</strong>:
+              leave it out even with enough evidence. <strong>Ignore</strong>: leave it out and store the
+              host&apos;s future reports as noise. Your choices are kept in this page&apos;s address.
+            </p>
+            <BulkChoices suggestions={result.suggestions} onChoose={chooseMany} />
             {result.suggestionCount > result.suggestions.length ? (
               <p className="muted">
                 Showing the first {fmtInt(result.suggestions.length)} suggestions; the candidate policy
@@ -311,6 +307,7 @@ export function PolicyPage() {
                     <SuggestionCard
                       key={s.id}
                       s={s}
+                      threshold={project.settings.evidenceThreshold}
                       choice={choices[s.id]}
                       onChoose={(c) => choose(s.id, c)}
                       onIgnore={(host) => setIgnoring({ id: s.id, host })}

@@ -9,8 +9,10 @@ import { useTitle } from "../hooks/useTitle.ts";
 import { useSearchParams } from "../lib/router.tsx";
 import { rangeFromParams, rangeToParams } from "../lib/range.ts";
 import { bucketFor } from "../lib/stack.ts";
-import { fmtDateTime, fmtInt } from "../lib/format.ts";
+import { fmtDate, fmtDateTime, fmtInt } from "../lib/format.ts";
 import type { ViolationQuery } from "../api/client.ts";
+import type { PageCountingDto } from "../../../server/contract.ts";
+import { Untrusted } from "../components/Untrusted.tsx";
 import { TimeRangePicker } from "../components/TimeRangePicker.tsx";
 import { StackedChart } from "../components/StackedChart.tsx";
 import { GroupsTable, type SortKey, type SortOrder } from "../components/GroupsTable.tsx";
@@ -18,11 +20,25 @@ import { ViolationFilters, type FilterValues } from "../components/ViolationFilt
 import { Pagination } from "../components/Pagination.tsx";
 import { Empty, ErrorState, Loading } from "../components/State.tsx";
 import { StatsBar } from "../components/StatsBar.tsx";
+import { FirstRun } from "../components/FirstRun.tsx";
 import { Link, pathFor } from "../lib/router.tsx";
 import { isTriageState } from "../lib/alerts-vocabulary.ts";
 
 export const PAGE_SIZE = 25;
 const SORTS: SortKey[] = ["count", "lastSeen", "firstSeen", "directive", "blocked"];
+
+/** How the page filter counted: whole UTC days, and the groups only listed (no per-page counts). */
+function PageCountingNote({ counting }: { counting: PageCountingDto }) {
+  return (
+    <p className="table-summary hint">
+      Reports on pages containing <Untrusted className="mono" text={counting.page} />, counted per page over
+      the UTC days {fmtDate(counting.since)} – {fmtDate(counting.until)}.
+      {counting.listedOnly > 0
+        ? ` ${fmtInt(counting.listedOnly)} ${counting.listedOnly === 1 ? "group lists" : "groups list"} the page but ${counting.listedOnly === 1 ? "has" : "have"} no per-page counts for it (marked “listed”).`
+        : null}
+    </p>
+  );
+}
 
 export function ViolationsPage({ mode }: { mode: "groups" | "noise" }) {
   const api = useApi();
@@ -66,16 +82,43 @@ export function ViolationsPage({ mode }: { mode: "groups" | "noise" }) {
     [project.id, qKey, sort, order, offset],
   );
   const series = useAsync(() => api.series(project.id, query), [project.id, qKey]);
-  const stats = useAsync(
-    () => api.stats(project.id, { since: range.since, until: range.until }),
+  // The cards count what the table lists (same query), each saying what it counts (#16).
+  const summary = useAsync(() => api.summary(project.id, query), [project.id, qKey]);
+  const seen = useAsync(
+    () => api.filterValues(project.id, { since: range.since, until: range.until }),
     [project.id, range.since, range.until],
   );
+  // Whether the project has never received a report (noise included) since it was created: then the page
+  // waits for the first one instead of showing "No violations match" (asked only when the list is empty).
+  const empty = mode === "groups" && list.data?.groups.length === 0;
+  const ever = useAsync(async () => {
+    if (!empty) return null;
+    const now = Date.now();
+    const since = Math.max(Date.parse(project.createdAt) || 0, now - 399 * 86_400_000);
+    return api.violations(project.id, { since, until: now, noise: "include", limit: 1 });
+  }, [project.id, empty, refresh]);
+  const neverReported = empty && ever.data?.totals.reports === 0;
   const trends = useGroupTrends(project.id, list.data?.groups, range.since, range.until);
 
   const rangeQuery = new URLSearchParams(
     Object.entries(rangeToParams(range)).filter((e): e is [string, string] => e[1] !== null),
   ).toString();
   const directivesSeen = Object.keys(list.data?.totals.byDirective ?? {});
+
+  if (neverReported)
+    return (
+      <section aria-labelledby="violations-title">
+        <div className="page-head">
+          <h2 id="violations-title">Violations</h2>
+          <div className="toolbar">
+            <button type="button" className="btn" onClick={() => setRefresh((n) => n + 1)}>
+              Check again
+            </button>
+          </div>
+        </div>
+        <FirstRun project={project} />
+      </section>
+    );
 
   return (
     <section aria-labelledby="violations-title">
@@ -99,9 +142,11 @@ export function ViolationsPage({ mode }: { mode: "groups" | "noise" }) {
         </p>
       ) : null}
 
-      {stats.data ? (
-        <StatsBar stats={stats.data} />
-      ) : stats.error ? null : (
+      {summary.data ? (
+        <StatsBar summary={summary.data} />
+      ) : summary.error ? (
+        <ErrorState error={summary.error} retry={summary.reload} title="The totals could not load" />
+      ) : (
         <Loading label="Loading totals…" />
       )}
 
@@ -126,6 +171,7 @@ export function ViolationsPage({ mode }: { mode: "groups" | "noise" }) {
       <ViolationFilters
         values={filters}
         directives={directivesSeen}
+        seen={seen.data}
         onChange={(u) => setParams({ ...u, offset: null })}
       />
 
@@ -140,8 +186,7 @@ export function ViolationsPage({ mode }: { mode: "groups" | "noise" }) {
               <p>Try clearing the filters or widening the time range.</p>
             ) : mode === "groups" ? (
               <p>
-                Nothing reported yet in this range. Check the{" "}
-                <Link to={pathFor("install", { id: project.id })}>install instructions</Link> or watch the{" "}
+                Nothing reported in this range. Widen the time range, or watch the{" "}
                 <Link to={pathFor("live", { id: project.id })}>live tail</Link>.
               </p>
             ) : null}
@@ -151,8 +196,10 @@ export function ViolationsPage({ mode }: { mode: "groups" | "noise" }) {
             <p className="table-summary" aria-live="polite">
               {fmtInt(list.data.totals.groups)} {list.data.totals.groups === 1 ? "group" : "groups"},{" "}
               {fmtInt(list.data.totals.reports)} {list.data.totals.reports === 1 ? "report" : "reports"}
+              {list.data.counting ? <span className="muted"> · {list.data.counting.label}</span> : null}
               {list.loading ? <span className="muted"> · updating…</span> : null}
             </p>
+            {list.data.counting?.page ? <PageCountingNote counting={list.data.counting.page} /> : null}
             <GroupsTable
               projectId={project.id}
               groups={list.data.groups}
