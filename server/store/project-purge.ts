@@ -60,6 +60,15 @@ export async function purgeProject(
       await drain(t, `"ruleId" IN (SELECT r."id" FROM "AlertRule" r WHERE r."projectId" = ?)`);
     }
   }
+  // The script inventory's rows reached through the project's scripts (#18), while the scripts still say whose.
+  const byScript = [...cols]
+    .filter(([t, c]) => !KEPT.has(t) && c.includes("scriptId") && !c.includes("projectId"))
+    .map(([t]) => t);
+  if (cols.has("Script")) {
+    for (const t of byScript) {
+      await drain(t, `"scriptId" IN (SELECT s."id" FROM "Script" s WHERE s."projectId" = ?)`);
+    }
+  }
   for (const t of byProject) await drain(t, `"projectId" = ?`);
   if (cols.has("ViolationGroup")) await drain("ViolationGroup", `"projectId" = ?`);
   return { deleted, batches, longestBatchMs: longest };

@@ -12,6 +12,7 @@
 // subtracts "the total before the window" from it (group-list.ts), so 30-day and longer totals stay exact.
 import { HOUR_MS } from "./aggregate.ts";
 import { batchDelete, marks, tableColumns, type SqlRunner, type Stmt } from "./sql-runner.ts";
+import { retainScripts } from "./scripts-retention.ts";
 
 /** The API's longest window (server/api/violations.ts): no view reaches further back. */
 export const MAX_WINDOW_DAYS = 400;
@@ -215,6 +216,7 @@ export async function runRetention(
     }
     // Per-page and per-browser counts are daily already (#16): the days wholly before `keep` go.
     await drop("GroupBreakdown", `"projectId" = ? AND "day" < ?`, [id, Math.floor(keep / DAY_HOURS)]);
+    await retainScripts(drop, id, keep); // the script inventory (#18)
   }
 
   // GroupRunning is keyed by group: walk the groups in id order.

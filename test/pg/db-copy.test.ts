@@ -3,7 +3,7 @@
 // PostgreSQL database has every table equal row by row; the app then serves the same answers from it; a non-empty
 // target is refused unless --replace; the CLI shows plain progress lines when not on a terminal.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -110,6 +110,22 @@ describe.skipIf(skip)("cinch db copy (SQLite → PostgreSQL)", () => {
         }),
       });
     }
+    // The script inventory (#18): a row in each of its tables (scripts, hashes, pages, hours, events, a pattern).
+    const scriptBatch = JSON.parse(
+      readFileSync(
+        join(ROOT, "test/fixtures/script-reports/chromium156-script-hashes-batch/request.json"),
+        "utf8",
+      ),
+    ) as { body: unknown };
+    await fetch(`${t.url}/r/${p.reportKey}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/reports+json" },
+      body: JSON.stringify(scriptBatch.body),
+    });
+    await t.deps.writer.drain();
+    const [script] = await t.deps.scripts.list(p.id);
+    if (script) await t.deps.scripts.review(p.id, script.id, "authorized", "checkout bundle", "admin", NOW);
+    await t.deps.scripts.acceptPattern(p.id, "https://cdn.localhost/lib@*/x.js", true, "admin", NOW);
     await api(t, "POST", `/api/projects/${p.id}/policy/versions`, { policy: "default-src 'self'" });
     const rotated = (await (await api(t, "POST", `/api/projects/${p.id}/report-key`)).json()) as {
       reportKey: string;
@@ -183,6 +199,12 @@ describe.skipIf(skip)("cinch db copy (SQLite → PostgreSQL)", () => {
       "ProjectHour",
       "PolicyVersion",
       "RetiredReportKey",
+      "Script",
+      "ScriptHash",
+      "ScriptPage",
+      "ScriptHour",
+      "ScriptEvent",
+      "ScriptPattern",
     ]) {
       expect(sqlite.find((x) => x.name === t)?.rows.length, t).toBeGreaterThan(0);
     }
