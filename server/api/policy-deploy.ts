@@ -8,7 +8,7 @@ import type { Context } from "koa";
 import type { ApiRouter } from "./routes.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseInput } from "../http/query.ts";
-import { HttpError, badRequest, notFound } from "../http/errors.ts";
+import { FieldError, HttpError, notFound } from "../http/errors.ts";
 import {
   DEPLOY_STATES,
   deployedSet,
@@ -111,7 +111,8 @@ export function deployRoutes(
       ctx.type = "text/plain; charset=utf-8";
       ctx.body = render(set, q, p);
     } catch (err) {
-      if (err instanceof ExportError) throw badRequest(err.id, err.message);
+      // meta + report-only names the format: the dashboard shows it at the format choice (#16).
+      if (err instanceof ExportError) throw new FieldError(err.id, err.message, "format");
       throw err;
     }
   };

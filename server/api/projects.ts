@@ -3,8 +3,8 @@ import { z } from "zod";
 import type { ApiRouter } from "./routes.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseInput } from "../http/query.ts";
-import { notFound } from "../http/errors.ts";
-import { mergeSettings, projectSettingsPatchSchema } from "../projects/settings.ts";
+import { FieldError, notFound } from "../http/errors.ts";
+import { fieldProblem, mergeSettings, projectSettingsPatchSchema } from "../projects/settings.ts";
 import { presentProject } from "./present.ts";
 import { projectNameSchema } from "../projects/name.ts";
 import { reclassifyGroups } from "./ignore-rules.ts";
@@ -68,7 +68,13 @@ export function projectRoutes(api: ApiRouter, deps: AppDeps): void {
   });
 
   api.add("patch", "/projects/:id", "write", async (ctx) => {
-    const body = parseInput(patchSchema, ctx.request.body, "body");
+    const parsed = patchSchema.safeParse(ctx.request.body);
+    if (!parsed.success) {
+      // At the field that caused it (#16): the dashboard shows the message there.
+      const f = fieldProblem(parsed.error.issues[0] ?? { path: [], message: "invalid" });
+      throw new FieldError("invalid_input", f.message, f.field, f.line);
+    }
+    const body = parsed.data;
     const current = await projects.get(ctx.params.id ?? "");
     if (!current) throw notFound("project");
     // Field by field (nested rules too): an absent field keeps its stored value.

@@ -16,6 +16,21 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (id: string, message: string) => new HttpError(400, id, message);
+
+/**
+ * A 400 one input caused: the answer names it, `field` (a dotted path, e.g. "settings.ignoreRules.hosts") and
+ * `line` (1-based, an item of a list), so the dashboard shows the message at that field.
+ */
+export class FieldError extends HttpError {
+  constructor(
+    id: string,
+    message: string,
+    readonly field: string,
+    readonly line?: number,
+  ) {
+    super(400, id, message);
+  }
+}
 export const unauthorized = (message = "authentication required") =>
   new HttpError(401, "unauthorized", message);
 export const forbidden = (id: string, message: string) => new HttpError(403, id, message);
@@ -89,7 +104,13 @@ export function errorMiddleware(log: Logger, health?: StorageHealth) {
       ctx.status = e.status;
       for (const [k, v] of Object.entries(e.headers)) ctx.set(k, v);
       ctx.type = "application/json";
-      ctx.body = { error: e.id, message: e.message };
+      ctx.body = {
+        error: e.id,
+        message: e.message,
+        ...(e instanceof FieldError
+          ? { field: e.field, ...(e.line !== undefined ? { line: e.line } : {}) }
+          : {}),
+      };
     }
   };
 }

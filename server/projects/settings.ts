@@ -88,6 +88,37 @@ export function mergeSettings(current: ProjectSettings, patch: ProjectSettingsPa
   };
 }
 
+/** The dashboard's name for each setting (web/src/pages/SettingsPage.tsx), so an error reads as the form does. */
+const LABELS: ReadonlyMap<string, string> = new Map([
+  ["name", "Name"],
+  ["settings.ignoreRules", "Ignore rules"],
+  ["settings.ignoreRules.hosts", "Blocked hosts"],
+  ["settings.ignoreRules.schemes", "Blocked schemes"],
+  ["settings.ignoreRules.sampleContains", "Sample contains"],
+  ["settings.sampleRate", "Share of reports stored"],
+  ["settings.dailyCap", "Daily cap"],
+  ["settings.allowedOrigins", "Allowed document origins"],
+  ["settings.evidenceThreshold", "Evidence threshold"],
+]);
+
+/** One input's error in a project PATCH: the field (dotted path), the list line (1-based) and the message. */
+export type FieldProblem = { field: string; line?: number; message: string };
+
+/**
+ * Where a PATCH body's issue is, in the words of the form (#16): "Blocked hosts, line 2: use a host like
+ * ads.example.net or *.example.net, not "a b"". A path ending in a list index is that list's line; a field without
+ * a label keeps its dotted path ("settings.paymentPages.0: …").
+ */
+export function fieldProblem(issue: { path: readonly PropertyKey[]; message: string }): FieldProblem {
+  const path = issue.path.map(String);
+  const last = issue.path.at(-1);
+  const line = typeof last === "number" ? last + 1 : undefined;
+  const field = (line === undefined ? path : path.slice(0, -1)).join(".") || "body";
+  const label = LABELS.get(field);
+  const where = label ? (line === undefined ? label : `${label}, line ${line}`) : path.join(".") || "body";
+  return { field, ...(line !== undefined ? { line } : {}), message: `${where}: ${issue.message}` };
+}
+
 /** What was wrong with a stored settings value: the field (dotted for rules) and why it was reset or dropped. */
 export type SettingsProblem = { field: string; problem: string };
 

@@ -147,12 +147,23 @@ function isSchemeChar(c: number): boolean {
 // starts with a literal ".", so the regex cannot backtrack.
 const HOST_RULE = /^(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*(:\d{1,5})?$/;
 
+/** The host (and port) of a URL, or null when it is not one. */
+function hostOfUrl(s: string): string | null {
+  try {
+    return new URL(s).host || null;
+  } catch {
+    return null;
+  }
+}
+
 const hostRule = z
   .string()
   .trim()
   .toLowerCase()
   .max(260)
-  .transform((s, ctx) => {
+  .transform((s0, ctx) => {
+    // A pasted URL ("https://ads.example.net/x.js") means its host (and port): #16.
+    const s = s0.includes("://") ? (hostOfUrl(s0) ?? s0) : s0;
     // IDN rules are stored in punycode, like normalized hosts (WHATWG URL's domain-to-ASCII).
     let ascii = s;
     if (!/^[\x20-\x7e]*$/.test(s)) {
@@ -164,7 +175,10 @@ const hostRule = z
       }
     }
     if (!HOST_RULE.test(ascii)) {
-      ctx.addIssue({ code: "custom", message: `invalid host pattern "${s.slice(0, 64)}"` });
+      ctx.addIssue({
+        code: "custom",
+        message: `use a host like ads.example.net or *.example.net, not "${s0.slice(0, 64)}"`,
+      });
       return z.NEVER;
     }
     return ascii;
@@ -175,7 +189,7 @@ const schemeRule = z
   .trim()
   .toLowerCase()
   .transform((s) => (s.endsWith("://") ? s.slice(0, -3) : s.endsWith(":") ? s.slice(0, -1) : s))
-  .pipe(z.string().regex(/^[a-z][a-z0-9+.-]{0,31}$/, "invalid scheme"));
+  .pipe(z.string().regex(/^[a-z][a-z0-9+.-]{0,31}$/, "use a scheme like moz-extension"));
 
 /** The project setting for ignore rules: bounded lists of bounded strings, empty lists by default. */
 export const ignoreRulesSchema = z.object({

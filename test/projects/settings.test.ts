@@ -135,28 +135,28 @@ describe("PATCH /api/projects/:id settings", () => {
   test.each([
     {
       patch: { ignoreRules: null },
-      message: "settings.ignoreRules: Invalid input: expected object, received null",
+      message: "Ignore rules: Invalid input: expected object, received null",
     },
     {
       patch: { ignoreRules: { hosts: null } },
-      message: "settings.ignoreRules.hosts: Invalid input: expected array, received null",
+      message: "Blocked hosts: Invalid input: expected array, received null",
     },
     {
       patch: { ignoreRules: { host: ["a.example"] } },
-      message: 'settings.ignoreRules: Unrecognized key: "host"',
+      message: 'Ignore rules: Unrecognized key: "host"',
     },
-    { patch: { sampleRate: 0 }, message: "settings.sampleRate: Too small: expected number to be >0" },
+    { patch: { sampleRate: 0 }, message: "Share of reports stored: Too small: expected number to be >0" },
     {
       patch: { sampleRate: null },
-      message: "settings.sampleRate: Invalid input: expected number, received null",
+      message: "Share of reports stored: Invalid input: expected number, received null",
     },
     {
       patch: { evidenceThreshold: null },
-      message: "settings.evidenceThreshold: Invalid input: expected number, received null",
+      message: "Evidence threshold: Invalid input: expected number, received null",
     },
     {
       patch: { allowedOrigins: ["https://a.example/path"] },
-      message: "settings.allowedOrigins.0: must be an origin such as https://www.example.com",
+      message: "Allowed document origins, line 1: must be an origin such as https://www.example.com",
     },
     { patch: { allowOrigins: [] }, message: 'settings: Unrecognized key: "allowOrigins"' },
     {
@@ -173,12 +173,13 @@ describe("PATCH /api/projects/:id settings", () => {
     },
     {
       patch: { ignoreRules: { hosts: ["a b"] } },
-      message: 'settings.ignoreRules.hosts.0: invalid host pattern "a b"',
+      message: 'Blocked hosts, line 1: use a host like ads.example.net or *.example.net, not "a b"',
     },
   ])("rejects $patch with 400 and keeps every stored field", async ({ patch, message }) => {
     const res = await api(t, "PATCH", `/api/projects/${id}`, { settings: patch });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "invalid_input", message });
+    const body = (await res.json()) as { error: string; message: string };
+    expect({ error: body.error, message: body.message }).toEqual({ error: "invalid_input", message });
     expect((await t.deps.projects.get(id))?.settings).toEqual(STORED);
   });
 });

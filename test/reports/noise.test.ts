@@ -343,7 +343,6 @@ describe("ignoreRulesSchema", () => {
   test.each([
     { name: "bare wildcard", input: { hosts: ["*"] } },
     { name: "host with path", input: { hosts: ["example.com/x"] } },
-    { name: "host with scheme", input: { hosts: ["https://example.com"] } },
     { name: "inner wildcard", input: { hosts: ["a.*.example.com"] } },
     { name: "too many hosts", input: { hosts: Array.from({ length: 201 }, (_, i) => `h${i}.example`) } },
     { name: "over-long sample pattern", input: { sampleContains: ["x".repeat(257)] } },
@@ -356,6 +355,16 @@ describe("ignoreRulesSchema", () => {
 
   test("names the bad host pattern", () => {
     const result = ignoreRulesSchema.safeParse({ hosts: ["a b"] });
-    expect(result.success ? "" : result.error.issues[0]?.message).toBe('invalid host pattern "a b"');
+    expect(result.success ? "" : result.error.issues[0]?.message).toBe(
+      'use a host like ads.example.net or *.example.net, not "a b"',
+    );
+  });
+
+  test.each([
+    { pasted: "https://Ads.Example.net/x.js?y=1", host: "ads.example.net" },
+    { pasted: "http://ads.example.net:8080/", host: "ads.example.net:8080" },
+    { pasted: "https://*.example.net/", host: "*.example.net" },
+  ])("a pasted URL is its host: $pasted → $host (#16)", ({ pasted, host }) => {
+    expect(ignoreRulesSchema.parse({ hosts: [pasted] }).hosts).toEqual([host]);
   });
 });
