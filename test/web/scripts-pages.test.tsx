@@ -3,7 +3,7 @@
 // a script's page (SRI tag, hash history, pages, the review with its justification), the SRI helper, the export,
 // and the Install page's opt-in.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import type {
   ProjectDto,
   ScriptDetailDto,
@@ -19,6 +19,12 @@ import { exportPeriod } from "../../web/src/pages/scripts/ScriptsExport.tsx";
 import { originOf } from "../../web/src/pages/scripts/ScriptFilters.tsx";
 import { inventoryPatch } from "../../web/src/pages/scripts/InventorySettings.tsx";
 import { ScriptsInstallCard } from "../../web/src/pages/scripts/ScriptsInstallCard.tsx";
+import { App } from "../../web/src/App.tsx";
+import { EVENT_TEXT, SCRIPT_STATUSES, STATUS_TEXT } from "../../web/src/lib/scripts-vocabulary.ts";
+import {
+  SCRIPT_EVENT_KINDS as SERVER_EVENT_KINDS,
+  SCRIPT_STATUSES as SERVER_STATUSES,
+} from "../../server/scripts/inventory.ts";
 import { mockApi, project, renderApp } from "./helpers.tsx";
 
 afterEach(cleanup);
@@ -486,5 +492,36 @@ describe("export and settings", () => {
       project: { ...on, install: project.install },
     });
     expect(screen.getByRole("note").textContent).toContain("not HTTPS");
+  });
+});
+
+describe("navigation and vocabulary", () => {
+  test("a project has a Scripts tab; a script's page keeps it current and links back", async () => {
+    const api = listApi();
+    api.getSession.mockResolvedValue({ user: { email: "ada@example.com" }, csrfToken: "c" } as never);
+    api.getProject.mockResolvedValue(project);
+    api.getScript.mockResolvedValue(detail({ id: 2, url: "https://cdn.example/lib/cors.js" }));
+    window.history.replaceState(null, "", "/projects/p1/scripts");
+    render(<App api={api} />);
+    const tabs = await screen.findByRole("navigation", { name: "Project sections" });
+    expect(within(tabs).getByRole("link", { name: "Scripts" }).getAttribute("aria-current")).toBe("page");
+    const table = await screen.findByRole("table", { name: "Scripts" });
+    fireEvent.click(within(table).getByRole("link", { name: "https://cdn.example/lib/cors.js" }));
+    expect(await screen.findByRole("heading", { name: "https://cdn.example/lib/cors.js" })).toBeTruthy();
+    expect(window.location.pathname).toBe("/projects/p1/scripts/2");
+    expect(api.getScript).toHaveBeenCalledWith("p1", "2");
+    expect(
+      within(screen.getByRole("navigation", { name: "Project sections" }))
+        .getByRole("link", { name: "Scripts" })
+        .getAttribute("aria-current"),
+    ).toBe("page");
+    fireEvent.click(screen.getByRole("link", { name: "← Scripts" }));
+    await waitFor(() => expect(window.location.pathname).toBe("/projects/p1/scripts"));
+  });
+
+  test("the statuses and change-log kinds are the server's, each with its words", () => {
+    expect([...SCRIPT_STATUSES].sort()).toEqual([...SERVER_STATUSES].sort());
+    expect(Object.keys(STATUS_TEXT).sort()).toEqual([...SERVER_STATUSES].sort());
+    expect(Object.keys(EVENT_TEXT).sort()).toEqual([...SERVER_EVENT_KINDS].sort());
   });
 });
