@@ -16,10 +16,12 @@ export type BenchArgs = {
   write: boolean;
   /** Run the Cinch server under test with --cpu-prof, profiles into outDir. */
   profile: boolean;
+  /** A second Cinch source tree run beside this one in the ingest section ("before" rows). */
+  before?: string;
 };
 
 export const USAGE = `usage: npm run bench -- [--duration <s>] [--quick] [--only ingest,storage,queries,builder]
-                        [--out <dir>] [--no-write] [--profile]`;
+                        [--out <dir>] [--no-write] [--profile] [--before <dir>]`;
 
 /** Parse argv (without node and script); throws with every problem listed. */
 export function parseArgs(argv: readonly string[], defaultOut: string): BenchArgs {
@@ -71,6 +73,9 @@ export function parseArgs(argv: readonly string[], defaultOut: string): BenchArg
         break;
       case "--profile":
         a.profile = true;
+        break;
+      case "--before":
+        a.before = value();
         break;
       default:
         problems.push(`unknown option ${JSON.stringify(arg)}`);

@@ -14,7 +14,14 @@ import type { Workload } from "./workload.ts";
 
 export type IngestOptions = {
   tmpDir: string;
+  /** The realistic mix (also used by the few-connection, half-rate and overload runs). */
   workload: Workload;
+  /** Legacy single reports only: measured at maximum rate after the mix, when given. */
+  single?: Workload;
+  /** Connections of the closed-loop run that shows the commit-bound rate (Cinch only, the mix); none when unset. */
+  fewConnections?: number;
+  /** A Cinch source tree (with node_modules and server/generated) to run beside this one as "before". */
+  beforeDir?: string;
   /** Seconds of measured load per target at maximum rate (split over the rounds), and per derived run. */
   durationSec: number;
   /** Rounds the maximum-rate runs are split into. */
@@ -35,7 +42,9 @@ export type IngestOptions = {
 };
 
 export const TARGETS = ["bare", "body", "naive", "cinch", "cinch-normal"] as const;
-export type TargetName = (typeof TARGETS)[number];
+/** Cinch from another source tree (--before): the same runs, side by side with this tree's. */
+export const BEFORE_TARGETS = ["cinch-before", "cinch-before-normal"] as const;
+export type TargetName = (typeof TARGETS)[number] | (typeof BEFORE_TARGETS)[number];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   bare: "(a) bare Koa, 204",
@@ -43,14 +52,21 @@ export const TARGET_LABELS: Record<TargetName, string> = {
   naive: "(c) naive: koa-body + Prisma create per report",
   cinch: "(d) Cinch POST /r/:reportKey",
   "cinch-normal": "(d′) Cinch, SQLITE_SYNCHRONOUS=NORMAL",
+  "cinch-before": "(e) Cinch before (--before tree)",
+  "cinch-before-normal": "(e′) Cinch before, SQLITE_SYNCHRONOUS=NORMAL",
 };
 
-export type Scenario = "max" | "half-rate" | "overload";
+/** "max": maximum rate at the run's connections; "few": the closed loop at few connections (commit-bound). */
+export type Scenario = "max" | "few" | "half-rate" | "overload";
+
+/** Which bodies a run cycled: the realistic mix, or legacy single reports only. */
+export type WorkloadName = "mix" | "single";
 
 export type RunResult = {
   target: TargetName;
   label: string;
   scenario: Scenario;
+  workload: WorkloadName;
   connections: number;
   /** Requests/s asked of the load generator (open loop or capped); null when unbounded. */
   offeredRate: number | null;
@@ -149,6 +165,7 @@ async function start(
   dir: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  beforeDir?: string,
 ): Promise<Target> {
   const port = await freePort();
   const plain = (server: ServerProc): Target => ({
@@ -170,12 +187,17 @@ async function start(
       return { ...t, counters: [c, c] };
     }
     case "cinch":
-    case "cinch-normal": {
+    case "cinch-normal":
+    case "cinch-before":
+    case "cinch-before-normal": {
       const file = join(dir, "cinch.db");
       const [warm, a, b] = await createProjects(file, ["warm-up", "measured", "half-rate"]);
-      const sync: Record<string, string> = name === "cinch-normal" ? { SQLITE_SYNCHRONOUS: "NORMAL" } : {};
+      const normal = name === "cinch-normal" || name === "cinch-before-normal";
+      const sync: Record<string, string> = normal ? { SQLITE_SYNCHRONOUS: "NORMAL" } : {};
+      const before = name.startsWith("cinch-before");
+      if (before && !beforeDir) throw new Error(`${name} needs the before tree (--before <dir>)`);
       const server = await startServer(
-        "server/main.ts",
+        before ? join(beforeDir!, "server/main.ts") : "server/main.ts",
         [],
         port,
         cinchEnv(dir, port, { ...env, ...sync }),
@@ -247,87 +269,138 @@ const toLoadRequests = (w: Workload): LoadRequest[] =>
 
 /** Sections 1 and 2. */
 export async function runIngest(o: IngestOptions): Promise<IngestResults> {
-  const requests = toLoadRequests(o.workload);
-  const names = o.targets ?? TARGETS;
+  const mix = toLoadRequests(o.workload);
+  const names = o.targets ?? [...TARGETS, ...(o.beforeDir ? BEFORE_TARGETS : [])];
   const runs: RunResult[] = [];
   const notes: string[] = [];
   const targets: Target[] = [];
   try {
     for (const name of names)
-      targets.push(await start(name, join(o.tmpDir, name), UNLIMITED, o.cinchNodeArgs));
-    // Warm up (JIT, caches, connections) and calibrate each target's closed-loop rate.
-    const rate = new Map<TargetName, number>();
-    for (const t of targets) {
-      const warm = await runLoadProcess(
-        {
-          url: t.server.url,
-          path: t.warmPath,
-          requests,
-          mode: "closed",
-          connections: o.connections,
-          durationSec: o.warmupSec,
-        },
-        o.tmpDir,
-      );
-      rate.set(t.name, warm.requestsPerSec);
-      await settle(t.counters[0]);
-      o.log(`  warm-up ${t.name}: ${warm.requestsPerSec.toFixed(0)} req/s`);
+      targets.push(await start(name, join(o.tmpDir, name), UNLIMITED, o.cinchNodeArgs, o.beforeDir));
+    runs.push(...(await maxRate(o, targets, "mix", mix)));
+    if (o.single) runs.push(...(await maxRate(o, targets, "single", toLoadRequests(o.single))));
+    const cinches = targets.filter((x) => x.name.startsWith("cinch"));
+    if (o.fewConnections) {
+      for (const t of cinches) runs.push(await fewConnections(o, t, mix, o.fewConnections));
     }
-    // Measured rounds, each a fixed number of requests (every one answered, so the 204 count is exact).
-    const parts = new Map<TargetName, LoadResult[]>(names.map((n) => [n, []]));
-    const peak = new Map<TargetName, number>(names.map((n) => [n, 0]));
-    const cpu = new Map<TargetName, number>(names.map((n) => [n, 0]));
-    const before = targets.map((t) => (t.counters[0] ? t.counters[0]() : 0));
-    const roundSec = o.durationSec / o.rounds;
-    for (let r = 0; r < o.rounds; r++) {
-      for (let k = 0; k < targets.length; k++) {
-        const t = targets[(r + k) % targets.length]!;
-        const amount = Math.max(o.connections, Math.round((rate.get(t.name) ?? 100) * roundSec));
-        const rss = sampleRss(t.server.pid);
-        const cpu0 = cpuSecondsOf(t.server.pid);
-        const res = await runLoadProcess(
-          {
-            url: t.server.url,
-            path: t.paths[0],
-            requests,
-            mode: "closed",
-            connections: o.connections,
-            amount,
-          },
-          o.tmpDir,
-        );
-        cpu.set(t.name, (cpu.get(t.name) ?? 0) + cpuSecondsOf(t.server.pid) - cpu0);
-        peak.set(t.name, Math.max(peak.get(t.name) ?? 0, rss.stop()));
-        parts.get(t.name)!.push(res);
-        rate.set(t.name, res.requestsPerSec);
-        o.log(
-          `  round ${r + 1}/${o.rounds} ${t.name}: ${res.ackedReportsPerSec.toFixed(0)} reports/s, ` +
-            `${res.requestsPerSec.toFixed(0)} req/s, p99 ${res.latencyMs.p99} ms (${res.seconds.toFixed(1)} s)`,
-        );
-      }
-    }
-    targets.forEach((t, i) => {
-      const load = combine(parts.get(t.name)!);
-      const stored = t.counters[0] ? t.counters[0]() - before[i]! : null;
-      runs.push(
-        result(t, "max", o.connections, null, load, peak.get(t.name) ?? 0, cpu.get(t.name) ?? 0, stored),
-      );
-    });
-    for (const t of targets.filter((x) => x.name === "cinch" || x.name === "cinch-normal")) {
-      const max = runs.find((r) => r.target === t.name && r.scenario === "max");
-      if (max && !o.skipDerived) runs.push(await halfRate(o, t, requests, max.load.requestsPerSec));
+    for (const t of cinches.filter((x) => !x.name.startsWith("cinch-before"))) {
+      const max = runs.find((r) => r.target === t.name && r.scenario === "max" && r.workload === "mix");
+      if (max && !o.skipDerived) runs.push(await halfRate(o, t, mix, max.load.requestsPerSec));
     }
   } finally {
     await Promise.all(targets.map((t) => t.server.stop()));
   }
-  const cinchMax = runs.find((r) => r.target === "cinch" && r.scenario === "max");
-  if (cinchMax && !o.skipDerived) runs.push(await overload(o, requests, cinchMax.load.requestsPerSec, notes));
+  const cinchMax = runs.find((r) => r.target === "cinch" && r.scenario === "max" && r.workload === "mix");
+  if (cinchMax && !o.skipDerived) runs.push(await overload(o, mix, cinchMax.load.requestsPerSec, notes));
   return { runs, notes };
+}
+
+/**
+ * Every target at its maximum rate on one workload: a warm-up that calibrates each target's closed-loop rate,
+ * then interleaved rounds (a b c d, b c d a, ...) of a fixed number of requests each, so every request is
+ * answered and the 204 count is exact; the database is counted after the rounds.
+ */
+async function maxRate(
+  o: IngestOptions,
+  targets: Target[],
+  workload: WorkloadName,
+  requests: LoadRequest[],
+): Promise<RunResult[]> {
+  const rate = new Map<TargetName, number>();
+  for (const t of targets) {
+    const warm = await runLoadProcess(
+      {
+        url: t.server.url,
+        path: t.warmPath,
+        requests,
+        mode: "closed",
+        connections: o.connections,
+        durationSec: o.warmupSec,
+      },
+      o.tmpDir,
+    );
+    rate.set(t.name, warm.requestsPerSec);
+    await settle(t.counters[0]);
+    o.log(`  warm-up ${t.name} (${workload}): ${warm.requestsPerSec.toFixed(0)} req/s`);
+  }
+  const parts = new Map<TargetName, LoadResult[]>(targets.map((t) => [t.name, []]));
+  const peak = new Map<TargetName, number>();
+  const cpu = new Map<TargetName, number>();
+  const before = targets.map((t) => (t.counters[0] ? t.counters[0]() : 0));
+  const roundSec = o.durationSec / o.rounds;
+  for (let r = 0; r < o.rounds; r++) {
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[(r + k) % targets.length]!;
+      const amount = Math.max(o.connections, Math.round((rate.get(t.name) ?? 100) * roundSec));
+      const rss = sampleRss(t.server.pid);
+      const cpu0 = cpuSecondsOf(t.server.pid);
+      const res = await runLoadProcess(
+        {
+          url: t.server.url,
+          path: t.paths[0],
+          requests,
+          mode: "closed",
+          connections: o.connections,
+          amount,
+        },
+        o.tmpDir,
+      );
+      cpu.set(t.name, (cpu.get(t.name) ?? 0) + cpuSecondsOf(t.server.pid) - cpu0);
+      peak.set(t.name, Math.max(peak.get(t.name) ?? 0, rss.stop()));
+      parts.get(t.name)!.push(res);
+      rate.set(t.name, res.requestsPerSec);
+      o.log(
+        `  round ${r + 1}/${o.rounds} ${t.name} (${workload}): ${res.ackedReportsPerSec.toFixed(0)} reports/s, ` +
+          `${res.requestsPerSec.toFixed(0)} req/s, p99 ${res.latencyMs.p99} ms (${res.seconds.toFixed(1)} s)`,
+      );
+    }
+  }
+  return targets.map((t, i) => {
+    const load = combine(parts.get(t.name)!);
+    const stored = t.counters[0] ? t.counters[0]() - before[i]! : null;
+    const p = peak.get(t.name) ?? 0;
+    return result(t, "max", workload, o.connections, null, load, p, cpu.get(t.name) ?? 0, stored);
+  });
+}
+
+/**
+ * The closed loop at few connections: each connection waits for its answer, and every answer waits for the group
+ * commit and its fsync, so the rate is about connections × commits/s, bounded by the commit interval and the disk,
+ * not by CPU (bench/README.md). Measured so nobody reads it as capacity.
+ */
+async function fewConnections(
+  o: IngestOptions,
+  t: Target,
+  requests: LoadRequest[],
+  connections: number,
+): Promise<RunResult> {
+  const max = await runLoadProcess(
+    { url: t.server.url, path: t.paths[0], requests, mode: "closed", connections, durationSec: o.warmupSec },
+    o.tmpDir,
+  );
+  await settle(t.counters[0]);
+  const amount = Math.max(connections, Math.round(max.requestsPerSec * o.durationSec));
+  const before = t.counters[0]!();
+  const rss = sampleRss(t.server.pid);
+  const cpu0 = cpuSecondsOf(t.server.pid);
+  const load = await runLoadProcess(
+    { url: t.server.url, path: t.paths[0], requests, mode: "closed", connections, amount },
+    o.tmpDir,
+  );
+  const cpu = cpuSecondsOf(t.server.pid) - cpu0;
+  const peak = rss.stop();
+  const stored = t.counters[0]!() - before;
+  o.log(
+    `  ${t.name} at ${connections} connections (closed loop): ${load.ackedReportsPerSec.toFixed(0)} reports/s, ` +
+      `${load.requestsPerSec.toFixed(0)} req/s, p50 ${load.latencyMs.p50} ms`,
+  );
+  return result(t, "few", "mix", connections, null, load, peak, cpu, stored);
 }
 
 function result(
   t: Target,
   scenario: Scenario,
+  workload: WorkloadName,
   connections: number,
   offeredRate: number | null,
   load: LoadResult,
@@ -339,6 +412,7 @@ function result(
     target: t.name,
     label: TARGET_LABELS[t.name],
     scenario,
+    workload,
     connections,
     offeredRate,
     load,
@@ -379,7 +453,7 @@ async function halfRate(
   const peak = rss.stop();
   const stored = t.counters[1]!() - before;
   o.log(`  half rate ${rate} req/s (open loop): p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms`);
-  return result(t, "half-rate", connections, rate, load, peak, cpu, stored);
+  return result(t, "half-rate", "mix", connections, rate, load, peak, cpu, stored);
 }
 
 /**
@@ -435,7 +509,7 @@ async function overload(
       `  overload: asked ${rate} req/s, got ${load.requestsPerSec.toFixed(0)} req/s answered, ` +
         `statuses ${JSON.stringify(load.statuses)}, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`,
     );
-    return result(t, "overload", conns, rate, load, peak, cpu, stored);
+    return result(t, "overload", "mix", conns, rate, load, peak, cpu, stored);
   } finally {
     await t.server.stop();
   }

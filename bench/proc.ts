@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import type { LoadResult, LoadSpec } from "./load.ts";
 
 export const ROOT = new URL("..", import.meta.url).pathname;
@@ -86,7 +86,14 @@ export async function startServer(
 ): Promise<ServerProc> {
   const child = spawn(
     process.execPath,
-    [...SERVER_NODE_ARGS, ...nodeArgs, "--import", "tsx", join(ROOT, script), ...args],
+    [
+      ...SERVER_NODE_ARGS,
+      ...nodeArgs,
+      "--import",
+      "tsx",
+      isAbsolute(script) ? script : join(ROOT, script),
+      ...args,
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, ...env },

@@ -34,10 +34,12 @@ function ingestTable(r: BenchResults): string {
     runs.map((x) => [
       x.label,
       x.scenario === "max"
-        ? `max, ${x.connections} conns`
-        : x.scenario === "half-rate"
-          ? `${n0(x.offeredRate ?? 0)} req/s open loop`
-          : `overload, ${n0(x.offeredRate ?? 0)} req/s asked, ${x.connections} conns`,
+        ? `${x.workload}, max, ${x.connections} conns`
+        : x.scenario === "few"
+          ? `${x.workload}, closed loop, ${x.connections} conns`
+          : x.scenario === "half-rate"
+            ? `${n0(x.offeredRate ?? 0)} req/s open loop`
+            : `overload, ${n0(x.offeredRate ?? 0)} req/s asked, ${x.connections} conns`,
       n0(x.load.ackedReportsPerSec),
       n0(x.load.requestsPerSec),
       n1(x.load.latencyMs.p50),
