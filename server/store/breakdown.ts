@@ -71,6 +71,35 @@ export class BreakdownBatch {
   }
 }
 
+/**
+ * Where a batch's counts for one group, day and kind go, given the named values already stored for them (the rule
+ * both engines keep; PostgreSQL states it in SQL, breakdown-write.ts): a stored value keeps its row; new values,
+ * most reports first (ties by value), get a row while stored + new stay within `limit`; the rest add to OTHER.
+ */
+export function placeCounts(
+  stored: ReadonlySet<string>,
+  rows: readonly { value: string; count: number }[],
+  limit: number,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (value: string, n: number) => out.set(value, (out.get(value) ?? 0) + n);
+  const fresh: { value: string; count: number }[] = [];
+  for (const r of rows) {
+    if (r.value === OTHER || stored.has(r.value)) add(r.value, r.count);
+    else fresh.push(r);
+  }
+  fresh.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  let used = 0;
+  for (const v of stored) if (v !== OTHER) used++;
+  for (const r of fresh) {
+    if (used < limit) {
+      used++;
+      add(r.value, r.count);
+    } else add(OTHER, r.count);
+  }
+  return out;
+}
+
 /** A stored row as read back: a value's reports over the window's days. */
 export type BreakdownSum = { value: string; count: number };
 

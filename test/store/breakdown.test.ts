@@ -9,6 +9,7 @@ import {
   OTHER,
   browserOf,
   pageOf,
+  placeCounts,
   topList,
   type BreakdownKind,
 } from "../../server/store/breakdown.ts";
@@ -202,5 +203,65 @@ describe("topList", () => {
     expect(t.other.count).toBe(other);
     expect(t.counted).toBe(counted);
     expect(t.rows.reduce((s, r) => s + r.count, 0) + t.other.count).toBe(counted);
+  });
+});
+
+describe("placeCounts (the bound both engines keep)", () => {
+  const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+  test.each([
+    {
+      name: "stored values keep their rows, new ones fill up to the limit, most reports first",
+      stored: ["a", "b"],
+      rows: [
+        { value: "a", count: 1 },
+        { value: "x", count: 1 },
+        { value: "y", count: 5 },
+        { value: "z", count: 5 },
+      ],
+      limit: 3,
+      out: [
+        [OTHER, 6],
+        ["a", 1],
+        ["y", 5],
+      ],
+    },
+    {
+      name: "ties by value; the batch's own other adds to other",
+      stored: [],
+      rows: [
+        { value: "b", count: 2 },
+        { value: "a", count: 2 },
+        { value: OTHER, count: 4 },
+      ],
+      limit: 1,
+      out: [
+        [OTHER, 6],
+        ["a", 2],
+      ],
+    },
+    {
+      name: "a stored other bucket does not use a named slot",
+      stored: [OTHER, "a"],
+      rows: [{ value: "b", count: 1 }],
+      limit: 2,
+      out: [["b", 1]],
+    },
+    {
+      name: "full: every new value is other, stored ones still count",
+      stored: ["a", "b"],
+      rows: [
+        { value: "c", count: 3 },
+        { value: "b", count: 1 },
+      ],
+      limit: 2,
+      out: [
+        [OTHER, 3],
+        ["b", 1],
+      ],
+    },
+  ])("$name", ({ stored, rows, limit, out }) => {
+    const got = placeCounts(new Set(stored), rows, limit);
+    expect(sorted(got)).toEqual(out);
+    expect([...got.values()].reduce((a, b) => a + b, 0)).toBe(rows.reduce((a, r) => a + r.count, 0));
   });
 });
