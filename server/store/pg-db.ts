@@ -1,7 +1,7 @@
 // The PostgreSQL engine's database: one pg pool per node (PG_POOL_SIZE connections, PG_STATEMENT_TIMEOUT_MS per
 // statement) shared by the Prisma client (the generated PostgreSQL client over @prisma/adapter-pg) and the raw SQL
-// reads (sql.ts); one more connection, in pipeline mode, for the ingest writer (pg-batch.ts). Migrations are applied first, under an advisory lock
-// (pg-migrate.ts), so several nodes may start at once.
+// reads (sql.ts); two more connections, in pipeline mode, for the ingest writer (pg-batch.ts). Migrations are
+// applied first, under an advisory lock (pg-migrate.ts), so several nodes may start at once.
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PgPrismaClient } from "../generated/prisma-pg/client.ts";
@@ -35,11 +35,11 @@ export async function openPgDb(url: string, opts: OpenPgOptions = {}): Promise<P
     keepAlive: true,
     application_name: "cinch",
   });
-  // The writer's own connection: pipeline mode writes a commit's queued statements at once (pg-batch.ts), which the
-  // shared pool's other users (Prisma, reads) must not get. Commits run one at a time per node: one connection.
+  // The writer's own connections: pipeline mode writes a commit's queued statements at once (pg-batch.ts), which
+  // the shared pool's other users (Prisma, reads) must not get. Two: the next batch runs while one's COMMIT flushes.
   const writePool = new pg.Pool({
     connectionString: url,
-    max: 1,
+    max: 2,
     pipeline: true,
     statement_timeout: opts.statementTimeoutMs ?? 30_000,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,

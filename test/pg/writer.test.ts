@@ -116,7 +116,7 @@ describe.skipIf(skip)("PostgreSQL writer engine", () => {
     return {
       url: d.url,
       pool: () => {
-        const p = new pg.Pool({ connectionString: d.url, max: 1, pipeline: true });
+        const p = new pg.Pool({ connectionString: d.url, max: 2, pipeline: true });
         pools.push(p);
         return p;
       },
