@@ -57,6 +57,10 @@ export const configSchema = z.object({
   // Retention (docs/operations.md "Data lifecycle"): hourly rows older than this many days are rolled up into daily
   // rows while the API's longest window (400 days) can show them, then deleted; checked every hour.
   RETENTION_DAYS: int(1, 36_500).default(400),
+  // Policy builds and impact previews of projects with at least this many groups run in a worker thread, off the event
+  // loop that serves ingest (0: every project); a request the worker does not answer in time gets a 503.
+  POLICY_WORKER_GROUPS: int(0, 100_000_000).default(2_000),
+  POLICY_WORKER_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
   // Alerts (docs/alerts.md): outgoing connections go only to admin-configured webhook URLs and SMTP_URL, and never to
   // private, loopback or link-local addresses unless ALERT_ALLOW_PRIVATE_DESTINATIONS=true.
   ALERT_ALLOW_PRIVATE_DESTINATIONS: bool.default(false),

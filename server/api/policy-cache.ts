@@ -16,6 +16,9 @@ import {
   type PolicyGroupRow,
 } from "../store/policy-groups.ts";
 import { isSqliteReader, type SqlReader } from "../store/sql.ts";
+import { BuildMemo } from "../policy/build-memo.ts";
+import { withSamples } from "../projects/group-extras.ts";
+import type { SyncSource } from "../policy-worker/pool.ts";
 import { NO_OTHER_NODES, type GenerationSource } from "../store/pg-commits.ts";
 import { HOUR_MS, type GroupChange, type GroupWatcher, type ReportWriter } from "../store/writer.ts";
 
@@ -24,13 +27,19 @@ const recentHour = (now: number, days = RECENT_DAYS): number =>
   Math.floor((now - days * 86_400_000) / HOUR_MS);
 
 type Stamp = { generation: number; hour: number };
-type GroupsEntry = {
+/** A project's groups as loaded and patched, what the policy worker was sent of them, and the builds' memo. */
+export type GroupsEntry = SyncSource & {
   projectId: string;
   versions: "all" | "inline";
   stamp: Stamp;
   rows: PolicyGroupRow[];
   index: Map<number, number> | null;
+  /** What one in-process build hands to the next (the worker keeps its own). */
+  memo: BuildMemo;
 };
+
+/** Each load of a set of groups is told apart from the others (the worker's copy is tied to one load). */
+let serials = 0;
 
 /** A small least-recently-used map (insertion order is recency). */
 class Lru<V> {
@@ -112,6 +121,8 @@ export class PolicyCache implements GroupWatcher {
           index.set(c.id, e.rows.length);
           e.rows.push(row);
         } else e.rows[i] = row;
+        // The worker's copy gets the same row next time (a set never synced is sent whole).
+        if (e.synced !== null) e.changed.set(c.id, row);
       }
       e.stamp = { ...e.stamp, generation };
     }
@@ -137,6 +148,16 @@ export class PolicyCache implements GroupWatcher {
     policies: readonly string[],
     opts: { versions?: "all" | "inline"; recentDays?: number } = {},
   ): Promise<PolicyGroupRow[]> {
+    const entry = await this.entryFor(projectId, now, opts);
+    return withSamples(entry.rows, await this.extraSamples(entry.rows, policies));
+  }
+
+  /** The project's groups as cached (see groupsFor), without the samples particular policies need. */
+  async entryFor(
+    projectId: string,
+    now: number,
+    opts: { versions?: "all" | "inline"; recentDays?: number } = {},
+  ): Promise<GroupsEntry> {
     const versions = opts.versions ?? "inline";
     const recentDays = opts.recentDays ?? RECENT_DAYS;
     const stamp = this.stamp(projectId, now, recentDays);
@@ -144,6 +165,11 @@ export class PolicyCache implements GroupWatcher {
     let entry = this.groups.get(key);
     if (!entry || !same(entry.stamp, stamp)) {
       entry = {
+        key,
+        serial: ++serials,
+        changed: new Map(),
+        synced: null,
+        memo: new BuildMemo(),
         projectId,
         versions,
         index: null,
@@ -157,19 +183,22 @@ export class PolicyCache implements GroupWatcher {
       };
       this.groups.set(key, entry);
     }
+    return entry;
+  }
+
+  /** The whole sample ring of the groups whose hosts `policies` name with a path (the engine reads them all). */
+  async extraSamples(
+    rows: readonly PolicyGroupRow[],
+    policies: readonly string[],
+  ): Promise<Map<number, PolicyGroupRow["samples"]>> {
     const pathHosts = pathSourceHosts(policies);
-    // The cached rows are shared: groups that need more samples for these policies get a copy.
-    const more = entry.rows.filter((g) => pathHosts(g.blocked) && !needsAllSamples(g.directive, g.blocked));
-    if (more.length === 0) return entry.rows;
-    const rings = await samplesOf(
+    const more = rows.filter((g) => pathHosts(g.blocked) && !needsAllSamples(g.directive, g.blocked));
+    if (more.length === 0) return new Map();
+    return samplesOf(
       this.sql,
       more.map((g) => g.id),
       -1,
     );
-    return entry.rows.map((g) => {
-      const samples = rings.get(g.id);
-      return samples ? { ...g, samples } : g;
-    });
   }
 
   /** A cached answer for `key` if nothing changed since it was computed, else compute and remember it. */

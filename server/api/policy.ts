@@ -5,15 +5,18 @@ import { z } from "zod";
 import type { ApiRouter } from "./routes.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseInput } from "../http/query.ts";
-import { badRequest, conflict, notFound } from "../http/errors.ts";
+import { badRequest, conflict, notFound, unavailable } from "../http/errors.ts";
 import { buildPolicy } from "../policy/build.ts";
 import { evaluatePolicy } from "../policy/grade.ts";
 import { previewImpact } from "../policy/preview.ts";
 import { compareVersions } from "../policy/versions.ts";
 import { parsePolicy, policySyntaxError } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
-import type { Evidence } from "../policy/build-types.ts";
-import { PolicyCache } from "./policy-cache.ts";
+import type { BuildResult, Evidence } from "../policy/build-types.ts";
+import { PolicyCache, type GroupsEntry } from "./policy-cache.ts";
+import { PolicyWorker, PolicyWorkerUnavailable } from "../policy-worker/pool.ts";
+import { withSamples as withMoreSamples } from "../projects/group-extras.ts";
+import type { PolicyGroupRow } from "../store/policy-groups.ts";
 import { deployRoutes } from "./policy-deploy.ts";
 import {
   EVIDENCE_SAMPLES,
@@ -73,9 +76,29 @@ const pageQuery = (defaultLimit: number) =>
     .strict();
 
 /** Register the policy routes on the API router, and return the public policy router. */
-export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
-  const { projects, config, db } = deps;
+export function policyRoutes(
+  api: ApiRouter,
+  deps: AppDeps,
+  opts: { /** The policy worker's module (tests start one that fails on purpose). */ workerEntry?: URL } = {},
+): Router {
+  const { projects, config, db, log } = deps;
   const versions = new PolicyStore(db.prisma);
+  // Builds and previews of large projects run in a worker thread (server/policy-worker/): the event loop stays free
+  // for ingest. Below the threshold they run here: sending the groups would cost more than the build.
+  const worker = new PolicyWorker({ timeoutMs: config.POLICY_WORKER_TIMEOUT_MS, entry: opts.workerEntry });
+  const inWorker = (rows: readonly unknown[]) => rows.length >= config.POLICY_WORKER_GROUPS;
+  const viaWorker = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof PolicyWorkerUnavailable)) throw err;
+      log.error({ err: err.message }, "policy worker failed");
+      throw unavailable(
+        "policy_worker_unavailable",
+        "the policy builder did not finish this request; it has been restarted, try again",
+      );
+    }
+  };
 
   const project = async (id: string | undefined): Promise<ProjectRecord> => {
     const p = await projects.get(id ?? "");
@@ -119,18 +142,46 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
   ) => {
     const now = Date.now();
     const compute = async () => {
-      const { input, base, baseVersion } = await projectBuildInput(
+      // The groups are loaded by projectBuildInput once it knows the base; kept here for the worker.
+      const loaded: { entry?: GroupsEntry; extra?: Map<number, PolicyGroupRow["samples"]> } = {};
+      const { input, base, baseVersion, blocked } = await projectBuildInput(
         db,
         versions,
         p,
         config.publicUrl,
         body,
         now,
-        (b, t) => cache.groupsFor(p.id, t, [b]),
+        async (b, t) => {
+          const entry = (loaded.entry = await cache.entryFor(p.id, t));
+          const extra = (loaded.extra = await cache.extraSamples(entry.rows, [b]));
+          return inWorker(entry.rows) ? [] : withMoreSamples(entry.rows, extra);
+        },
       );
-      const built = buildPolicy(input);
-      const evidence = await withSamples([...built.suggestions, ...built.decisions]);
-      const answer = presentBuild(built, { base, baseVersion, ...page, evidence });
+      const { entry, extra } = loaded;
+      let built: BuildResult;
+      let suggestionCount: number | undefined;
+      if (entry && extra && inWorker(entry.rows)) {
+        const { groups: _, ...rest } = input;
+        const paged = await viaWorker(() =>
+          worker.run(entry, {
+            kind: "build",
+            input: rest,
+            blocked: [...blocked],
+            extra: [...extra],
+            offset: page.offset,
+            limit: page.limit,
+          }),
+        );
+        built = paged;
+        suggestionCount = paged.suggestionCount;
+      } else built = buildPolicy(input, entry?.memo);
+      // Samples for the evidence of the answer's page only (the worker answers with the page).
+      const shown =
+        suggestionCount === undefined
+          ? built.suggestions.slice(page.offset, page.offset + page.limit)
+          : built.suggestions;
+      const evidence = await withSamples([...shown, ...built.decisions]);
+      const answer = presentBuild(built, { base, baseVersion, ...page, evidence, suggestionCount });
       // Kept as JSON text: the cache then holds a few megabytes per answer at 20,000 groups, not the object graph.
       return JSON.stringify(answer);
     };
@@ -177,11 +228,15 @@ export function policyRoutes(api: ApiRouter, deps: AppDeps): Router {
     const { limit } = parseInput(pageQuery(500).omit({ offset: true }), ctx.query);
     const now = Date.now();
     const windowDays = body.windowDays ?? 7;
-    const groups = await cache.groupsFor(p.id, now, [body.policy], { recentDays: windowDays });
-    ctx.body = presentPreview(
-      previewImpact(body.policy, groups, { now, windowDays, listLimit: limit }),
-      limit,
-    );
+    const entry = await cache.entryFor(p.id, now, { recentDays: windowDays });
+    const extra = await cache.extraSamples(entry.rows, [body.policy]);
+    const opts = { now, windowDays, listLimit: limit };
+    const preview = inWorker(entry.rows)
+      ? await viaWorker(() =>
+          worker.run(entry, { kind: "preview", policy: body.policy, opts, extra: [...extra] }),
+        )
+      : previewImpact(body.policy, withMoreSamples(entry.rows, extra), opts);
+    ctx.body = presentPreview(preview, limit);
   });
 
   api.add("get", "/projects/:id/policy/versions", "read", async (ctx) => {

@@ -118,17 +118,20 @@ export function presentBuild(
     limit: number;
     /** Default: the build's own evidence. */
     evidence?: EvidenceSource;
+    /** The suggestions are already the page, of this many (the policy worker answers with the page only). */
+    suggestionCount?: number;
   },
 ): BuildResultDto {
   const evidence = opts.evidence ?? ((e) => e);
+  const paged = opts.suggestionCount !== undefined;
   return {
     policy: r.policy,
     base: opts.base,
     baseVersion: opts.baseVersion,
-    suggestions: r.suggestions
-      .slice(opts.offset, opts.offset + opts.limit)
-      .map((s) => presentSuggestion(s, evidence)),
-    suggestionCount: r.suggestions.length,
+    suggestions: (paged ? r.suggestions : r.suggestions.slice(opts.offset, opts.offset + opts.limit)).map(
+      (s) => presentSuggestion(s, evidence),
+    ),
+    suggestionCount: opts.suggestionCount ?? r.suggestions.length,
     offset: opts.offset,
     limit: opts.limit,
     decisions: r.decisions.map((d) => presentDecision(d, evidence)),

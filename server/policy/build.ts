@@ -1,5 +1,6 @@
 // The policy builder: base policy + violation groups → candidate policy, suggestions and decisions.
 import { checkedDirective, policyChecker } from "./allow.ts";
+import { RecordingPlan, replay, type BuildMemo } from "./build-memo.ts";
 import type { AllowResult, ViolationLike } from "./allow.ts";
 import type { BuildInput, BuildResult, Decision, Suggestion } from "./build-types.ts";
 import {
@@ -17,7 +18,7 @@ import { meetsThreshold, pageOf } from "./evidence.ts";
 import { isKnownBypassOrigin } from "./evaluate.ts";
 import { evaluatePolicy } from "./grade.ts";
 import type { PolicyGroup } from "./groups.ts";
-import { ambiguousWarnings, inlineDirective, planEval, planInline } from "./inline.ts";
+import { ambiguousWarnings, inlineDirective, planEval, planInline, type InlineContext } from "./inline.ts";
 import { sourceFor, wildcardCollapses } from "./ladder.ts";
 import { minifyPolicy } from "./minify.ts";
 import { sortPolicy } from "./order.ts";
@@ -41,6 +42,9 @@ const STRUCTURE: [string, string[]][] = [
   ["form-action", ["'self'"]],
   ["frame-ancestors", ["'self'"]],
 ];
+
+/** The order groups are planned in. */
+const groupKey = (g: PolicyGroup): string => `${g.directive} ${g.blocked} ${g.id}`;
 
 function compareIds(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -104,6 +108,7 @@ function planGroups(
   origins: Map<string, string>,
   urlsOf: (g: PolicyGroup) => readonly URL[],
   ambiguous: PolicyGroup[],
+  memo: BuildMemo | undefined,
 ): string[] {
   const warnings: string[] = [];
   const ctx = { hashVersions: input.hashVersions ?? {}, nonce: input.nonce ?? BUILD_DEFAULTS.nonce };
@@ -111,64 +116,93 @@ function planGroups(
   // The candidate does not change while groups are planned: its source lists are compiled once.
   const allows = policyChecker(candidate);
   for (const g of groups) {
-    if (alreadyAllowed(allows, urlsOf(g), g)) continue;
-    const ladder = sourceFor(g.blocked, pageOf(g));
-    const directive = g.blocked === "inline" ? inlineDirective(checkedDirective(g)) : checkedDirective(g);
-    const target = placementTarget(candidate, directive);
-    switch (ladder.kind) {
-      case "inline":
-        planInline(plan, g, target, ctx);
-        break;
-      case "eval":
-        planEval(plan, g, target);
-        break;
-      case "inline-or-eval":
-        ambiguous.push(g);
-        break;
-      case "wasm-eval":
-        // WebAssembly CSP: 'wasm-unsafe-eval' allows compilation without allowing JS eval.
-        origins.set(
-          plan.suggest("add", target, "'wasm-unsafe-eval'", "WebAssembly was compiled on these pages", [g])
-            .id,
-          directive,
-        );
-        break;
-      case "trusted-types":
-        trustedTypes++;
-        break;
-      case "unusable":
-        break;
-      case "source": {
-        const source = ladder.source;
-        if (target === "object-src") {
-          plan.suggest(
-            "refuse",
-            target,
-            source,
-            "object-src stays 'none': plugins are a script-execution vector",
-            [g],
-          );
-        } else if (target === "base-uri") {
-          plan.suggest("refuse", target, source, "base-uri stays 'self' or 'none'", [g]);
-        } else if (isForbidden(target, source)) {
-          plan.suggest(
-            "refuse",
-            target,
-            source,
-            `${source} is never allowed in ${target}: it would allow code from anywhere`,
-            [g],
-          );
-        } else {
-          for (const [src, reason] of narrowed(target, source, g, directive, urlsOf)) {
-            origins.set(plan.suggest("add", target, src, reason, [g]).id, directive);
-          }
-        }
-      }
-    }
+    let p = memo?.plan(g);
+    if (p === undefined) {
+      // Every call a group's planning makes on the plan has the group itself as its evidence ([g]): replayable.
+      const rec = memo ? new RecordingPlan(plan) : null;
+      const allowed = alreadyAllowed(allows, urlsOf(g), g);
+      const kind = allowed
+        ? null
+        : planGroup(rec ?? plan, candidate, g, ctx, urlsOf, (s, d) => {
+            origins.set(s.id, d);
+            rec?.originOfLast(d);
+          });
+      p = {
+        allowed,
+        calls: rec?.calls ?? [],
+        ambiguous: kind === "inline-or-eval",
+        trustedTypes: kind === "trusted-types",
+      };
+      memo?.remember(g, p);
+    } else if (!p.allowed) replay(plan, g, p.calls, origins);
+    if (p.ambiguous) ambiguous.push(g);
+    if (p.trustedTypes) trustedTypes++;
   }
   if (trustedTypes > 0)
     warnings.push(`${trustedTypes} Trusted Types group(s) are not turned into sources; fix them in code`);
   return warnings;
+}
+
+/** Plan one group the candidate does not allow yet; answers the ladder's kind. */
+function planGroup(
+  plan: Plan,
+  candidate: Policy,
+  g: PolicyGroup,
+  ctx: InlineContext,
+  urlsOf: (g: PolicyGroup) => readonly URL[],
+  origin: (s: Suggestion, directive: string) => void,
+): string {
+  const ladder = sourceFor(g.blocked, pageOf(g));
+  const directive = g.blocked === "inline" ? inlineDirective(checkedDirective(g)) : checkedDirective(g);
+  const target = placementTarget(candidate, directive);
+  switch (ladder.kind) {
+    case "inline":
+      planInline(plan, g, target, ctx);
+      break;
+    case "eval":
+      planEval(plan, g, target);
+      break;
+    case "inline-or-eval":
+      break;
+    case "wasm-eval":
+      // WebAssembly CSP: 'wasm-unsafe-eval' allows compilation without allowing JS eval.
+      origin(
+        plan.suggest("add", target, "'wasm-unsafe-eval'", "WebAssembly was compiled on these pages", [g]),
+        directive,
+      );
+      break;
+    case "trusted-types":
+      break;
+    case "unusable":
+      break;
+    case "source": {
+      const source = ladder.source;
+      if (target === "object-src") {
+        plan.suggest(
+          "refuse",
+          target,
+          source,
+          "object-src stays 'none': plugins are a script-execution vector",
+          [g],
+        );
+      } else if (target === "base-uri") {
+        plan.suggest("refuse", target, source, "base-uri stays 'self' or 'none'", [g]);
+      } else if (isForbidden(target, source)) {
+        plan.suggest(
+          "refuse",
+          target,
+          source,
+          `${source} is never allowed in ${target}: it would allow code from anywhere`,
+          [g],
+        );
+      } else {
+        for (const [src, reason] of narrowed(target, source, g, directive, urlsOf)) {
+          origin(plan.suggest("add", target, src, reason, [g]), directive);
+        }
+      }
+    }
+  }
+  return ladder.kind;
 }
 
 // `*`, http: and https: also allowed the page's own origin; their replacement keeps it (rule 6).
@@ -209,7 +243,7 @@ function applyDecision(candidate: Policy, d: Decision, warnings: string[]): void
  * removal of loose and unused base sources, always object-src 'none', base-uri, form-action,
  * frame-ancestors and reporting. Deterministic: the same input gives a byte-identical policy.
  */
-export function buildPolicy(input: BuildInput): BuildResult {
+export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
   const warnings: string[] = [];
   const target = { reportUri: input.reportUri, reportToGroup: input.reportToGroup };
   const base = parsePolicy(input.base ?? starterPolicy(target));
@@ -220,12 +254,15 @@ export function buildPolicy(input: BuildInput): BuildResult {
   if (unrecognised > 0)
     warnings.push(`${unrecognised} group(s) name no CSP directive and are not turned into sources`);
   // Sorted by `${directive} ${blocked} ${id}` (keys built once, not per comparison; the sort is stable).
-  const groups = input.groups
-    .filter((g) => isRecognisedDirective(g.directive))
-    .filter((g) => input.since === undefined || g.lastSeen >= input.since)
-    .map((g) => ({ id: `${g.directive} ${g.blocked} ${g.id}`, g }))
-    .sort(compareIds)
-    .map((k) => k.g);
+  const kept = input.groups.filter(
+    (g) => isRecognisedDirective(g.directive) && (input.since === undefined || g.lastSeen >= input.since),
+  );
+  const groups = memo
+    ? memo.sort(kept, groupKey)
+    : kept
+        .map((g) => ({ id: groupKey(g), g }))
+        .sort(compareIds)
+        .map((k) => k.g);
   const accepted = new Set(input.accepted ?? []);
   const rejected = new Set(input.rejected ?? []);
   const acceptUnsafe = input.acceptUnsafe ?? [];
@@ -239,16 +276,18 @@ export function buildPolicy(input: BuildInput): BuildResult {
     if (!getDirective(candidate, name)) setDirective(candidate, name, values);
 
   // 1. The base's own sources: unsafe, loose, failed or unused ones are removed (rejectable).
-  // Each group's URLs, parsed once for the whole build (read-only).
+  // Each group's URLs, parsed once for the whole build (read-only), or once while the group object lives (memo).
   const groupUrlCache = new Map<PolicyGroup, URL[]>();
-  const urlsOf = (g: PolicyGroup): readonly URL[] => {
-    let urls = groupUrlCache.get(g);
-    if (!urls) {
-      urls = groupUrls(g);
-      groupUrlCache.set(g, urls);
-    }
-    return urls;
-  };
+  const urlsOf = memo
+    ? (g: PolicyGroup): readonly URL[] => memo.urlsOf(g, groupUrls)
+    : (g: PolicyGroup): readonly URL[] => {
+        let urls = groupUrlCache.get(g);
+        if (!urls) {
+          urls = groupUrls(g);
+          groupUrlCache.set(g, urls);
+        }
+        return urls;
+      };
   planBaseSources(plan, base, groups, {
     dropUnused: input.dropUnused ?? groups.length > 0,
     acceptUnsafe,
@@ -268,9 +307,17 @@ export function buildPolicy(input: BuildInput): BuildResult {
   const suspect = groups.filter(blockedInProduction);
   const trusted = suspect.length === 0 ? groups : groups.filter((g) => !blockedInProduction(g));
   const ambiguous: PolicyGroup[] = [];
-  warnings.push(...planGroups(plan, candidate, trusted, input, origins, urlsOf, ambiguous));
+  // A group's plan depends on the group, this candidate, the hash versions and the nonce only.
+  memo?.begin(
+    JSON.stringify([
+      serializePolicy(candidate),
+      input.hashVersions ?? {},
+      input.nonce ?? BUILD_DEFAULTS.nonce,
+    ]),
+  );
+  warnings.push(...planGroups(plan, candidate, trusted, input, origins, urlsOf, ambiguous, memo));
   const suspectPlan = new Plan();
-  planGroups(suspectPlan, candidate, suspect, input, origins, urlsOf, ambiguous);
+  planGroups(suspectPlan, candidate, suspect, input, origins, urlsOf, ambiguous, memo);
   // Inline or eval, undecidable: said in plain words, with how to tell, never a hash or an unsafe keyword.
   warnings.push(...ambiguousWarnings(ambiguous));
   const suspectIds = suspectDecisions(plan, suspectPlan, suspect, input.enforcedVersion);
@@ -299,12 +346,14 @@ export function buildPolicy(input: BuildInput): BuildResult {
     if (list) list.push(i);
     else bySource.set(s.source, [i]);
   });
+  const wildcardMin = input.wildcardMinSubdomains ?? BUILD_DEFAULTS.wildcardMinSubdomains;
+  const collapseLists = new Set<string>();
   for (const d of candidate.directives) {
     if (!isFetchDirective(d.name)) continue;
-    for (const c of wildcardCollapses(
-      d.values,
-      input.wildcardMinSubdomains ?? BUILD_DEFAULTS.wildcardMinSubdomains,
-    )) {
+    const collapses = memo
+      ? memo.collapsesOf(d.values, wildcardMin, () => wildcardCollapses(d.values, wildcardMin), collapseLists)
+      : wildcardCollapses(d.values, wildcardMin);
+    for (const c of collapses) {
       // The additions behind the covered sources, in the order of `additions`.
       const backingIndexes = new Set<number>();
       const bySource = additionIndex.get(d.name);
@@ -352,10 +401,23 @@ export function buildPolicy(input: BuildInput): BuildResult {
     warnings.push("no report-uri or report-to: pass the collector's URL so the policy reports back to Cinch");
   }
 
-  const minified = minifyPolicy(serializePolicy(sortPolicy(candidate)), { budget: input.budget });
-  const policy = serializePolicy(sortPolicy(parsePolicy(minified.policy)));
-  warnings.push(...minified.warnings);
-  const evaluation = evaluatePolicy(policy, { budget: input.budget });
+  memo?.keepCollapses(collapseLists);
+
+  // Minified and graded: a pure function of the candidate's text and the budget (the same text as the last build's
+  // when a commit only changed evidence).
+  const finish = () => {
+    const minified = minifyPolicy(serializePolicy(sortPolicy(candidate)), { budget: input.budget });
+    const policy = serializePolicy(sortPolicy(parsePolicy(minified.policy)));
+    return {
+      policy,
+      minifyWarnings: minified.warnings,
+      evaluation: evaluatePolicy(policy, { budget: input.budget }),
+    };
+  };
+  const { policy, minifyWarnings, evaluation } = memo
+    ? memo.finalFor(`${input.budget ?? ""}\n${serializePolicy(candidate)}`, finish)
+    : finish();
+  warnings.push(...minifyWarnings);
   const suggestions = sortedSuggestions;
   return { policy, suggestions, decisions, ...evaluation, warnings };
 }

@@ -7,6 +7,7 @@ import { needsAllSamples, pathSourceHosts } from "../policy/sample-needs.ts";
 import { policyGroups, type PolicyGroupRow } from "../store/policy-groups.ts";
 import type { PolicyStore, PolicyVersionRecord } from "../store/policies.ts";
 import type { ProjectRecord } from "../store/projects.ts";
+import { markBlocked, type BlockedReports } from "./group-extras.ts";
 import { reportToGroupFor, reportUri } from "./install.ts";
 
 /** Hash sources → the first version that carried them (for the builder's hash verification). */
@@ -67,7 +68,14 @@ export async function projectBuildInput(
   choices: ProjectBuildChoices,
   now = Date.now(),
   groupsOf: GroupLoader = loadGroups(db, p.id),
-): Promise<{ input: BuildInput; base: string; baseVersion: number | null; versions: PolicyVersionRecord[] }> {
+): Promise<{
+  input: BuildInput;
+  base: string;
+  baseVersion: number | null;
+  versions: PolicyVersionRecord[];
+  /** Groups blocked in production (already marked on `input.groups`; the policy worker marks its own). */
+  blocked: BlockedReports;
+}> {
   const [all, current] = await Promise.all([versions.list(p.id), currentPolicy(versions, p, publicUrl)]);
   const base = choices.base ?? current.policy;
   // Groups blocked on real pages under any version — the enforced one, or one enforced before it and retired since —
@@ -80,14 +88,12 @@ export async function projectBuildInput(
     p.id,
     all.map((v) => v.version),
   );
-  const groups = (await groupsOf(base, now)).map((g) => {
-    const b = typeof g.id === "number" ? blocked.get(g.id) : undefined;
-    return b ? { ...g, enforcedReports: b.reports, blockedSince: b.since } : g;
-  });
+  const groups = markBlocked(await groupsOf(base, now), blocked);
   return {
     base,
     baseVersion: choices.base !== undefined ? null : current.version,
     versions: all,
+    blocked,
     input: {
       base,
       groups,

@@ -1,0 +1,264 @@
+// The policy worker thread (server/policy-worker/): its builds and previews are exactly the in-process ones over a
+// fresh read of the database, after every commit (the groups it holds are patched from the writer's changes, not
+// sent again); a worker that crashes or hangs fails its request with a clear error, and the next request works.
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { afterAll, describe, expect, test } from "vitest";
+import { openDb, type SqliteDb } from "../../server/store/db.ts";
+import { ReportWriter } from "../../server/store/writer.ts";
+import { policyGroups } from "../../server/store/policy-groups.ts";
+import { PolicyCache } from "../../server/api/policy-cache.ts";
+import { PolicyWorker, PolicyWorkerUnavailable } from "../../server/policy-worker/pool.ts";
+import { buildPolicy } from "../../server/policy/build.ts";
+import { previewImpact } from "../../server/policy/preview.ts";
+import type { BuildInput } from "../../server/policy/build-types.ts";
+import type { NoiseReason, Violation } from "../../server/reports/types.ts";
+import { createApp } from "../../server/app.ts";
+import { closeDeps, createDeps } from "../../server/bootstrap.ts";
+import { loadConfig } from "../../server/config.ts";
+import { prng } from "../../bench/workload.ts";
+
+const DAY_MS = 86_400_000;
+const FAULTY = new URL("../helpers/faulty-policy-worker.ts", import.meta.url);
+const POLICIES = [
+  "default-src 'self'; img-src 'self' https://a.example; script-src 'self' https://ajax.googleapis.com/x0.js",
+  "script-src 'strict-dynamic' 'nonce-x'; object-src 'none', img-src *",
+];
+const INPUT: Omit<BuildInput, "groups"> = {
+  base: "default-src 'self'; script-src 'self' https://gone.example; object-src 'none'",
+  reportUri: "https://cinch.example/r/k",
+  hashVersions: { "'sha256-abc='": 1 },
+  enforcedVersion: 2,
+};
+
+async function fixture(seed: number) {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const db = await openDb(join(mkdtempSync(join(tmpdir(), "cinch-pworker-")), "cinch.db"), {
+    synchronous: "NORMAL",
+  });
+  db.raw.prepare(`INSERT INTO Project (id, name, reportKey, policyKey) VALUES ('p', 'p', 'rk', 'pk')`).run();
+  const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1_000_000 });
+  const cache = new PolicyCache(db.sql, writer);
+  const hosts = [
+    "https://a.example",
+    "https://b.example",
+    "https://x.sub.example",
+    "https://y.sub.example",
+    "https://z.sub.example",
+    "https://ajax.googleapis.com",
+    "inline",
+    "eval",
+  ];
+  const violation = (): Violation => {
+    const blocked = pick(hosts);
+    return {
+      directive: pick(["script-src-elem", "img-src", "connect-src", "style-src-elem"]),
+      blocked: blocked.startsWith("https") ? `${blocked}/x${Math.floor(rnd() * 3)}.js` : blocked,
+      blockedKey: blocked,
+      documentUrl: `https://site.example/${pick(["a", "b", "c", "d"])}`,
+      disposition: pick(["enforce", "report"] as const),
+      sourceFile: "",
+      line: null,
+      column: null,
+      sample: blocked === "inline" ? pick(["a()", "b()", "window.c=1;"]) : "",
+      statusCode: 200,
+      browser: "Chrome 131",
+      noise: pick<NoiseReason | null>([null, null, null, "extension"]),
+    };
+  };
+  const now = Date.now();
+  const commit = async () => {
+    const pending: Promise<void>[] = [];
+    for (let r = 0; r < 1 + Math.floor(rnd() * 12); r++) {
+      const at = rnd() < 0.7 ? now - Math.floor(rnd() * 3_600_000) : now - Math.floor(rnd() * 9 * DAY_MS);
+      pending.push(
+        writer.enqueue("p", [violation(), violation()], { policyVersion: pick([null, 1, 2]), env: "" }, at),
+      );
+    }
+    writer.flushNow();
+    await Promise.all(pending);
+  };
+  return { db, writer, cache, now, commit };
+}
+
+/** What the API would build in process from a fresh read, cut to the page the worker answers with. */
+async function freshBuild(db: SqliteDb, now: number, offset: number, limit: number) {
+  const groups = await policyGroups(db.sql, "p", {
+    now,
+    recentDays: 7,
+    versions: "inline",
+    samplesPerGroup: 0,
+  });
+  const built = buildPolicy({ ...INPUT, groups });
+  return {
+    ...built,
+    suggestions: built.suggestions.slice(offset, offset + limit),
+    suggestionCount: built.suggestions.length,
+  };
+}
+
+describe("the worker's answers are the in-process answers", () => {
+  test.each([1, 2])("after every commit, patched from the writer's changes (seed %i)", async (seed) => {
+    const { db, writer, cache, now, commit } = await fixture(seed);
+    const worker = new PolicyWorker({ timeoutMs: 60_000 });
+    try {
+      for (let batch = 0; batch < 12; batch++) {
+        await commit();
+        const entry = await cache.entryFor("p", now);
+        const page = batch % 3 === 2 ? { offset: 2, limit: 3 } : { offset: 0, limit: 1000 };
+        const built = await worker.run(entry, {
+          kind: "build",
+          input: INPUT,
+          blocked: [],
+          extra: [],
+          ...page,
+        });
+        expect(built).toEqual(await freshBuild(db, now, page.offset, page.limit));
+        const policy = POLICIES[batch % POLICIES.length]!;
+        const opts = { now, windowDays: 7, listLimit: 500 };
+        const fresh = await policyGroups(db.sql, "p", { now, recentDays: 7, samplesPerGroup: 0 });
+        expect(await worker.run(entry, { kind: "preview", policy, opts, extra: [] })).toEqual(
+          previewImpact(policy, fresh, opts),
+        );
+      }
+      // The groups went over once and were patched since (one sync per request after the first).
+      expect((await cache.entryFor("p", now)).synced?.seq).toBe(24);
+    } finally {
+      worker.close();
+      writer.close();
+      await db.close();
+    }
+  });
+});
+
+describe("a failing worker", () => {
+  test("a crash fails its request with PolicyWorkerUnavailable; the next request gets a new worker", async () => {
+    const { db, writer, cache, now, commit } = await fixture(3);
+    const worker = new PolicyWorker({ timeoutMs: 60_000, entry: FAULTY });
+    try {
+      await commit();
+      const entry = await cache.entryFor("p", now);
+      const opts = { now };
+      await expect(
+        worker.run(entry, { kind: "preview", policy: "img-src https://crash.invalid", opts, extra: [] }),
+      ).rejects.toThrow(PolicyWorkerUnavailable);
+      await commit();
+      const again = await cache.entryFor("p", now);
+      const built = await worker.run(again, {
+        kind: "build",
+        input: INPUT,
+        blocked: [],
+        extra: [],
+        offset: 0,
+        limit: 1000,
+      });
+      expect(built).toEqual(await freshBuild(db, now, 0, 1000));
+    } finally {
+      worker.close();
+      writer.close();
+      await db.close();
+    }
+  });
+
+  test("a worker that does not answer in time is terminated; its request fails, the next one works", async () => {
+    const { db, writer, cache, now, commit } = await fixture(4);
+    const worker = new PolicyWorker({ timeoutMs: 1_500, entry: FAULTY });
+    try {
+      await commit();
+      const entry = await cache.entryFor("p", now);
+      const started = performance.now();
+      await expect(
+        worker.run(entry, {
+          kind: "preview",
+          policy: "img-src https://hang.invalid",
+          opts: { now },
+          extra: [],
+        }),
+      ).rejects.toThrow(/did not answer within 1500 ms/);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      // The same pool starts a new worker (a request's timeout counts from when the worker is ready).
+      const preview = await worker.run(entry, {
+        kind: "preview",
+        policy: POLICIES[0]!,
+        opts: { now },
+        extra: [],
+      });
+      const fresh = await policyGroups(db.sql, "p", { now, recentDays: 7, samplesPerGroup: 0 });
+      expect(preview).toEqual(previewImpact(POLICIES[0]!, fresh, { now }));
+    } finally {
+      worker.close();
+      writer.close();
+      await db.close();
+    }
+  });
+});
+
+describe("the API over a failing worker", () => {
+  let close = async () => {};
+  afterAll(() => close());
+
+  test("503 policy_worker_unavailable (no internals), then the next preview and suggestion answer 200", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cinch-pworker-api-"));
+    const config = loadConfig({
+      DATA_DIR: dir,
+      PORT: "0",
+      SQLITE_SYNCHRONOUS: "NORMAL",
+      PUBLIC_URL: "http://127.0.0.1:8787",
+      WRITE_FLUSH_MS: "2",
+      POLICY_WORKER_GROUPS: "0",
+    });
+    const deps = await createDeps(config, pino({ level: "silent" }));
+    const app = createApp(deps, { webDist: join(dir, "no-dist"), policyWorkerEntry: FAULTY });
+    const srv = createServer(app.koa.callback());
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    close = async () => {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+      await closeDeps(deps);
+    };
+    const addr = srv.address();
+    const url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+    const { token } = await deps.tokens.create("t", "admin");
+    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    const project = (await (
+      await fetch(`${url}/api/projects`, { method: "POST", headers, body: JSON.stringify({ name: "w" }) })
+    ).json()) as { id: string; reportKey: string };
+    const report = await fetch(`${url}/r/${project.reportKey}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/csp-report" },
+      body: JSON.stringify({
+        "csp-report": {
+          "document-uri": "https://site.example/",
+          "effective-directive": "img-src",
+          "blocked-uri": "https://a.example/x.png",
+        },
+      }),
+    });
+    expect(report.status).toBe(204);
+    const preview = (policy: string) =>
+      fetch(`${url}/api/projects/${project.id}/policy/preview`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ policy }),
+      });
+    const failed = await preview("img-src https://crash.invalid");
+    expect(failed.status).toBe(503);
+    const body = (await failed.json()) as { error: string; message: string };
+    expect(body).toEqual({
+      error: "policy_worker_unavailable",
+      message: "the policy builder did not finish this request; it has been restarted, try again",
+    });
+    const ok = await preview("img-src 'self'");
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { blocked: { groups: number } }).blocked.groups).toBe(1);
+    const suggestion = await fetch(`${url}/api/projects/${project.id}/policy/suggestion`, { headers });
+    expect(suggestion.status).toBe(200);
+    const s = (await suggestion.json()) as { suggestions: { id: string }[]; suggestionCount: number };
+    expect(s.suggestions.map((x) => x.id)).toContain("img-src https://a.example");
+    expect(s.suggestionCount).toBe(s.suggestions.length);
+  });
+});

@@ -1,0 +1,97 @@
+// A memoized build (policy/build-memo.ts) answers exactly what a fresh build answers, build after build, while the
+// groups change the way the policy cache changes them: a changed group is a new object, the others stay the same.
+import { describe, expect, test } from "vitest";
+import { buildPolicy } from "../../server/policy/build.ts";
+import { BuildMemo } from "../../server/policy/build-memo.ts";
+import type { BuildInput } from "../../server/policy/build-types.ts";
+import type { PolicyGroup } from "../../server/policy/groups.ts";
+import { prng } from "../../bench/workload.ts";
+import { builderGroups } from "../../bench/builder.ts";
+import { corpusGroups } from "./corpus-groups.ts";
+import { group, PAGE } from "./helpers.ts";
+
+const BASES = [
+  undefined,
+  "default-src 'self'; script-src 'self' https://old.example; img-src 'self' data:; object-src 'none'",
+  "default-src 'self' 'unsafe-inline' *; report-uri /r",
+];
+
+/** One commit as the cache applies it: some groups replaced by new objects with more reports, some new groups. */
+function commit(groups: PolicyGroup[], rnd: () => number, step: number): PolicyGroup[] {
+  const out = [...groups];
+  for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) {
+    const i = Math.floor(rnd() * out.length);
+    const g = out[i]!;
+    out[i] = {
+      ...g,
+      count: g.count + 1 + Math.floor(rnd() * 3),
+      lastSeen: g.lastSeen + 1,
+      pages: rnd() < 0.3 ? [...g.pages, `${PAGE}p${step}`] : g.pages,
+    };
+  }
+  if (rnd() < 0.6) {
+    const host = `https://n${step}.${rnd() < 0.5 ? "img.example.com" : "other.example"}`;
+    out.push({
+      ...group(rnd() < 0.5 ? "img-src" : "script-src-elem", host, { count: rnd() < 0.5 ? 1 : 4 }),
+      id: 10_000 + step,
+    });
+  }
+  return out;
+}
+
+describe("a memoized build equals a fresh build", () => {
+  test.each([1, 2, 3, 4])("corpus groups, 25 commits, changing inputs (seed %i)", (seed) => {
+    const rnd = prng(seed);
+    const memo = new BuildMemo();
+    let groups = corpusGroups();
+    let reused = 0;
+    for (let step = 0; step < 25; step++) {
+      groups = commit(groups, rnd, step);
+      // Now and then the user's choices, the base or the hash versions change too.
+      const input: BuildInput = {
+        groups,
+        base: BASES[Math.floor(step / 9) % BASES.length],
+        reportUri: "https://cinch.example/r/k",
+        minCount: step % 7 === 6 ? 5 : 2,
+        accepted: step % 5 === 4 ? ["img-src https://d.img.example.com"] : [],
+        rejected: step % 4 === 3 ? ["img-src https://a.img.example.com"] : [],
+        hashVersions: step > 12 ? { "'sha256-abc='": 1 } : {},
+        enforcedVersion: 1,
+      };
+      const memoized = buildPolicy(input, memo);
+      reused += memo.last.plansReused;
+      expect(memoized).toEqual(buildPolicy(input));
+    }
+    // The memo did its work: most plans came from the build before.
+    expect(reused).toBeGreaterThan(10 * corpusGroups().length);
+  });
+
+  test("2,000 synthetic groups: the sort is merged, plans and the final steps are reused, answers equal", () => {
+    const rnd = prng(9);
+    const memo = new BuildMemo();
+    let groups = builderGroups(2_000, 1_000_000);
+    const input = (gs: PolicyGroup[]): BuildInput => ({ groups: gs, reportUri: "https://cinch.example/r/k" });
+    expect(buildPolicy(input(groups), memo)).toEqual(buildPolicy(input(groups)));
+    for (let step = 0; step < 6; step++) {
+      groups = [...groups];
+      const i = Math.floor(rnd() * groups.length);
+      groups[i] = { ...groups[i]!, count: groups[i]!.count + 1 };
+      // A new group below the evidence threshold: the candidate's text does not change.
+      groups.push({ ...group("img-src", `https://once${step}.example`, { count: 1 }), id: 50_000 + step });
+      const memoized = buildPolicy(input(groups), memo);
+      expect(memo.last).toMatchObject({ sortMerged: true, finalReused: true, plansMade: 2 });
+      expect(memoized).toEqual(buildPolicy(input(groups)));
+    }
+  });
+
+  test("a changed group (a new object) changes the answer as a fresh build does", () => {
+    const memo = new BuildMemo();
+    const g = { ...group("img-src", "https://x.example", { count: 1 }), id: 1 };
+    const first = buildPolicy({ groups: [g] }, memo);
+    expect(first.suggestions[0]?.applied).toBe(false); // 1 report: below the threshold
+    const bumped = { ...g, count: 5 };
+    const second = buildPolicy({ groups: [bumped] }, memo);
+    expect(second).toEqual(buildPolicy({ groups: [bumped] }));
+    expect(second.suggestions[0]?.applied).toBe(true);
+  });
+});
