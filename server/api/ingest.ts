@@ -25,6 +25,7 @@ import { TokenBuckets, clientKeyer } from "../http/ratelimit.ts";
 import type { ProjectRecord } from "../store/projects.ts";
 import { DailyCounts } from "../store/daily-counts.ts";
 import { scriptSightings } from "./ingest-scripts.ts";
+import type { ScriptSighting } from "../scripts/sighting.ts";
 
 const DAY_MS = 86_400_000;
 const ENV_RE = /^[A-Za-z0-9._-]{1,32}$/;
@@ -80,6 +81,7 @@ function tagsFrom(url: string): ReportTags {
   return { policyVersion, env: typeof env === "string" ? env : "" };
 }
 const NO_TAGS: ReportTags = Object.freeze({ policyVersion: null, env: "" });
+const NO_SCRIPTS: { sightings: ScriptSighting[]; foreign: number } = { sightings: [], foreign: 0 };
 
 /** The ingest endpoint: serve(req, res, key, path) answers one POST or OPTIONS to /r/<key>. */
 export type Ingest = {
@@ -206,7 +208,11 @@ export function createIngest(deps: AppDeps): Ingest {
     limitReports(clientKey, project, outcome.violations.length + outcome.scripts.length);
     metrics.batchSize.observe(outcome.violations.length + outcome.scripts.length);
     const now = Date.now();
-    const scripts = await scriptSightings(deps.scripts, project, outcome.scripts); // the script inventory (#18)
+    // The script inventory (#18); no await (a turn of the microtask queue) for the reports that carry no script.
+    const scripts =
+      outcome.scripts.length === 0
+        ? NO_SCRIPTS
+        : await scriptSightings(deps.scripts, project, outcome.scripts);
     const { settings } = project;
     const rules = settings.ignoreRules;
     const hasRules = rules.hosts.length + rules.schemes.length + rules.sampleContains.length > 0;

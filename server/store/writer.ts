@@ -45,7 +45,24 @@ export class WriterClosedError extends Error {
   }
 }
 
-type Pending = BatchItem & { resolve: () => void; reject: (err: unknown) => void };
+/**
+ * The requests of one batch wait on one promise, settled once the batch is durable. A promise, its two functions
+ * and a record per request, each kept until the commit's fsync, were what overload promoted to old space (#17).
+ */
+class BatchWaiter {
+  readonly promise: Promise<void>;
+  resolve!: () => void;
+  reject!: (err: unknown) => void;
+  /** Reports (and script sightings) of the batch: the engines count what waits for the disk. */
+  reports = 0;
+
+  constructor() {
+    this.promise = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+}
 
 /**
  * Told, right after a commit, what it changed in a project's non-noise groups and the project's new generation.
@@ -72,7 +89,9 @@ const isEngine = (x: Database.Database | BatchEngine): x is BatchEngine =>
 
 /** Aggregating writer; one per database. */
 export class ReportWriter {
-  private queue: Pending[] = [];
+  private queue: BatchItem[] = [];
+  /** What the queued requests wait on (null while nothing is queued). */
+  private waiter: BatchWaiter | null = null;
   private queued = 0;
   private timer: NodeJS.Timeout | null = null;
   /** An asynchronous engine's commit is running: what arrives meanwhile waits for it, to go as one batch. */
@@ -113,11 +132,12 @@ export class ReportWriter {
     const n = violations.length + scripts.length;
     if (n === 0) return Promise.resolve();
     if (this.depth + n > this.opts.maxQueue) throw new QueueFullError();
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ projectId, violations, tags, receivedAt, scripts, resolve, reject });
-      this.queued += n;
-      this.schedule();
-    });
+    this.queue.push({ projectId, violations, tags, receivedAt, scripts });
+    this.queued += n;
+    const waiter = (this.waiter ??= new BatchWaiter());
+    waiter.reports += n;
+    this.schedule();
+    return waiter.promise;
   }
 
   /** Count a project event (accepted/noise/sampled/rejected:<reason>) in its hour; written with the next commit. */
@@ -174,9 +194,11 @@ export class ReportWriter {
     // (npx tsx bench/engines.ts, same run beside SQLite's 2,477).
     if (this.busy) return;
     const batch = this.queue;
+    const waiter = this.waiter;
     const counters = this.counters;
     if (batch.length === 0 && counters.size === 0) return;
     this.queue = [];
+    this.waiter = null;
     this.queued = 0;
     this.counters = new Counters();
     const started = performance.now();
@@ -189,7 +211,7 @@ export class ReportWriter {
     };
     const fail = (err: unknown) => {
       this.opts.onCommitError?.(err);
-      for (const p of batch) p.reject(err);
+      waiter?.reject(err);
     };
     let result: CommitChanges | Promise<CommitChanges>;
     try {
@@ -206,7 +228,7 @@ export class ReportWriter {
       };
       result.then(
         (changes) => {
-          this.committed(batch, agg.touched, changes, agg.reports, started);
+          this.committed(waiter, agg.touched, changes, agg.reports, started);
           next();
         },
         (err: unknown) => {
@@ -215,12 +237,12 @@ export class ReportWriter {
         },
       );
     } else {
-      this.committed(batch, agg.touched, result, agg.reports, started);
+      this.committed(waiter, agg.touched, result, agg.reports, started);
     }
   }
 
   private committed(
-    batch: Pending[],
+    waiter: BatchWaiter | null,
     touched: ReadonlySet<string>,
     changes: CommitChanges,
     reports: number,
@@ -241,13 +263,7 @@ export class ReportWriter {
       }
     }
     this.opts.onCommit?.(reports, (performance.now() - started) / 1000);
-    this.engine.settle(
-      batch.map((p) => ({
-        reports: p.violations.length + (p.scripts?.length ?? 0),
-        resolve: p.resolve,
-        reject: p.reject,
-      })),
-    );
+    this.engine.settle(waiter === null ? [] : [waiter]);
   }
 
   /** Commit what is queued and wait until every commit started so far has finished (asynchronous engines). */
