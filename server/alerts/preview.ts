@@ -5,6 +5,7 @@ import type { AlertRuleKind, AlertRuleParams, AlertRulePreviewDto } from "../con
 import type { ProjectRecord } from "../store/projects.ts";
 import { resolveParams } from "./vocabulary.ts";
 import { digestDue, policyIdentity, quotaLevel, spike } from "./rules.ts";
+import { recentScriptEvents, scriptAlert } from "./scripts.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -224,6 +225,18 @@ export async function previewRule(
       }
       break;
     }
+    case "script-new":
+    case "script-changed":
+      for (const { e, script } of await recentScriptEvents(prisma, project.id, rule.kind, since, 1000)) {
+        const a = scriptAlert(
+          rule.kind,
+          { id: e.id, scriptId: e.scriptId, at: Number(e.at), detail: e.detail },
+          script,
+          "",
+        );
+        candidates.push({ at: Number(e.at), key: a.key, title: a.title, groupId: null, count: 1 });
+      }
+      break;
     case "digest":
       for (let h = hSince; h <= nowHour; h++) {
         const key = digestDue(p, h * HOUR_MS);

@@ -15,6 +15,7 @@ import type { AlertEngine } from "./engine.ts";
 import { resolveParams } from "./vocabulary.ts";
 import { digestDue, policyIdentity, quotaLevel, silence, spike } from "./rules.ts";
 import { digestText } from "./digest.ts";
+import { scriptAlerts } from "./scripts.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -23,6 +24,8 @@ export type ScheduleDeps = {
   prisma: PrismaClient;
   projects: Pick<ProjectStore, "get">;
   observed: ObservedPolicyStore;
+  /** For links in the script inventory's alerts (#18). */
+  publicUrl?: string;
 };
 
 /**
@@ -104,6 +107,17 @@ export async function runSchedule(
           }
           break;
         }
+        case "script-new":
+        case "script-changed":
+          await scriptAlerts(
+            engine,
+            deps.prisma,
+            project,
+            { ...rule, kind: rule.kind },
+            now,
+            deps.publicUrl ?? "",
+          );
+          break;
         case "new-group":
         case "enforced-block":
         case "regression":

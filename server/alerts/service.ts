@@ -14,6 +14,8 @@ import { AlertEngine } from "./engine.ts";
 import { Dispatcher, sendTo } from "./dispatch.ts";
 import { Notifier } from "./notifier.ts";
 import { PolicyDigest, runSchedule } from "./schedule.ts";
+import { checkGoneScripts } from "./scripts.ts";
+import { ScriptStore } from "../store/scripts.ts";
 
 /** Alerts (and their delivery log) older than this are forgotten; quiet periods are at most as long (api/alerts.ts). */
 const OUTBOX_DAYS = 90;
@@ -56,6 +58,7 @@ export class AlertService {
   readonly policies = new PolicyDigest();
   private tickTimer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
+  private goneCheckedAt = 0;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -126,9 +129,19 @@ export class AlertService {
     await this.outbox.prune(Date.now() - OUTBOX_DAYS * 86_400_000);
     await runSchedule(
       this.engine,
-      { prisma: this.prisma, projects: this.projects, observed: this.observed },
+      {
+        prisma: this.prisma,
+        projects: this.projects,
+        observed: this.observed,
+        publicUrl: this.opts.publicUrl,
+      },
       this.policies,
     );
+    // The script inventory's script-gone check (#18): days matter, so at most once an hour.
+    if (Date.now() - this.goneCheckedAt >= 3_600_000) {
+      this.goneCheckedAt = Date.now();
+      await checkGoneScripts(new ScriptStore(this.prisma), this.projects, this.goneCheckedAt);
+    }
   }
 
   /** The rules or triage changed (API): reload now, not on the next tick. */

@@ -17,6 +17,8 @@ export const RULE_KINDS = [
   "policy-drift",
   "regression",
   "digest",
+  "script-new",
+  "script-changed",
 ] as const satisfies readonly AlertRuleKind[];
 export const TRIAGE_STATES = [
   "open",
@@ -89,6 +91,10 @@ export function ruleDefaults(kind: AlertRuleKind): { quietMinutes: number; minCo
     case "quota":
       return { quietMinutes: 24 * 60, minCount: 1 };
     case "digest":
+      return { quietMinutes: 60, minCount: 1 };
+    // Each change-log event is its own key: the quiet period is how far back a tick looks for events (#18).
+    case "script-new":
+    case "script-changed":
       return { quietMinutes: 60, minCount: 1 };
   }
 }

@@ -6,10 +6,20 @@ export type AlertChannelKind = "webhook" | "slack" | "email";
 
 /**
  * What a rule watches. `digest` is the daily or weekly email summary (params.period, params.hour); `regression` is a
- * resolved group that reappears.
+ * resolved group that reappears; `script-new` / `script-changed` are the script inventory's (#18): a script seen for
+ * the first time, a hash not seen before for a known script.
  */
 export type AlertRuleKind =
-  "new-group" | "enforced-block" | "spike" | "silence" | "quota" | "policy-drift" | "regression" | "digest";
+  | "new-group"
+  | "enforced-block"
+  | "spike"
+  | "silence"
+  | "quota"
+  | "policy-drift"
+  | "regression"
+  | "digest"
+  | "script-new"
+  | "script-changed";
 
 /** A group's triage state; `muted` groups never alert. */
 export type TriageState = "open" | "acknowledged" | "resolved" | "muted";

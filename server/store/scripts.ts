@@ -300,29 +300,35 @@ export class ScriptStore {
 
   /**
    * The scheduled check: scripts of the project last seen before `before` and not yet marked get `goneAt` and a
-   * script-gone event (one per disappearance: a new sighting clears goneAt). Returns how many.
+   * script-gone event (one per disappearance: a new sighting clears goneAt). Each mark is a conditional update, so
+   * two nodes checking at once record one event. Returns how many were marked.
    */
   async markGone(projectId: string, before: number, at: number): Promise<number> {
-    return this.prisma.$transaction(async (tx) => {
-      const gone = await tx.script.findMany({
-        where: { projectId, lastSeen: { lt: BigInt(before) }, goneAt: null },
-        select: { id: true, lastSeen: true },
-      });
-      if (gone.length === 0) return 0;
-      await tx.script.updateMany({
-        where: { id: { in: gone.map((g) => g.id) }, goneAt: null },
-        data: { goneAt: BigInt(at) },
-      });
-      await tx.scriptEvent.createMany({
-        data: gone.map((g) => ({
-          projectId,
-          scriptId: g.id,
-          kind: "script-gone",
-          at: BigInt(at),
-          detail: new Date(n(g.lastSeen)).toISOString(),
-        })),
-      });
-      return gone.length;
+    const candidates = await this.prisma.script.findMany({
+      where: { projectId, lastSeen: { lt: BigInt(before) }, goneAt: null },
+      select: { id: true, lastSeen: true },
     });
+    let marked = 0;
+    for (const g of candidates) {
+      const done = await this.prisma.$transaction(async (tx) => {
+        const u = await tx.script.updateMany({
+          where: { id: g.id, goneAt: null, lastSeen: { lt: BigInt(before) } },
+          data: { goneAt: BigInt(at) },
+        });
+        if (u.count === 0) return false;
+        await tx.scriptEvent.create({
+          data: {
+            projectId,
+            scriptId: g.id,
+            kind: "script-gone",
+            at: BigInt(at),
+            detail: new Date(n(g.lastSeen)).toISOString(),
+          },
+        });
+        return true;
+      });
+      if (done) marked++;
+    }
+    return marked;
   }
 }

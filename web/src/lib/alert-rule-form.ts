@@ -43,6 +43,8 @@ export const KIND_DEFAULTS: Record<AlertRuleKind, { minCount: number; quietMinut
   "policy-drift": { minCount: 1, quietMinutes: 1440 },
   quota: { minCount: 1, quietMinutes: 1440 },
   digest: { minCount: 1, quietMinutes: 60 },
+  "script-new": { minCount: 1, quietMinutes: 60 },
+  "script-changed": { minCount: 1, quietMinutes: 60 },
 };
 
 /** The parameters' defaults, as the server resolves a rule's missing ones (csper's 20× for spikes). */
@@ -66,6 +68,8 @@ export const KIND_PARAMS: Record<AlertRuleKind, readonly (keyof AlertRuleParams)
   "policy-drift": [],
   regression: ["directives"],
   digest: ["period", "hour", "weekday"],
+  "script-new": [],
+  "script-changed": [],
 };
 
 /**
@@ -259,6 +263,8 @@ export function paramsSummary(r: Pick<AlertRuleDto, "kind" | "params">): string 
       );
       break;
     case "policy-drift":
+    case "script-new":
+    case "script-changed":
       break;
     case "regression":
       parts.push(dirs);

@@ -16,6 +16,8 @@ export const ALERT_RULE_KINDS = [
   "policy-drift",
   "regression",
   "digest",
+  "script-new",
+  "script-changed",
 ] as const satisfies readonly AlertRuleKind[];
 
 /** Each kind's name and what it watches, in the words the rules form uses. */
@@ -45,6 +47,14 @@ export const RULE_KIND_TEXT: Record<AlertRuleKind, { label: string; help: string
   digest: {
     label: "Digest",
     help: "A daily or weekly summary: new groups, breakage, top groups, noise, the grade.",
+  },
+  "script-new": {
+    label: "New script",
+    help: "A script the pages never ran before (from csp-hash and integrity-violation reports): review it in Scripts.",
+  },
+  "script-changed": {
+    label: "Script changed",
+    help: "A known script arrived with a hash not seen before: its bytes changed (PCI DSS 11.6.1).",
   },
 };
 
