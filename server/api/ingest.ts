@@ -40,6 +40,7 @@ const INGEST_PATH = /^\/r\/([^/]+)\/?$/i;
 export function ingestKeyOf(path: string): string | null {
   const m = INGEST_PATH.exec(path);
   if (m === null) return null;
+  if (!m[1]!.includes("%")) return m[1]!; // report keys are URL-safe: nothing to decode
   try {
     return decodeURIComponent(m[1]!);
   } catch {
