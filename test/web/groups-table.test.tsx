@@ -101,7 +101,12 @@ describe("GroupsTable", () => {
   test("noise mode adds the reason column", () => {
     render(<GroupsTable {...base} onSort={vi.fn()} showNoise groups={[group({ noise: "extension" })]} />);
     expect(screen.getByRole("columnheader", { name: "Noise reason" })).toBeTruthy();
-    expect(screen.getByText("extension")).toBeTruthy();
+    // the reason in words; the id and what it means in the tooltip (hover and focus)
+    const badge = screen.getByText("Browser extension");
+    const tip = document.getElementById(badge.closest(".tip")!.getAttribute("aria-describedby")!);
+    expect(tip?.textContent).toBe(
+      "The blocked resource or script belonged to a browser extension, not to your site. (extension)",
+    );
   });
 
   test("shows a sparkline when the trend is known", () => {

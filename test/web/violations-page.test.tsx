@@ -427,7 +427,7 @@ describe("ViolationsPage", () => {
     await screen.findByRole("table", { name: "Noise groups" });
     expect(vi.mocked(api.violations).mock.calls[0]![1]).toMatchObject({ noise: "only" });
     expect(vi.mocked(api.series).mock.calls[0]![1]).toMatchObject({ noise: "only" });
-    expect(screen.getByText("extension")).toBeTruthy();
+    expect(screen.getByText("Browser extension")).toBeTruthy();
     expect(screen.getByText("No reports in this range.")).toBeTruthy();
   });
 });

@@ -8,6 +8,8 @@ import { Sparkline } from "./Sparkline.tsx";
 import { Swatch } from "./Swatch.tsx";
 import { showBidiControls, Untrusted } from "./Untrusted.tsx";
 import { compactBrowsers, pagePath } from "../lib/compact.ts";
+import { noiseText } from "../lib/noise-vocabulary.ts";
+import { Tip } from "./Tip.tsx";
 
 export type SortKey = "count" | "lastSeen" | "firstSeen" | "directive" | "blocked";
 export type SortOrder = "asc" | "desc";
@@ -138,7 +140,13 @@ export function GroupsTable({
                 </td>
                 {showNoise ? (
                   <td>
-                    <span className="badge badge-noise">{g.noise ?? "—"}</span>
+                    {g.noise ? (
+                      <Tip text={`${noiseText(g.noise).description} (${g.noise})`}>
+                        <span className="badge badge-noise">{noiseText(g.noise).label}</span>
+                      </Tip>
+                    ) : (
+                      "—"
+                    )}
                   </td>
                 ) : null}
                 <td className="num">

@@ -14,7 +14,9 @@ function Lines({
 }) {
   const rows = diff.filter((d) => (side === "current" ? d.change !== "added" : d.change !== "removed"));
   return (
-    <ul className="policy-lines" aria-label={label}>
+    // Focusable: the list scrolls past its height, and keyboard users must be able to scroll it (axe:
+    // scrollable-region-focusable).
+    <ul className="policy-lines" aria-label={label} tabIndex={0}>
       {rows.length === 0 ? <li className="muted">(empty policy)</li> : null}
       {rows.map((d) => {
         const cls =

@@ -17,6 +17,7 @@ import { TimeRangePicker } from "../components/TimeRangePicker.tsx";
 import { CopyButton } from "../components/CopyButton.tsx";
 import { showBidiControls, Untrusted } from "../components/Untrusted.tsx";
 import { pagePath } from "../lib/compact.ts";
+import { noiseText } from "../lib/noise-vocabulary.ts";
 import { GroupTriage } from "../components/GroupTriage.tsx";
 
 function Breakdown({
@@ -258,7 +259,8 @@ function GroupView({ d, since, until }: { d: GroupDetailDto; since: number; unti
       </dl>
       {g.noise ? (
         <p className="notice">
-          Classified as noise: <strong>{g.noise}</strong>. Noise never reaches the policy builder.
+          Classified as noise: <strong>{noiseText(g.noise).label}</strong> ({noiseText(g.noise).description}{" "}
+          <span className="mono">{g.noise}</span>). Noise never reaches the policy builder.
         </p>
       ) : null}
       <div className="card">

@@ -8,6 +8,7 @@ import { Link, navigate, pathFor } from "../lib/router.tsx";
 import { fmtInt } from "../lib/format.ts";
 import { Async, Empty, FormError } from "../components/State.tsx";
 import { Sparkline } from "../components/Sparkline.tsx";
+import { Tip } from "../components/Tip.tsx";
 import { Untrusted } from "../components/Untrusted.tsx";
 
 function CreateProject({ onCreated }: { onCreated: (p: ProjectDto) => void }) {
@@ -59,10 +60,13 @@ export function ProjectsTable({ projects }: { projects: ProjectDto[] }) {
           <tr>
             <th scope="col">Project</th>
             <th scope="col" className="num">
-              Last 24 hours
+              {/* The server's one definition: violations, noise excluded (#16). */}
+              <Tip text={projects[0]?.counts?.label ?? "Violations (noise excluded) in the last 24 hours"}>
+                Violations, 24 h
+              </Tip>
             </th>
-            <th scope="col" className="num">
-              Last 7 days
+            <th scope="col" className="num col-optional">
+              Violations, 7 days
             </th>
             <th scope="col" className="col-optional">
               7-day trend
@@ -82,7 +86,7 @@ export function ProjectsTable({ projects }: { projects: ProjectDto[] }) {
                 {p.builtin ? <span className="badge">built-in</span> : null}
               </th>
               <td className="num">{p.counts ? fmtInt(p.counts.last24h) : "—"}</td>
-              <td className="num">{p.counts ? fmtInt(p.counts.last7d) : "—"}</td>
+              <td className="num col-optional">{p.counts ? fmtInt(p.counts.last7d) : "—"}</td>
               <td className="col-optional">
                 {p.counts ? (
                   <Sparkline
