@@ -137,7 +137,7 @@ export async function listGroups(
     if (f.page) g.pageMatch = num(r.counted) === 1 ? "counted" : "listed";
     return g;
   });
-  await addTrends(sql, page, f, rollups);
+  await addTrends(sql, projectId, page, f, rollups);
   return { groups: page, totals: { groups, reports, byDirective, listedOnly } };
 }
 
@@ -173,6 +173,7 @@ function pageFiltered(
 /** Fill each listed group's trend: its reports in TREND_BUCKETS equal slices of the window (one query). */
 async function addTrends(
   sql: SqlReader,
+  projectId: string,
   groups: GroupRow[],
   f: GroupFilter,
   rollups: boolean,
@@ -185,6 +186,22 @@ async function addTrends(
   for (const g of groups) g.trend = new Array<number>(buckets).fill(0);
   const span = last - first + 1;
   const bucketOf = (hour: number) => Math.min(buckets - 1, Math.floor(((hour - first) / span) * buckets));
+  if (f.page) {
+    // The page filter counts per UTC day (pageFiltered): so does the trend, each day in the bucket of its first
+    // hour inside the window, so a trend adds up to its group's count.
+    const rows = await sql.all<{ groupId: unknown; day: unknown; cnt: unknown }>(Prisma.sql`
+      SELECT b."groupId" AS "groupId", b.day AS day, SUM(b.count) AS cnt FROM "GroupBreakdown" b
+      WHERE ${pageCountWhere(sql.dialect, projectId, { ...f, page: f.page })}
+        AND b."groupId" IN (${Prisma.join(groups.map((g) => g.id))})
+      GROUP BY b."groupId", b.day`);
+    for (const r of rows) {
+      const trend = byId.get(num(r.groupId))?.trend;
+      if (!trend) continue;
+      const i = bucketOf(Math.max(first, num(r.day) * 24));
+      trend[i] = (trend[i] ?? 0) + num(r.cnt);
+    }
+    return;
+  }
   if (rollups && tagFree(f)) {
     // Each bucket is the difference of the group's running totals at its ends: 25 lookups per group instead of
     // every hourly row of the window (72,000 rows for a page of busy groups over 30 days: 170-270 ms).

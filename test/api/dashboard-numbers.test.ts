@@ -122,6 +122,8 @@ describe("where and in which browsers", () => {
     ]);
     expect(v.totals.reports).toBe(8);
     expect(v.counting?.page).toMatchObject({ page: "/checkout", listedOnly: 0 });
+    // The trend adds up to the count: per UTC day too.
+    expect(v.groups[0]!.trend!.reduce((a, b) => a + b, 0)).toBe(8);
     const stored = await rows<{ n: unknown }>(
       t,
       `SELECT SUM(count) AS n FROM "GroupBreakdown" WHERE "projectId" = ? AND kind = 'page' AND value LIKE ?`,
