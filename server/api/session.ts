@@ -105,10 +105,13 @@ export function sessionRoutes(api: ApiRouter, deps: AppDeps): void {
     // The password is checked before the token is spent, so a rejected password does not burn the token.
     const problem = passwordProblem(body.password, body.email);
     if (problem) throw badRequest("weak_password", `password: ${problem.replace(/^password /, "")}`);
-    if (!(await setup.claim(body.token))) {
+    const user = await setup.createAdmin(body.token, body.email, body.password);
+    if (!user) {
+      // Another setup may have won the race since the check above (on this node or another).
+      if ((await users.count()) > 0)
+        throw conflict("setup_done", "setup is already complete: sign in instead");
       throw forbidden("invalid_setup_token", "the setup token is invalid, expired or already used");
     }
-    const user = await users.create(body.email, body.password);
     await signIn(ctx, user.id);
   });
 }

@@ -2,7 +2,7 @@
 // one hour) that the server prints as a URL; POST /api/setup spends it to create the first admin.
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { UserStore } from "./users.ts";
+import { newUser, type UserRecord, type UserStore } from "./users.ts";
 import { passwordProblem } from "../accounts/passwords.ts";
 import { ConfigError } from "../config.ts";
 
@@ -10,14 +10,26 @@ export const SETUP_TOKEN_TTL_MS = 60 * 60 * 1000;
 
 const hash = (token: string): string => createHash("sha256").update(token).digest("hex");
 
+/**
+ * A row that exists only inside a setup transaction: inserting it makes concurrent setups, on any node, wait for each
+ * other (the primary key: SQLite's write lock, PostgreSQL's unique-index wait), and each one then sees the users the
+ * one before created. Not a hex SHA-256, so never a token's hash; deleted before the transaction commits.
+ */
+const SETUP_LOCK = "setup-in-progress";
+
 export class SetupStore {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Issue a new token, invalidating earlier ones; the plain value is returned once and stored hashed. */
+  /**
+   * Issue a new token; the plain value is returned once and stored hashed. Other tokens stay valid until they expire:
+   * several nodes start at once, each printing its own URL, and any of them must work. Expired and spent ones go.
+   */
   async issue(now = Date.now()): Promise<string> {
     const token = randomBytes(32).toString("base64url");
     await this.prisma.$transaction([
-      this.prisma.setupToken.deleteMany({}),
+      this.prisma.setupToken.deleteMany({
+        where: { OR: [{ expiresAt: { lte: new Date(now) } }, { usedAt: { not: null } }] },
+      }),
       this.prisma.setupToken.create({
         data: { tokenHash: hash(token), expiresAt: new Date(now + SETUP_TOKEN_TTL_MS) },
       }),
@@ -26,16 +38,34 @@ export class SetupStore {
   }
 
   /**
-   * Spend a token: true once for a valid, unexpired, unused token. The conditional update is atomic, so two
-   * racing requests with one token cannot both succeed.
+   * Create the first admin with a token: the user, or null when the token is invalid, expired or spent, or an admin
+   * exists. One transaction spends the token and creates the user, serialized against every other setup (SETUP_LOCK),
+   * so two setups at once on two nodes, with two tokens, create exactly one admin. The caller has checked the
+   * password policy.
    */
-  async claim(token: string, now = Date.now()): Promise<boolean> {
-    if (token.length === 0 || token.length > 200) return false;
-    const res = await this.prisma.setupToken.updateMany({
-      where: { tokenHash: hash(token), usedAt: null, expiresAt: { gt: new Date(now) } },
-      data: { usedAt: new Date(now) },
+  async createAdmin(
+    token: string,
+    email: string,
+    password: string,
+    now = Date.now(),
+  ): Promise<UserRecord | null> {
+    if (token.length === 0 || token.length > 200) return null;
+    // Argon2 first: tens of milliseconds that need no lock.
+    const data = await newUser(email, password);
+    return this.prisma.$transaction(async (tx) => {
+      await tx.setupToken.create({ data: { tokenHash: SETUP_LOCK, expiresAt: new Date(now) } });
+      const spent =
+        (await tx.user.count()) === 0 &&
+        (
+          await tx.setupToken.updateMany({
+            where: { tokenHash: hash(token), usedAt: null, expiresAt: { gt: new Date(now) } },
+            data: { usedAt: new Date(now) },
+          })
+        ).count === 1;
+      const user = spent ? await tx.user.create({ data }) : null;
+      await tx.setupToken.delete({ where: { tokenHash: SETUP_LOCK } });
+      return user;
     });
-    return res.count === 1;
   }
 }
 

@@ -6,6 +6,14 @@ import { hashPassword } from "../accounts/passwords.ts";
 
 export type UserRecord = { id: string; email: string; passwordHash: string; createdAt: Date };
 
+/** A new admin's row (the caller has checked the password policy). */
+export async function newUser(
+  email: string,
+  password: string,
+): Promise<{ id: string; email: string; passwordHash: string }> {
+  return { id: randomUUID(), email: normalizeEmail(email), passwordHash: await hashPassword(password) };
+}
+
 export class UserStore {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -27,9 +35,7 @@ export class UserStore {
 
   /** Create an admin; the caller has checked the password policy. */
   async create(email: string, password: string): Promise<UserRecord> {
-    return this.prisma.user.create({
-      data: { id: randomUUID(), email: normalizeEmail(email), passwordHash: await hashPassword(password) },
-    });
+    return this.prisma.user.create({ data: await newUser(email, password) });
   }
 
   /** Replace the password hash (a new password, or a rehash with today's parameters). */

@@ -49,11 +49,25 @@ describe("setup token", () => {
     expect(user?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
 
-  test("single use: the token cannot be spent twice", async () => {
+  test("single use: the token cannot be spent twice, even with no admin left", async () => {
     const { app, token } = await freshApp();
     t = app;
-    expect(await app.deps.setup.claim(token)).toBe(true);
-    expect(await app.deps.setup.claim(token)).toBe(false);
+    expect(await app.deps.setup.createAdmin(token, GOOD.email, GOOD.password)).not.toBeNull();
+    await app.deps.users.remove(GOOD.email);
+    expect(await app.deps.setup.createAdmin(token, "second@example.test", GOOD.password)).toBeNull();
+    expect(await app.deps.users.count()).toBe(0);
+  });
+
+  test("two setups at once with two tokens create exactly one admin", async () => {
+    const { app, token } = await freshApp();
+    t = app;
+    const other = await app.deps.setup.issue();
+    const results = await Promise.all([
+      postSetup(app, { token, ...GOOD }),
+      postSetup(app, { token: other, email: "second@example.test", password: GOOD.password }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(await app.deps.users.count()).toBe(1);
   });
 
   test("a second setup is refused once an admin exists (409)", async () => {
@@ -68,15 +82,33 @@ describe("setup token", () => {
   test("expires after an hour", async () => {
     const { app, token } = await freshApp();
     t = app;
-    expect(await app.deps.setup.claim(token, Date.now() + SETUP_TOKEN_TTL_MS + 1000)).toBe(false);
-    expect(await app.deps.setup.claim(token, Date.now() + SETUP_TOKEN_TTL_MS - 60_000)).toBe(true);
+    const { setup } = app.deps;
+    expect(
+      await setup.createAdmin(token, GOOD.email, GOOD.password, Date.now() + SETUP_TOKEN_TTL_MS + 1000),
+    ).toBeNull();
+    expect(
+      await setup.createAdmin(token, GOOD.email, GOOD.password, Date.now() + SETUP_TOKEN_TTL_MS - 60_000),
+    ).not.toBeNull();
   });
 
-  test("issuing a new token (a restart) invalidates the old one", async () => {
+  test("a restart prints a fresh token; the earlier one (another node's) still works", async () => {
+    const { app, token } = await freshApp();
+    t = app;
+    const again = await prepareFirstRun(app.deps.users, app.deps.setup, {});
+    expect(again.kind === "setup" && again.token !== token).toBe(true);
+    expect((await postSetup(app, { token, ...GOOD })).status).toBe(201);
+  });
+
+  test("expired tokens go when the next one is issued", async () => {
     const { app, token } = await freshApp();
     t = app;
     await prepareFirstRun(app.deps.users, app.deps.setup, {});
-    expect(await app.deps.setup.claim(token)).toBe(false);
+    const count = () => sqliteRaw(app).prepare("SELECT count(*) AS n FROM SetupToken").get() as { n: number };
+    expect(count().n).toBe(2);
+    const later = await app.deps.setup.issue(Date.now() + SETUP_TOKEN_TTL_MS + 1000);
+    expect(count().n).toBe(1);
+    expect((await postSetup(app, { token, ...GOOD })).status).toBe(403);
+    expect((await postSetup(app, { token: later, ...GOOD })).status).toBe(201);
   });
 
   test("stored hashed", async () => {
