@@ -32,6 +32,8 @@ export type Sizes = {
   dashboardGroups: number;
   dashboardDays: number;
   queryIterations: number;
+  /** Ingest load beside the policy builds (queries section): requests/s, and seconds alone and during builds. */
+  buildLoad: { rate: number; seconds: number };
   builderGroups: number;
   builderIterations: number;
   rounds: number;
@@ -71,6 +73,7 @@ export function sizesFor(quick: boolean): Sizes {
         dashboardGroups: 200,
         dashboardDays: 30,
         queryIterations: 2,
+        buildLoad: { rate: 100, seconds: 2 },
         builderGroups: 100,
         builderIterations: 2,
         rounds: 1,
@@ -87,6 +90,7 @@ export function sizesFor(quick: boolean): Sizes {
         dashboardGroups: 20_000,
         dashboardDays: 30,
         queryIterations: 20,
+        buildLoad: { rate: 500, seconds: 20 },
         builderGroups: 10_000,
         builderIterations: 5,
         rounds: 4,
@@ -195,6 +199,7 @@ export async function runBench(
         groups: sizes.dashboardGroups,
         days: sizes.dashboardDays,
         iterations: sizes.queryIterations,
+        buildLoad: sizes.buildLoad,
         log,
         nodeArgs: args.profile ? ["--cpu-prof", "--cpu-prof-dir", args.outDir] : [],
       });
@@ -326,12 +331,25 @@ export function evaluate(r: BenchResults): TargetCheck[] {
     });
   }
   for (const t of r.queries?.timings ?? []) {
+    // A suggestion right after a new report builds it afresh: its target is 150 ms (#17).
+    const limit = t.name.startsWith("policy suggestion, just after a new report") ? 150 : 100;
     checks.push({
       id: "4",
       what: `dashboard: ${t.name}`,
-      target: "p95 ≤ 100 ms",
+      target: `p95 ≤ ${limit} ms`,
       measured: `${fmt(t.p95Ms, 1)} ms`,
-      met: t.p95Ms <= 100,
+      met: t.p95Ms <= limit,
+    });
+  }
+  for (const b of r.queries?.buildLoad ?? []) {
+    // "Unchanged": within 25% or 5 ms of the same load alone, in the same run.
+    const limit = Math.max(b.alone.p99 * 1.25, b.alone.p99 + 5);
+    checks.push({
+      id: "4b",
+      what: `ingest p99 at ${fmt(b.rate)} req/s while suggestions are built (${b.builds})`,
+      target: `≤ ${fmt(limit, 1)} ms (alone: ${fmt(b.alone.p99, 1)} ms)`,
+      measured: `${fmt(b.duringBuilds.p99, 1)} ms`,
+      met: b.duringBuilds.p99 <= limit,
     });
   }
   const build = r.builder?.timings.find((t) => t.name === "build + grade + minify");

@@ -2,7 +2,8 @@
 // times the dashboard's HTTP calls one after another, as the dashboard makes them: p50 and p95 per query.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { cinchEnv } from "./ingest.ts";
+import { ingestDuringBuilds, type BuildLoadRun } from "./build-load.ts";
+import { cinchEnv, UNLIMITED } from "./ingest.ts";
 import { freePort, rssOf, startServer } from "./proc.ts";
 import { seedDashboard, type Seeded } from "./seed.ts";
 
@@ -20,7 +21,13 @@ export type QueryTiming = {
   bytes: number;
 };
 
-export type QueryResults = { seeded: Seeded; timings: QueryTiming[]; serverRssBytes: number };
+export type QueryResults = {
+  seeded: Seeded;
+  timings: QueryTiming[];
+  serverRssBytes: number;
+  /** Ingest latency alone and while suggestions are built, builds in the worker and in process (build-load.ts). */
+  buildLoad: BuildLoadRun[];
+};
 
 export type QueryOptions = {
   tmpDir: string;
@@ -29,6 +36,8 @@ export type QueryOptions = {
   days: number;
   /** Timed calls per query (after two untimed ones). */
   iterations: number;
+  /** Ingest load beside the builds: requests/s, and seconds alone and during builds (each). */
+  buildLoad: { rate: number; seconds: number };
   log: (line: string) => void;
   nodeArgs?: string[];
 };
@@ -71,8 +80,19 @@ export async function runQueries(o: QueryOptions): Promise<QueryResults> {
     `  seeded ${seeded.reports} reports: ${seeded.rows.groupHours} GroupHour rows, ${seeded.rows.samples} samples ` +
       `(${seeded.seconds.toFixed(1)} s)`,
   );
-  const port = await freePort();
-  const server = await startServer("server/main.ts", [], port, cinchEnv(dir, port), o.nodeArgs ?? []);
+  // Rate limits raised: the ingest load beside the builds comes from one loopback address (build-load.ts).
+  const start = async (extra: Record<string, string>) => {
+    const port = await freePort();
+    return startServer(
+      "server/main.ts",
+      [],
+      port,
+      cinchEnv(dir, port, { ...UNLIMITED, ...extra }),
+      o.nodeArgs ?? [],
+    );
+  };
+  // Every policy build of this server runs in the policy worker (as every project past POLICY_WORKER_GROUPS would).
+  let server = await start({ POLICY_WORKER_GROUPS: "0" });
   const headers = { Authorization: `Bearer ${seeded.token}` };
   const p = `/api/projects/${seeded.projectId}`;
   const until = Date.now();
@@ -176,7 +196,21 @@ export async function runQueries(o: QueryOptions): Promise<QueryResults> {
       { policy },
       newReport,
     );
-    return { seeded, timings, serverRssBytes: rssOf(server.pid) };
+    const serverRssBytes = rssOf(server.pid);
+    const loadOpts = { seeded, token: seeded.token, tmpDir: o.tmpDir, log: o.log, ...o.buildLoad };
+    const buildLoad = [await ingestDuringBuilds({ server, builds: "worker", ...loadOpts })];
+    // The same, with every build on the event loop that serves ingest (the project is under the worker's threshold).
+    await server.stop();
+    server = await start({ POLICY_WORKER_GROUPS: "100000000" });
+    await time(
+      "policy suggestion, just after a new report (built in process)",
+      "GET",
+      [`${p}/policy/suggestion`],
+      undefined,
+      newReport,
+    );
+    buildLoad.push(await ingestDuringBuilds({ server, builds: "in-process", ...loadOpts }));
+    return { seeded, timings, serverRssBytes, buildLoad };
   } finally {
     await server.stop();
   }

@@ -149,6 +149,32 @@ export function renderMarkdown(r: BenchResults): string {
         ]),
       ),
     );
+    if (q.buildLoad.length > 0) {
+      out.push("");
+      out.push(
+        "Ingest latency (open loop, legacy single reports) alone and while the policy suggestion is built again and " +
+          "again, each time just after a report for a new group:",
+      );
+      out.push("");
+      out.push(
+        table(
+          [
+            "Builds run",
+            "Rate",
+            "p50 / p99 / max ms alone",
+            "p50 / p99 / max ms during builds",
+            "suggestions (p50 / p95 ms)",
+          ],
+          q.buildLoad.map((b) => [
+            b.builds === "worker" ? "in the policy worker" : "on the event loop (in process)",
+            `${n0(b.rate)} req/s`,
+            `${n1(b.alone.p50)} / ${n1(b.alone.p99)} / ${n1(b.alone.max)}`,
+            `${n1(b.duringBuilds.p50)} / ${n1(b.duringBuilds.p99)} / ${n1(b.duringBuilds.max)}`,
+            `${n0(b.suggestions.count)} (${n1(b.suggestions.p50Ms)} / ${n1(b.suggestions.p95Ms)})`,
+          ]),
+        ),
+      );
+    }
   }
   if (r.builder) {
     const b = r.builder;

@@ -99,10 +99,18 @@ test("smoke run: ingest (exact count), storage, queries, builder, report", async
     groups: 60,
     days: 3,
     iterations: 1,
+    buildLoad: { rate: 50, seconds: 1 },
     log: quiet,
   });
-  expect(queries.timings.map((t) => t.name)).toHaveLength(8);
+  expect(queries.timings.map((t) => t.name)).toHaveLength(9);
   expect(queries.seeded.reports).toBeGreaterThan(4_000);
+  // Ingest beside builds, with the builds in the worker and in process; every request answered.
+  expect(queries.buildLoad.map((b) => b.builds)).toEqual(["worker", "in-process"]);
+  for (const b of queries.buildLoad) {
+    expect(b.alone.answered).toBeGreaterThan(0);
+    expect(b.duringBuilds.answered).toBeGreaterThan(0);
+    expect(b.suggestions.count).toBeGreaterThan(0);
+  }
 
   expect(builderGroups(10)).toHaveLength(10);
   const builder = runBuilder(30, 1, quiet);
@@ -127,7 +135,7 @@ test("smoke run: ingest (exact count), storage, queries, builder, report", async
   results.targets = evaluate(results);
   expect(results.targets.find((t) => t.id === "1d")?.met).toBe(true);
   expect(renderMarkdown(results)).toContain("(d) Cinch POST /r/:reportKey");
-}, 60_000);
+}, 120_000);
 
 test("the benchmark runs servers with the node flags npm start uses", async () => {
   const { SERVER_NODE_ARGS } = await import("../../bench/proc.ts");

@@ -1,0 +1,129 @@
+// Section 4, continued: ingest latency while policy builds run. On the dashboard dataset (20,000 groups), an open-loop
+// ingest load (fixed arrival rate, latency from the scheduled send: no coordinated omission) runs alone and while a
+// loop asks for the policy suggestion again and again, each time just after a report for a new group (so each answer
+// is built, not cached) — interleaved, alone / during / alone / during. Run once against the default server (builds
+// of a project this large go to the policy worker thread) and once against one with POLICY_WORKER_GROUPS set past
+// the project's size (builds on the event loop that serves ingest), side by side.
+import { merge, summary, type Hist } from "./hist.ts";
+import type { LoadRequest } from "./load.ts";
+import { runLoadProcess, type ServerProc } from "./proc.ts";
+import type { Seeded } from "./seed.ts";
+
+export type BuildLoadRun = {
+  /** Where the builds ran. */
+  builds: "worker" | "in-process";
+  rate: number;
+  seconds: number;
+  alone: { p50: number; p99: number; max: number; answered: number };
+  duringBuilds: { p50: number; p99: number; max: number; answered: number };
+  /** Suggestions built (each just after a new report) while the load ran, and their latency over HTTP. */
+  suggestions: { count: number; p50Ms: number; p95Ms: number };
+};
+
+/** Legacy single reports for groups the seed has no copy of (img-src on 20 hosts): 1 report per request. */
+function bodies(): LoadRequest[] {
+  return Array.from({ length: 20 }, (_, i) => ({
+    contentType: "application/csp-report",
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36",
+    reports: 1,
+    body: JSON.stringify({
+      "csp-report": {
+        "document-uri": `https://www.shop.example/p/${i % 5}`,
+        "effective-directive": "img-src",
+        "blocked-uri": `https://load${i}.bench.example/a.png`,
+      },
+    }),
+  }));
+}
+
+const pct = (sorted: number[], q: number): number =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+export async function ingestDuringBuilds(o: {
+  server: ServerProc;
+  seeded: Seeded;
+  builds: BuildLoadRun["builds"];
+  token: string;
+  /** Requests per second of the ingest load. */
+  rate: number;
+  /** Seconds of load in each of the two states (split over two rounds). */
+  seconds: number;
+  tmpDir: string;
+  log: (line: string) => void;
+}): Promise<BuildLoadRun> {
+  const { server, seeded } = o;
+  const requests = bodies();
+  const load = () =>
+    runLoadProcess(
+      {
+        url: server.url,
+        path: `/r/${seeded.reportKey}`,
+        requests,
+        mode: "open",
+        connections: 32,
+        durationSec: o.seconds / 2,
+        rate: o.rate,
+      },
+      o.tmpDir,
+    );
+  let fresh = 0;
+  const suggestionAfterReport = async (): Promise<number> => {
+    const res = await fetch(`${server.url}/r/${seeded.reportKey}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/csp-report" },
+      body: JSON.stringify({
+        "csp-report": {
+          "document-uri": "https://www.shop.example/",
+          "effective-directive": "img-src",
+          "blocked-uri": `https://loop${fresh++}.bench.example/a.png`,
+        },
+      }),
+    });
+    if (res.status !== 204) throw new Error(`report answered ${res.status}`);
+    const t = performance.now();
+    const s = await fetch(`${server.url}/api/projects/${seeded.projectId}/policy/suggestion`, {
+      headers: { Authorization: `Bearer ${o.token}` },
+    });
+    await s.text();
+    if (s.status !== 200) throw new Error(`suggestion answered ${s.status}`);
+    return performance.now() - t;
+  };
+  await suggestionAfterReport(); // warm: the groups loaded, the worker started
+  const alone: Hist = {};
+  const during: Hist = {};
+  const answered = { alone: 0, during: 0 };
+  const built: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    const a = await load();
+    merge(alone, a.latency);
+    answered.alone += a.answered;
+    let stop = false;
+    const loop = (async () => {
+      while (!stop) built.push(await suggestionAfterReport());
+    })();
+    const d = await load();
+    stop = true;
+    await loop;
+    merge(during, d.latency);
+    answered.during += d.answered;
+  }
+  built.sort((x, y) => x - y);
+  const s = (h: Hist, n: number) => {
+    const x = summary(h);
+    return { p50: x.p50, p99: x.p99, max: x.max, answered: n };
+  };
+  const run: BuildLoadRun = {
+    builds: o.builds,
+    rate: o.rate,
+    seconds: o.seconds,
+    alone: s(alone, answered.alone),
+    duringBuilds: s(during, answered.during),
+    suggestions: { count: built.length, p50Ms: r1(pct(built, 0.5)), p95Ms: r1(pct(built, 0.95)) },
+  };
+  o.log(
+    `  ingest at ${o.rate} req/s, builds ${o.builds}: p99 ${run.alone.p99} ms alone, ${run.duringBuilds.p99} ms ` +
+      `during ${built.length} suggestions (p50 ${run.suggestions.p50Ms} ms, p95 ${run.suggestions.p95Ms} ms)`,
+  );
+  return run;
+}
