@@ -1,12 +1,16 @@
 // The scheduled data lifecycle, started with the app and stopped on close: every hour, retention (retention.ts),
-// then what removed projects still own (project-purge.ts). A pass never overlaps the previous one; on several
-// nodes the passes may overlap each other, which is safe (each step is idempotent) but only wasteful.
+// then what removed projects still own (project-purge.ts). A pass never overlaps the previous one, and on several
+// nodes (PostgreSQL) one node at a time runs it: a node whose hour comes while another's pass runs skips its turn
+// (an advisory lock: sql-runner.ts exclusive). Each step is idempotent anyway.
 import type { Logger } from "pino";
 import { RetentionStopped, runRetention, type RetentionResult } from "./retention.ts";
 import { purgeProject, removedProjects } from "./project-purge.ts";
 import type { SqlRunner } from "./sql-runner.ts";
 
 export const RETENTION_INTERVAL_MS = 3_600_000;
+
+/** The lock a retention pass holds on PostgreSQL (the second key of Cinch's advisory locks). */
+const RETENTION_LOCK = 1;
 
 export type RetentionJobOptions = {
   days: number;
@@ -50,8 +54,12 @@ export class RetentionJob {
     this.timer.unref();
   }
 
-  /** One pass now: retention, then the leftovers of removed projects. */
-  async runOnce(now = Date.now()): Promise<RetentionResult & { purged: string[] }> {
+  /** One pass now: retention, then the leftovers of removed projects; null when another node's pass is running. */
+  runOnce(now = Date.now()): Promise<(RetentionResult & { purged: string[] }) | null> {
+    return this.db.exclusive(RETENTION_LOCK, () => this.pass(now));
+  }
+
+  private async pass(now: number): Promise<RetentionResult & { purged: string[] }> {
     const r = await runRetention(this.db, now, {
       days: this.opts.days,
       stopping: () => this.stopped,

@@ -24,6 +24,13 @@ export interface SqlRunner {
    * `then` builds from those rows. Resolves to the rows taken.
    */
   move<T extends object>(take: Stmt, then: (rows: T[]) => readonly Stmt[]): Promise<T[]>;
+  /**
+   * Run `fn` unless work under the same lock runs elsewhere, then resolve to null at once (never waits). PostgreSQL:
+   * a session advisory lock (pg_try_advisory_lock) held on a connection of its own for the whole run, so the work's
+   * own statements and batches in between never wait for it and a node that dies releases it with its connection.
+   * SQLite: `fn` runs (one process; its callers never overlap themselves).
+   */
+  exclusive<R>(lock: number, fn: () => Promise<R>): Promise<R | null>;
   /** Release what the runner opened itself (not a handle it was given). */
   close(): Promise<void>;
 }
@@ -60,6 +67,7 @@ export function sqliteRunner(raw: Database.Database): SqlRunner {
     tx: (stmts) => Promise.resolve(run(stmts)),
     move: <T extends object>(take: Stmt, then: (rows: T[]) => readonly Stmt[]) =>
       Promise.resolve(move(take, then as (rows: object[]) => readonly Stmt[]) as T[]),
+    exclusive: (_lock, fn) => fn(),
     close: () => Promise.resolve(),
   };
 }
@@ -104,11 +112,30 @@ export function pgRunner(target: string | pg.Pool): SqlRunner {
         for (const [sql, params = []] of then(rows)) await client.query(numbered(sql), [...params]);
         return rows;
       }),
+    async exclusive<R>(lock: number, fn: () => Promise<R>): Promise<R | null> {
+      // Not a pool connection: with PG_POOL_SIZE 1 the work would wait forever for the one the lock holds.
+      const client = new pg.Client(pool.options);
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [
+          LOCK_SPACE,
+          lock,
+        ]);
+        if (!rows[0]?.ok) return null;
+        return await fn();
+      } finally {
+        // Ending the session releases its advisory locks.
+        await client.end().catch(() => undefined);
+      }
+    },
     async close() {
       if (own) await pool.end();
     },
   };
 }
+
+/** The first key of Cinch's two-key advisory locks ("CINC"): apart from Prisma Migrate's one-key lock. */
+const LOCK_SPACE = 0x43494e43;
 
 /** `(?, ?, …)` for n values. */
 export const marks = (n: number): string => `(${new Array<string>(n).fill("?").join(", ")})`;
