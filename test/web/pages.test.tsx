@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { ProjectsPage } from "../../web/src/pages/ProjectsPage.tsx";
-import { SettingsPage, draftOf, patchOf } from "../../web/src/pages/SettingsPage.tsx";
+import { SettingsPage, draftFieldOf, draftOf, patchOf } from "../../web/src/pages/SettingsPage.tsx";
 import { InstallPage } from "../../web/src/pages/InstallPage.tsx";
 import { GroupPage } from "../../web/src/pages/GroupPage.tsx";
 import { LivePage } from "../../web/src/pages/LivePage.tsx";
@@ -28,6 +28,11 @@ describe("ProjectsPage", () => {
     expect(within(row).getByText("1,234")).toBeTruthy();
     expect(within(row).getByText("56,789")).toBeTruthy();
     expect(within(row).getByRole("img", { name: /Reports per hour for Shop/ })).toBeTruthy();
+    // the count is labelled with the server's one definition: violations, noise excluded (#16)
+    const head = within(table).getByText("Violations, 24 h");
+    expect(document.getElementById(head.getAttribute("aria-describedby")!)?.textContent).toBe(
+      "Violations (noise excluded) in the last 24 hours",
+    );
     expect(within(row).getByRole("link", { name: "Shop" }).getAttribute("href")).toBe(
       "/projects/p1/violations",
     );
@@ -62,12 +67,55 @@ describe("SettingsPage", () => {
     { change: { evidenceThreshold: "0" }, error: "Evidence threshold must be a whole number ≥ 1." },
     {
       change: { allowedOrigins: "https://ok.example\nhttps://bad.example/path" },
-      error: "Not an origin (use https://host[:port], no path): https://bad.example/path",
+      error:
+        'Allowed document origins, line 2: use an origin like https://www.example.com (no path), not "https://bad.example/path"',
     },
     { change: { name: " " }, error: "Name must be 1–100 characters." },
   ])("rejects $change", ({ change, error }) => {
     const r = patchOf({ ...draftOf(project), ...change });
-    expect("errors" in r && r.errors).toEqual([error]);
+    expect("errors" in r && r.errors.map((e) => e.message)).toEqual([error]);
+    // at the field that caused it
+    expect("errors" in r && r.errors[0]!.field).toBe(Object.keys(change)[0]);
+  });
+
+  test("the server's field error shows at that field, marks it invalid and takes the focus", async () => {
+    const message = 'Blocked hosts, line 2: use a host like ads.example.net or *.example.net, not "a b"';
+    const api = mockApi({
+      updateProject: vi.fn(() =>
+        Promise.reject(
+          new ApiError(400, "invalid_input", message, { field: "settings.ignoreRules.hosts", line: 2 }),
+        ),
+      ),
+    });
+    renderApp(<SettingsPage />, api, { project });
+    const hosts = screen.getByLabelText("Blocked hosts");
+    fireEvent.change(hosts, { target: { value: "ads.example.net\na b" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    await waitFor(() => expect(hosts.getAttribute("aria-invalid")).toBe("true"));
+    const described = hosts
+      .getAttribute("aria-describedby")!
+      .split(" ")
+      .map((i) => document.getElementById(i));
+    expect(described[0]!.textContent).toBe(message);
+    expect(described[0]!.className).toBe("field-error");
+    await waitFor(() => expect(document.activeElement).toBe(hosts));
+    // the other fields are not marked
+    expect(screen.getByLabelText("Blocked schemes").getAttribute("aria-invalid")).toBeNull();
+    // editing the field clears its error
+    fireEvent.change(hosts, { target: { value: "ads.example.net" } });
+    expect(hosts.getAttribute("aria-invalid")).toBeNull();
+  });
+
+  test.each([
+    ["settings.ignoreRules.hosts", "hosts"],
+    ["ignoreRules.sampleContains", "sampleContains"],
+    ["settings.sampleRate", "samplePercent"],
+    ["settings.allowedOrigins", "allowedOrigins"],
+    ["name", "name"],
+    ["settings.constructor", null],
+    [undefined, null],
+  ])("the server's field %s is the form's %s", (path, key) => {
+    expect(draftFieldOf(path)).toBe(key);
   });
 
   test("saves a valid form as one PATCH", async () => {

@@ -10,6 +10,7 @@ import { useApi } from "../hooks/api.tsx";
 import { useProject } from "../hooks/project.tsx";
 import { useTitle } from "../hooks/useTitle.ts";
 import { FormError } from "../components/State.tsx";
+import { ApiError } from "../api/client.ts";
 import { DangerZone } from "../components/DangerZone.tsx";
 import { fmtInt } from "../lib/format.ts";
 
@@ -46,25 +47,53 @@ export function draftOf(p: ProjectDto): Draft {
   };
 }
 
-/** Validate a draft; returns the PATCH body or the list of problems (each naming the field). */
+/** A problem with one input of the form: the draft field it belongs to and the sentence to show there. */
+export type FieldError = { field: keyof Draft | null; message: string };
+
+/**
+ * The form field a server error names (ApiError.where.field, a dotted path such as "settings.ignoreRules.hosts"
+ * or "ignoreRules.hosts"), or null when it names none of them.
+ */
+export function draftFieldOf(path: string | undefined): keyof Draft | null {
+  const p = (path ?? "").replace(/^settings\./, "");
+  const map: Record<string, keyof Draft> = {
+    name: "name",
+    "ignoreRules.hosts": "hosts",
+    "ignoreRules.schemes": "schemes",
+    "ignoreRules.sampleContains": "sampleContains",
+    sampleRate: "samplePercent",
+    dailyCap: "dailyCap",
+    allowedOrigins: "allowedOrigins",
+    evidenceThreshold: "evidenceThreshold",
+  };
+  return Object.hasOwn(map, p) ? map[p]! : null;
+}
+
+/** Validate a draft; returns the PATCH body or the problems, each at its field and naming it. */
 // The script inventory's settings (#18) are not on this form; the PATCH leaves them as stored.
 export function patchOf(
   d: Draft,
-): { name: string; settings: Omit<ProjectSettingsDto, keyof ScriptSettingsDto> } | { errors: string[] } {
-  const errors: string[] = [];
+): { name: string; settings: Omit<ProjectSettingsDto, keyof ScriptSettingsDto> } | { errors: FieldError[] } {
+  const errors: FieldError[] = [];
   const name = d.name.trim();
-  if (!name || name.length > 100) errors.push("Name must be 1–100 characters.");
+  if (!name || name.length > 100) errors.push({ field: "name", message: "Name must be 1–100 characters." });
   const pct = Number(d.samplePercent);
-  if (!(pct > 0 && pct <= 100)) errors.push("Sampling must be more than 0% and at most 100%.");
+  if (!(pct > 0 && pct <= 100))
+    errors.push({ field: "samplePercent", message: "Sampling must be more than 0% and at most 100%." });
   const cap = Number(d.dailyCap);
   if (d.capEnabled && !(Number.isInteger(cap) && cap >= 0))
-    errors.push("Daily cap must be a whole number ≥ 0.");
+    errors.push({ field: "dailyCap", message: "Daily cap must be a whole number ≥ 0." });
   const threshold = Number(d.evidenceThreshold);
   if (!(Number.isInteger(threshold) && threshold >= 1))
-    errors.push("Evidence threshold must be a whole number ≥ 1.");
-  const origins = lines(d.allowedOrigins);
-  const bad = origins.filter((o) => !/^https?:\/\/[^/\s?#]+$/.test(o));
-  if (bad.length) errors.push(`Not an origin (use https://host[:port], no path): ${bad.join(", ")}`);
+    errors.push({ field: "evidenceThreshold", message: "Evidence threshold must be a whole number ≥ 1." });
+  // Line numbers count the lines as typed (blank ones too), so "line 2" is the second line the user sees.
+  const originLines = d.allowedOrigins.split("\n");
+  const badLine = originLines.findIndex((o) => o.trim() !== "" && !/^https?:\/\/[^/\s?#]+$/.test(o.trim()));
+  if (badLine >= 0)
+    errors.push({
+      field: "allowedOrigins",
+      message: `Allowed document origins, line ${badLine + 1}: use an origin like https://www.example.com (no path), not "${originLines[badLine]!.trim()}"`,
+    });
   if (errors.length) return { errors };
   return {
     name,
@@ -76,7 +105,7 @@ export function patchOf(
       },
       sampleRate: pct / 100,
       dailyCap: d.capEnabled ? cap : null,
-      allowedOrigins: origins,
+      allowedOrigins: lines(d.allowedOrigins),
       evidenceThreshold: threshold,
     },
   };
@@ -111,16 +140,24 @@ function Field({
   hint,
   children,
   id,
+  error,
 }: {
   label: string;
   hint?: string;
   children: ReactNode;
   id: string;
+  /** The problem with this field, shown under it (the input points to it with aria-describedby). */
+  error?: string;
 }) {
   return (
-    <div className="field">
+    <div className={error ? "field field-invalid" : "field"}>
       <label htmlFor={id}>{label}</label>
       {children}
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
       {hint ? (
         <p className="field-hint" id={`${id}-hint`}>
           {hint}
@@ -137,21 +174,35 @@ export function SettingsPage() {
   const id = useId();
   const [d, setD] = useState<Draft>(() => draftOf(project));
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const fieldError = (k: keyof Draft) => errors.find((e) => e.field === k)?.message;
+  const formError =
+    errors
+      .filter((e) => e.field === null)
+      .map((e) => e.message)
+      .join(" ") || null;
   const [saved, setSaved] = useState(false);
   const [moved, setMoved] = useState<string | null>(null);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
     setSaved(false);
+    setErrors((es) => es.filter((e) => e.field !== k));
     setMoved(null);
     setD((x) => ({ ...x, [k]: v }));
+  };
+
+  /** Show problems at their fields and move focus to the first field with one. */
+  const showErrors = (es: FieldError[]) => {
+    setErrors(es);
+    const first = es.find((e) => e.field !== null)?.field;
+    if (first) setTimeout(() => document.getElementById(`${id}-${first}`)?.focus(), 0);
   };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body = patchOf(d);
-    if ("errors" in body) return setError(body.errors.join(" "));
+    if ("errors" in body) return showErrors(body.errors);
     setBusy(true);
-    setError(null);
+    setErrors([]);
     setMoved(null);
     try {
       const { reclassified, ...p } = await api.updateProject(project.id, body);
@@ -162,7 +213,9 @@ export function SettingsPage() {
       const counted = reclassified ? reclassified.ignored.groups + reclassified.restored.groups : 0;
       if (reclassified && (changed || counted > 0)) setMoved(reclassifiedText(reclassified));
     } catch (err) {
-      setError((err as Error).message);
+      // The server names the field and line it refused ("Blocked hosts, line 2: …"): shown at that field.
+      const field = err instanceof ApiError ? draftFieldOf(err.where.field) : null;
+      showErrors([{ field, message: (err as Error).message }]);
     } finally {
       setBusy(false);
     }
@@ -171,7 +224,8 @@ export function SettingsPage() {
   const text = (k: keyof Draft) => ({
     id: `${id}-${k}`,
     value: String(d[k]),
-    "aria-describedby": `${id}-${k}-hint`,
+    "aria-describedby": fieldError(k) ? `${id}-${k}-error ${id}-${k}-hint` : `${id}-${k}-hint`,
+    "aria-invalid": fieldError(k) ? true : undefined,
     onChange: (e: { target: { value: string } }) => set(k, e.target.value as never),
   });
 
@@ -183,7 +237,12 @@ export function SettingsPage() {
       <form className="settings-form" onSubmit={(e) => void submit(e)} noValidate>
         <fieldset className="card">
           <legend>Project</legend>
-          <Field id={`${id}-name`} label="Name" hint="Shown in the dashboard only.">
+          <Field
+            error={fieldError("name")}
+            id={`${id}-name`}
+            label="Name"
+            hint="Shown in the dashboard only."
+          >
             <input {...text("name")} maxLength={100} required />
           </Field>
         </fieldset>
@@ -193,13 +252,24 @@ export function SettingsPage() {
             Matching reports are stored as noise, with the rule as their reason, and saving moves the stored
             groups a rule matches to noise (removing the rule moves them back). One entry per line.
           </p>
-          <Field id={`${id}-hosts`} label="Blocked hosts" hint="e.g. ads.example.net — subdomains match too.">
+          <Field
+            error={fieldError("hosts")}
+            id={`${id}-hosts`}
+            label="Blocked hosts"
+            hint="e.g. ads.example.net — subdomains match too."
+          >
             <textarea {...text("hosts")} rows={3} spellCheck={false} />
           </Field>
-          <Field id={`${id}-schemes`} label="Blocked schemes" hint="e.g. moz-extension">
+          <Field
+            error={fieldError("schemes")}
+            id={`${id}-schemes`}
+            label="Blocked schemes"
+            hint="e.g. moz-extension"
+          >
             <textarea {...text("schemes")} rows={2} spellCheck={false} />
           </Field>
           <Field
+            error={fieldError("sampleContains")}
             id={`${id}-sampleContains`}
             label="Sample contains"
             hint="Script samples containing this text."
@@ -210,6 +280,7 @@ export function SettingsPage() {
         <fieldset className="card">
           <legend>Volume</legend>
           <Field
+            error={fieldError("samplePercent")}
             id={`${id}-samplePercent`}
             label="Store this share of reports (%)"
             hint="Noise is always counted; the rest is sampled."
@@ -234,6 +305,7 @@ export function SettingsPage() {
           </div>
           {d.capEnabled ? (
             <Field
+              error={fieldError("dailyCap")}
               id={`${id}-dailyCap`}
               label="Daily cap"
               hint="Further reports that day are counted as rejected."
@@ -245,6 +317,7 @@ export function SettingsPage() {
         <fieldset className="card">
           <legend>Sources</legend>
           <Field
+            error={fieldError("allowedOrigins")}
             id={`${id}-allowedOrigins`}
             label="Allowed document origins"
             hint="When set, reports from pages on other origins are rejected. One origin per line, e.g. https://www.example.com"
@@ -252,6 +325,7 @@ export function SettingsPage() {
             <textarea {...text("allowedOrigins")} rows={3} spellCheck={false} />
           </Field>
           <Field
+            error={fieldError("evidenceThreshold")}
             id={`${id}-evidenceThreshold`}
             label="Evidence threshold"
             hint="Fewest reports before the policy builder proposes a source."
@@ -268,7 +342,13 @@ export function SettingsPage() {
               Saved.
             </span>
           ) : null}
-          <FormError error={error} />
+          <FormError error={formError} />
+          {errors.some((e) => e.field !== null) ? (
+            <p className="form-error" role="alert">
+              {errors.length === 1 ? "One field needs a change" : `${errors.length} fields need a change`}:{" "}
+              {errors.map((e) => e.message).join(" ")}
+            </p>
+          ) : null}
         </div>
         {moved ? (
           <p className="notice notice-success" role="status" aria-label="Ignore rules applied">
