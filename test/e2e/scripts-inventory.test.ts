@@ -28,7 +28,7 @@ const PASSWORD = "violet-kettle-97-harbour";
 const JUSTIFICATION = "Our own checkout bundle, built by CI from the shop repository (ticket PAY-1234).";
 
 /** One request Chromium sent to /r/<key>: its Content-Type and the exact body. */
-type Capture = { contentType: string; body: string };
+type Capture = { contentType: string; body: string; at: number };
 
 let cert: Certificate;
 let cinch: TestApp;
@@ -115,17 +115,23 @@ function capturedEntries(): { type: string; body: Record<string, unknown> }[] {
 beforeAll(async () => {
   cert = selfSignedCert();
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
-  // Cinch over HTTPS (report-to needs it); every report request's raw body is kept before Koa reads it.
+  // Cinch over HTTPS (report-to needs it); every report request's raw body is kept as Koa reads it. The body is
+  // seen through the request's own events: a listener of ours would start the stream flowing before Cinch reads
+  // it, and on PostgreSQL (an asynchronous report-key lookup first) Cinch would then wait for data already gone.
   cinchTls = createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
     if (req.url?.startsWith("/r/") && req.method === "POST") {
       const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () =>
-        captures.push({
-          contentType: req.headers["content-type"] ?? "",
-          body: Buffer.concat(chunks).toString("utf8"),
-        }),
-      );
+      const emit = req.emit.bind(req);
+      req.emit = ((event: string | symbol, ...args: unknown[]) => {
+        if (event === "data") chunks.push(args[0] as Buffer);
+        if (event === "end")
+          captures.push({
+            contentType: req.headers["content-type"] ?? "",
+            body: Buffer.concat(chunks).toString("utf8"),
+            at: Date.now(),
+          });
+        return emit(event, ...args);
+      }) as typeof req.emit;
     }
     handler(req, res);
   });
@@ -216,9 +222,13 @@ const events = async (): Promise<ScriptEventDto[]> =>
   (await json<ScriptEventsDto>(await api(cinch, "GET", `/api/projects/${projectId}/scripts/events`))).events;
 
 /** Open the shop's checkout and check its three scripts ran (the policies are report-only: nothing is blocked). */
+/** When the last visit started navigating (ms since the epoch), for the delays the test prints. */
+let loadedAt = 0;
+
 async function visitShop(expectApp: string): Promise<Record<string, string>> {
   const before = captures.length;
   const page = await browser.newPage();
+  loadedAt = Date.now();
   const res = await page.goto(`${shopUrl}/checkout`);
   const headers = res ? await res.allHeaders() : {};
   expect(await page.evaluate(() => [window.shopApp, window.cdnCors, window.cdnNoCors])).toEqual([
@@ -275,6 +285,13 @@ describe.sequential("script inventory in Chromium", () => {
         ? l
         : undefined;
     });
+    const complete = Date.now() - loadedAt;
+    const count = (type: string) => entries.filter((e) => e.type === type).length;
+    console.info(
+      `Chromium: ${captures.length} uploads (${captures.map((c) => `+${c.at - loadedAt} ms`).join(", ")} after navigation start), ` +
+        `${count("csp-hash")} csp-hash, ${count("integrity-violation")} integrity-violation, ` +
+        `${count("csp-violation")} csp-violation; the inventory seen complete ${complete} ms after it (the test first waits 1.5 s for uploads to settle)`,
+    );
     const summary = (s: ScriptDto | undefined) =>
       s && {
         origin: s.origin,
