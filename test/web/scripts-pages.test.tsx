@@ -19,6 +19,7 @@ import { exportPeriod } from "../../web/src/pages/scripts/ScriptsExport.tsx";
 import { originOf } from "../../web/src/pages/scripts/ScriptFilters.tsx";
 import { inventoryPatch } from "../../web/src/pages/scripts/InventorySettings.tsx";
 import { ScriptsInstallCard } from "../../web/src/pages/scripts/ScriptsInstallCard.tsx";
+import { InstallPage } from "../../web/src/pages/InstallPage.tsx";
 import { App } from "../../web/src/App.tsx";
 import { EVENT_TEXT, SCRIPT_STATUSES, STATUS_TEXT } from "../../web/src/lib/scripts-vocabulary.ts";
 import {
@@ -485,6 +486,14 @@ describe("export and settings", () => {
         .closest("figure")!
         .querySelector("code")?.textContent,
     ).toBe(header);
+    cleanup();
+    // The Install page pastes all three lines at once.
+    renderApp(<InstallPage />, api, { path: "/projects/p1/install", project: on });
+    expect(screen.getByText(/Add these 3 response headers/)).toBeTruthy();
+    expect(
+      screen.getByText("All 3 headers", { selector: ".code-label" }).closest("figure")!.querySelector("code")
+        ?.textContent,
+    ).toBe([...project.install.headers, header].join("\n"));
     cleanup();
     // Over plain HTTP the server offers no header: the card says why nothing will be reported.
     renderApp(<ScriptsInstallCard />, api, {

@@ -11,19 +11,26 @@ export function InstallPage() {
   const install = project.install;
   // Reporting-Endpoints is only worth pasting when Cinch is on HTTPS (the server leaves it out of `headers` then).
   const withEndpoints = install.headers.some((h) => h.startsWith("Reporting-Endpoints:"));
+  // With the script inventory's opt-in over HTTPS, Integrity-Policy-Report-Only is a third line (#18).
+  const count = install.headers.length;
+  const these = count === 2 ? "these two response headers" : `these ${count} response headers`;
   return (
     <section aria-labelledby="install-title">
       <div className="page-head">
         <h2 id="install-title">Install</h2>
       </div>
       <p className="lead">
-        Add {withEndpoints ? "these two response headers" : "this response header"} to the pages you want to
-        watch. Nothing is blocked: browsers only report what this policy would block.
+        Add {withEndpoints ? these : "this response header"} to the pages you want to watch. Nothing is
+        blocked: browsers only report what this policy would block.
       </p>
       <div className="card">
         <h3 className="card-title">1. {withEndpoints ? "Headers" : "Header"} to paste</h3>
         {withEndpoints && (
-          <CodeBlock id="install-all" label="Both headers" text={install.headers.join("\n")} />
+          <CodeBlock
+            id="install-all"
+            label={count === 2 ? "Both headers" : `All ${count} headers`}
+            text={install.headers.join("\n")}
+          />
         )}
         <CodeBlock
           id="install-ro"
