@@ -102,6 +102,19 @@ function fakeBuild(_id: string, req: BuildRequest): Promise<BuildResultDto> {
     reasons: [],
     size: policy.length,
     warnings: [],
+    breakdown: {
+      start: 100,
+      deductions: [],
+      caps: [{ label: "allowlist advice", max: 10, asked: 15, counted: 10 }],
+      lost: 5,
+      score: 95,
+      grade: "A",
+      thresholds: [
+        { grade: "A", min: 90 },
+        { grade: "B", min: 80 },
+      ],
+      summary: "100 − 5 (allowlist advice, capped) = 95 → A",
+    },
   });
 }
 
@@ -326,5 +339,17 @@ describe("PolicyPage", () => {
     await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [fonts.id], rejected: [cdn.id] }));
     fireEvent.click(within(bulk).getByRole("button", { name: "Clear choices" }));
     await waitFor(() => expect(lastBuild(api)).toEqual({ accepted: [fonts.id], rejected: [] }));
+  });
+
+  test("the score shows what it is made of", async () => {
+    setup();
+    const grade = await screen
+      .findByRole("region", { name: "Grade" })
+      .catch(() => screen.findByLabelText("Grade A"));
+    const card = grade.closest("section")!;
+    expect(within(card).getByText("How the score is made")).toBeTruthy();
+    expect(within(card).getByText("100 − 5 (allowlist advice, capped) = 95 → A")).toBeTruthy();
+    expect(within(card).getByText("allowlist advice: 15 points asked, 10 counted (at most 10)")).toBeTruthy();
+    expect(within(card).getByText("Grades: A from 90, B from 80.")).toBeTruthy();
   });
 });

@@ -344,6 +344,7 @@ export function PolicyPage() {
             size={result.size}
             findings={result.findings}
             busy={building}
+            breakdown={result.breakdown}
           />
           <ImpactCard
             projectId={project.id}
