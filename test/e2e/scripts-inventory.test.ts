@@ -401,6 +401,14 @@ describe.sequential("script inventory in Chromium", () => {
     await page.getByLabel("Last review").getByText(JUSTIFICATION).waitFor();
     expect(await page.getByLabel("Last review").textContent()).toContain(`Authorized by ${EMAIL}`);
     await page.screenshot({ path: `${ARTIFACTS}/scripts-2-authorized.png`, fullPage: true });
+    // On a phone (390 px) both pages fit: long URLs and hashes wrap, the table scrolls inside its frame.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    await page.goto(`${cinchUrl}/projects/${projectId}/scripts`);
+    await table.waitFor();
+    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: `${ARTIFACTS}/scripts-3-phone.png`, fullPage: true });
     await page.close();
 
     const s = byUrl(await inventory(), app());

@@ -17,7 +17,7 @@ export function ScriptEvents({
 }) {
   if (events.length === 0) return <p className="muted">No changes recorded.</p>;
   return (
-    <ol className="plain-list script-events" aria-label="Change log">
+    <ol className="script-list" aria-label="Change log">
       {events.map((e) => (
         <li key={e.id}>
           <time dateTime={e.at}>{fmtDateTime(e.at)}</time> · <strong>{EVENT_TEXT[e.kind] ?? e.kind}</strong>

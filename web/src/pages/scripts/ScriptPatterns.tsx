@@ -24,7 +24,7 @@ export function ScriptPatternsView({
   return (
     <>
       {data.suggestions.length > 0 ? (
-        <ul className="plain-list" aria-label="Suggested patterns">
+        <ul className="script-list" aria-label="Suggested patterns">
           {data.suggestions.map((s, i) => (
             <li key={s.pattern}>
               <Untrusted className="mono break" text={s.pattern} />
@@ -65,7 +65,7 @@ export function ScriptPatternsView({
       {data.patterns.length > 0 ? (
         <>
           <h4>Accepted patterns</h4>
-          <ul className="plain-list" aria-label="Accepted patterns">
+          <ul className="script-list" aria-label="Accepted patterns">
             {data.patterns.map((p) => (
               <li key={p.id}>
                 <Untrusted className="mono break" text={p.pattern} />

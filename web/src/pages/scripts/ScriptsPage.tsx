@@ -40,7 +40,7 @@ export function ScriptsPage() {
         was loaded with Subresource Integrity, and who authorized it and why.
       </p>
       {counts ? (
-        <ul className="plain-list stats-bar" aria-label="Scripts by status">
+        <ul className="stats-bar script-counts" aria-label="Scripts by status">
           {SCRIPT_STATUSES.map((s) => (
             <li className="stat" key={s}>
               <button

@@ -18,7 +18,7 @@ export function SriHelperView({ projectId, sri }: { projectId: string; sri: Scri
           not changed.
         </p>
       ) : (
-        <ul className="plain-list sri-tags" aria-label="SRI tags">
+        <ul className="script-list" aria-label="SRI tags">
           {sri.tags.map((t) => (
             <li key={t.scriptId}>
               <pre className="code" tabIndex={0}>
@@ -35,7 +35,7 @@ export function SriHelperView({ projectId, sri }: { projectId: string; sri: Scri
       {sri.missing.length === 0 ? (
         <p className="muted">No script is reported as loaded without SRI.</p>
       ) : (
-        <ul className="plain-list" aria-label="Scripts without SRI">
+        <ul className="script-list" aria-label="Scripts without SRI">
           {sri.missing.map((m) => (
             <li key={m.scriptId}>
               <Link className="break" to={pathFor("script", { id: projectId, sid: m.scriptId })}>
