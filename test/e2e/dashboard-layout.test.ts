@@ -237,6 +237,21 @@ describe.sequential("dashboard layout with a realistic project", () => {
         }
         expect(bad).toEqual([]);
         expect(await axeFindings()).toEqual([]);
+        if (vp.name === "phone") {
+          // The phone's header is the brand and the menu button: before #16 a short page stretched it by ~170 px.
+          const header = await page.locator(".sidebar").boundingBox();
+          expect(header?.height).toBeLessThan(80);
+          // The tabs scroll sideways there; their container shows a fade at the edge with more tabs (a cue).
+          const tabs = page.locator(".tabs");
+          if (await tabs.count()) {
+            const { scrolls, background } = await tabs.evaluate((el) => ({
+              scrolls: el.scrollWidth > el.clientWidth,
+              background: getComputedStyle(el).backgroundImage,
+            }));
+            expect(scrolls).toBe(true);
+            expect(background).toMatch(/linear-gradient.*linear-gradient.*linear-gradient.*linear-gradient/);
+          }
+        }
       });
     }
   }
