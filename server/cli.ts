@@ -9,6 +9,7 @@ import { registerUserCommands } from "./cli/users.ts";
 import { registerMigrateCommands } from "./cli/migrate.ts";
 import { registerDbCommands } from "./cli/db.ts";
 import { registerAlertCommands } from "./cli/alerts.ts";
+import { registerScriptCommands } from "./cli/scripts.ts";
 import { CliError } from "./cli/io.ts";
 import { VERSION } from "./version.ts";
 
@@ -30,6 +31,7 @@ registerUserCommands(program);
 registerMigrateCommands(program);
 registerDbCommands(program);
 registerAlertCommands(program);
+registerScriptCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,7 +8,6 @@ import { parseInput } from "../http/query.ts";
 import { notFound } from "../http/errors.ts";
 import type { Principal } from "../http/auth.ts";
 import type {
-  ScriptExportDto,
   ScriptPatternInput,
   ScriptPatternsDto,
   ScriptReviewInput,
@@ -20,27 +19,16 @@ import {
   SCRIPT_EVENT_KINDS,
   SCRIPT_STATUSES,
   advice,
-  hashable,
   matchesFilter,
-  onPaymentPage,
-  realHashes,
   sri,
   sriTag,
   statusOf,
 } from "../scripts/inventory.ts";
 import { patternProblem, suggestPatterns } from "../scripts/patterns.ts";
-import { toCsv } from "../scripts/export.ts";
-import type { ScriptRecord } from "../store/scripts.ts";
-import {
-  presentEvent,
-  presentPattern,
-  presentReview,
-  presentScript,
-  presentScriptDetail,
-} from "./present-scripts.ts";
+import { presentEvent, presentPattern, presentScript, presentScriptDetail } from "./present-scripts.ts";
+import { scriptExport } from "./scripts-export.ts";
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 const flag = z.enum(["1", "true", "0", "false"]).transform((v) => v === "1" || v === "true");
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
@@ -143,28 +131,10 @@ export function scriptRoutes(api: ApiRouter, deps: AppDeps): void {
   api.add("get", "/projects/:id/scripts/export", "read", async (ctx) => {
     const p = await project(ctx);
     const q = parseInput(exportQuery, ctx.query);
-    const until = q.until ?? Date.now();
-    const since = q.since ?? until - 90 * DAY_MS;
-    const pay = p.settings.paymentPages;
-    // Scripts seen in the period; the change log of the period (reviews included), oldest first for reading.
-    const inPeriod = (await scripts.list(p.id)).filter((s) => s.lastSeen >= since && s.firstSeen < until);
-    const events = (await scripts.events(p.id, { since, until, limit: 100_000 })).reverse();
-    const stamp = new Date(until).toISOString().slice(0, 10);
-    if ((q.format ?? "json") === "csv") {
-      ctx.type = "text/csv; charset=utf-8";
-      ctx.set("Content-Disposition", `attachment; filename="cinch-scripts-${p.id}-${stamp}.csv"`);
-      ctx.body = exportCsv(inPeriod, events.map(presentEvent), pay);
-      return;
-    }
-    const dto: ScriptExportDto = {
-      project: { id: p.id, name: p.name },
-      generatedAt: new Date().toISOString(),
-      period: { since: new Date(since).toISOString(), until: new Date(until).toISOString() },
-      scripts: inPeriod.map((s) => ({ ...presentScript(s, pay), review: presentReview(s) })),
-      events: events.map(presentEvent),
-    };
-    ctx.set("Content-Disposition", `attachment; filename="cinch-scripts-${p.id}-${stamp}.json"`);
-    ctx.body = dto;
+    const file = await scriptExport(scripts, p, q.format ?? "json", q.since, q.until);
+    ctx.type = file.contentType;
+    ctx.set("Content-Disposition", `attachment; filename="${file.filename}"`);
+    ctx.body = file.body;
   });
 
   api.add("get", "/projects/:id/scripts/sri", "read", async (ctx) => {
@@ -236,84 +206,4 @@ export function scriptRoutes(api: ApiRouter, deps: AppDeps): void {
       throw notFound("script");
     ctx.body = await detail(ctx, p.id, p.settings.paymentPages, id);
   });
-}
-
-const CSV_HEADER = [
-  "record",
-  "scriptId",
-  "url",
-  "origin",
-  "status",
-  "firstSeen",
-  "lastSeen",
-  "hashes",
-  "hashable",
-  "sri",
-  "paymentPage",
-  "pages",
-  "justification",
-  "reviewedBy",
-  "reviewedAt",
-  "eventKind",
-  "eventAt",
-  "eventDetail",
-  "eventActor",
-] as const;
-
-/** One table for a spreadsheet: a `script` row per script, then an `event` row per change-log entry. */
-function exportCsv(
-  list: readonly ScriptRecord[],
-  events: readonly ReturnType<typeof presentEvent>[],
-  pay: readonly string[],
-): string {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const rows = list.map((s) => {
-    const r = presentReview(s);
-    return [
-      "script",
-      s.id,
-      s.url,
-      s.origin,
-      statusOf(s),
-      iso(s.firstSeen),
-      iso(s.lastSeen),
-      realHashes(s)
-        .map((h) => h.hash)
-        .join(" "),
-      hashable(s),
-      sri(s),
-      onPaymentPage(s, pay),
-      s.pages.map((p) => p.url).join(" "),
-      r?.justification ?? "",
-      r?.by ?? "",
-      r?.at ?? "",
-      "",
-      "",
-      "",
-      "",
-    ];
-  });
-  for (const e of events)
-    rows.push([
-      "event",
-      e.scriptId,
-      e.url,
-      "",
-      "",
-      "",
-      "",
-      "",
-      null,
-      null,
-      null,
-      "",
-      "",
-      "",
-      "",
-      e.kind,
-      e.at,
-      e.detail,
-      e.actor ?? "",
-    ]);
-  return toCsv(CSV_HEADER, rows);
 }
