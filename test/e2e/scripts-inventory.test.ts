@@ -434,6 +434,24 @@ describe.sequential("script inventory in Chromium", () => {
     const rest = await inventory();
     expect(byUrl(rest, cors())?.hashes).toHaveLength(1);
     expect(byUrl(rest, noCors())?.hashes).toHaveLength(0);
+
+    // The dashboard says so: filtered to changed scripts, one row, to review again, with two hashes.
+    const page = await browser.newPage();
+    await page.goto(`${cinchUrl}/projects/${projectId}/scripts?changed=1`);
+    const table = page.getByRole("table", { name: "Scripts" });
+    await table.waitFor();
+    const rows = table.getByRole("row");
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(1).getByRole("cell").allTextContents()).toEqual([
+      expect.stringContaining(app()),
+      "Changed — review",
+      expect.stringContaining("2 hashes seen"),
+      "Missing",
+      "1",
+      expect.any(String),
+    ]);
+    await page.close();
+    expect(dashboardProblems).toEqual([]);
   }, 90_000);
 
   test("4. the export for the period (downloaded from the dashboard) holds the review and the change log", async () => {
