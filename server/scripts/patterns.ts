@@ -76,7 +76,7 @@ export function versionPattern(url: string): string | null {
 
 /**
  * Patterns worth proposing: versioned URLs grouped by the pattern they share, with the URLs as examples (at most 5
- * each), skipping patterns already accepted. Sorted by pattern.
+ * each, sorted), skipping patterns already accepted. Sorted by pattern.
  */
 export function suggestPatterns(
   urls: readonly string[],
@@ -91,6 +91,6 @@ export function suggestPatterns(
     byPattern.set(p, list);
   }
   return [...byPattern]
-    .map(([pattern, examples]) => ({ pattern, examples }))
+    .map(([pattern, examples]) => ({ pattern, examples: examples.sort() }))
     .sort((a, b) => (a.pattern < b.pattern ? -1 : a.pattern > b.pattern ? 1 : 0));
 }

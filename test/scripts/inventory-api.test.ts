@@ -156,3 +156,67 @@ describe("review and change", () => {
     expect(csv).not.toMatch(/,=HYPERLINK/);
   });
 });
+
+describe("URL patterns", () => {
+  const version = (v: string, hash: string) =>
+    JSON.stringify([
+      {
+        type: "csp-hash",
+        url: "https://shop.localhost/checkout",
+        body: {
+          destination: "script",
+          documentURL: "https://shop.localhost/checkout",
+          hash,
+          subresourceURL: `https://cdn.localhost/npm/widget@${v}/w.js`,
+        },
+      },
+    ]);
+  const H = (c: string) => `sha384-${c.repeat(64)}`;
+
+  test("versioned URLs are suggested; once accepted (floating) they are one entry that stays authorized", async () => {
+    expect((await post(version("1.0.0", H("D")))).status).toBe(204);
+    expect((await post(version("1.1.0", H("E")))).status).toBe(204);
+    const before = await get<{ suggestions: { pattern: string; examples: string[] }[] }>(
+      `/api/projects/${project.id}/scripts/patterns`,
+    );
+    expect(before.suggestions).toContainEqual({
+      pattern: "https://cdn.localhost/npm/widget@*/w.js",
+      examples: [
+        "https://cdn.localhost/npm/widget@1.0.0/w.js",
+        "https://cdn.localhost/npm/widget@1.1.0/w.js",
+      ],
+    });
+    const res = await api(t, "POST", `/api/projects/${project.id}/scripts/patterns`, {
+      pattern: "https://cdn.localhost/npm/widget@*/w.js",
+      float: true,
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({
+      pattern: "https://cdn.localhost/npm/widget@*/w.js",
+      float: true,
+    });
+    // The node's pattern cache was cleared by the acceptance: the next report is grouped at once.
+    expect((await post(version("1.2.0", H("F")))).status).toBe(204);
+    const entry = await byUrl("https://cdn.localhost/npm/widget@*/w.js");
+    expect(entry).toMatchObject({ pattern: "https://cdn.localhost/npm/widget@*/w.js", status: "new" });
+    await api(t, "POST", `/api/projects/${project.id}/scripts/${entry.id}/review`, {
+      status: "authorized",
+      justification: "the vendor's widget, every version",
+    });
+    expect((await post(version("1.3.0", H("G")))).status).toBe(204);
+    const after = await get<ScriptDetailDto>(`/api/projects/${project.id}/scripts/${entry.id}`);
+    expect(after.status).toBe("authorized");
+    expect(after.hashes.map((h) => h.hash).sort()).toEqual([H("F"), H("G")]);
+    expect(after.events.filter((e) => e.kind === "script-changed").map((e) => e.detail)).toEqual([H("G")]);
+    expect(after.sriTag).toBeNull();
+  });
+
+  test("a pattern that does not float sends an authorized entry back to review on a new hash", async () => {
+    await api(t, "POST", `/api/projects/${project.id}/scripts/patterns`, {
+      pattern: "https://cdn.localhost/npm/widget@*/w.js",
+      float: false,
+    });
+    expect((await post(version("1.4.0", H("H")))).status).toBe(204);
+    expect((await byUrl("https://cdn.localhost/npm/widget@*/w.js")).status).toBe("changed");
+  });
+});
