@@ -74,7 +74,10 @@ export type ScriptEventDto = {
   url: string;
   kind: ScriptEventKind;
   at: string;
-  /** script-changed: the new hash; script-no-sri: the page; script-reviewed: "<status>: <justification>"; else "". */
+  /**
+   * script-changed: the new hash; script-no-sri: the page; script-gone: when it was last seen (ISO);
+   * script-reviewed: "<status>: <justification>"; script-new: "".
+   */
   detail: string;
   /** script-reviewed: who; others: null. */
   actor: string | null;
