@@ -14,7 +14,8 @@ import { CodeBlock } from "../../web/src/components/CodeBlock.tsx";
 import { RolloutStatus } from "../../web/src/components/RolloutStatus.tsx";
 import { DeployHeaders } from "../../web/src/components/DeployHeaders.tsx";
 import { showBidiControls } from "../../web/src/components/Untrusted.tsx";
-import { SampleCard } from "../../web/src/pages/GroupPage.tsx";
+import { SampleCard, TopValues } from "../../web/src/pages/GroupPage.tsx";
+import { StackedChart } from "../../web/src/components/StackedChart.tsx";
 import { ScriptsTable } from "../../web/src/pages/scripts/ScriptsTable.tsx";
 import { ScriptDetail } from "../../web/src/pages/scripts/ScriptPage.tsx";
 import { SriHelperView } from "../../web/src/pages/scripts/SriHelper.tsx";
@@ -138,6 +139,72 @@ const cases: { name: string; ui: () => ReactElement; markers: string[] }[] = [
       />
     ),
     markers: ["gdirective", "gblocked", "gpage"],
+  },
+  {
+    name: "GroupsTable: browsers (compact cell and its full list)",
+    ui: () => (
+      <GroupsTable
+        projectId="p1"
+        sort="count"
+        order="desc"
+        caption="Groups"
+        now={Date.now()}
+        onSort={vi.fn()}
+        groups={[group({ browsers: [hostile("gbrowser")] })]}
+      />
+    ),
+    markers: ["gbrowser"],
+  },
+  {
+    name: "StackedChart: directive names in the legend and the table",
+    ui: () => (
+      <StackedChart
+        points={[
+          { hour: new Date(Date.now() - 3_600_000).toISOString(), directive: hostile("cdir"), count: 2 },
+        ]}
+        since={Date.now() - 86_400_000}
+        until={Date.now()}
+        onSelectDirective={vi.fn()}
+      />
+    ),
+    markers: ["cdir"],
+  },
+  {
+    name: "TopValues: pages and browsers with counts (#16)",
+    ui: () => (
+      <>
+        <TopValues
+          title="Top pages"
+          noun="page"
+          mono
+          b={{
+            dimension: "page",
+            rows: [{ value: hostile("tpage"), count: 3, share: 0.75 }],
+            other: { count: 1, share: 0.25 },
+            counted: 4,
+            uncounted: 0,
+            listed: [hostile("tlisted")],
+            since: "2026-01-01T00:00:00Z",
+            until: "2026-01-02T00:00:00Z",
+          }}
+        />
+        <TopValues
+          title="Top browsers"
+          noun="browser"
+          b={{
+            dimension: "browser",
+            rows: [{ value: hostile("tbrowser"), count: 3, share: 1 }],
+            other: { count: 0, share: 0 },
+            counted: 3,
+            uncounted: 0,
+            listed: [],
+            since: "2026-01-01T00:00:00Z",
+            until: "2026-01-02T00:00:00Z",
+          }}
+        />
+      </>
+    ),
+    markers: ["tpage", "tlisted", "tbrowser"],
   },
   {
     name: "ImpactCard: directive and blocked value of each blocked group",

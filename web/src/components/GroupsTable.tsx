@@ -210,7 +210,7 @@ export function GroupsTable({
                   {g.browsers.length ? (
                     <>
                       <span aria-hidden="true">
-                        {browsers.shown.join(", ")}
+                        <Untrusted text={browsers.shown.join(", ")} />
                         {browsers.more ? <span className="muted"> +{browsers.more}</span> : null}
                       </span>
                       <span className="visually-hidden">

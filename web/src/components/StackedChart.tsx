@@ -10,6 +10,7 @@ import { buildStack, cumulative, type Stack } from "../lib/stack.ts";
 import { canvasFill, directiveLook } from "../lib/colors.ts";
 import { fmtDateTime, fmtInt } from "../lib/format.ts";
 import { Swatch } from "./Swatch.tsx";
+import { Untrusted } from "./Untrusted.tsx";
 
 const HEIGHT = 220;
 
@@ -35,7 +36,7 @@ function ChartTable({ stack, caption }: { stack: Stack; caption: string }) {
             </th>
             {stack.series.map((s) => (
               <th key={s.directive} scope="col" className="num mono">
-                {s.directive}
+                <Untrusted text={s.directive} />
               </th>
             ))}
           </tr>
@@ -218,7 +219,7 @@ export function StackedChart({
                   .map((s) => (
                     <li key={s.directive}>
                       <Swatch directive={s.directive} />
-                      <span className="mono">{s.directive}</span>
+                      <Untrusted className="mono" text={s.directive} />
                       <span className="num">{fmtInt(s.values[hover!] ?? 0)}</span>
                     </li>
                   ))}
@@ -234,7 +235,7 @@ export function StackedChart({
               <button type="button" className="legend-item" onClick={() => onSelectDirective(s.directive)}>
                 <span className="visually-hidden">Filter by </span>
                 <Swatch directive={s.directive} />
-                <span>{s.directive}</span>
+                <Untrusted text={s.directive} />
                 <span className="muted">
                   {fmtInt(s.total)}
                   <span className="visually-hidden"> reports</span>
@@ -244,7 +245,7 @@ export function StackedChart({
           ) : (
             <li key={s.directive} className="legend-item">
               <Swatch directive={s.directive} />
-              <span>{s.directive}</span>
+              <Untrusted text={s.directive} />
               <span className="muted">{fmtInt(s.total)}</span>
             </li>
           ),
