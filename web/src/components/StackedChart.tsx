@@ -14,6 +14,7 @@ import { Untrusted } from "./Untrusted.tsx";
 
 const HEIGHT = 220;
 
+const shortDay = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", month: "short", day: "numeric" });
 
 /** How a bucket reads: "Mon, Dec 7" for a day, the date and hour for an hour. */
@@ -110,11 +111,14 @@ export function StackedChart({
             ...(stack.bucket === "day"
               ? {
                   splits: () => stack.xs,
-                  values: (_u: uPlotType, ticks: number[]) =>
-                    ticks.map((t, i) =>
-                      // at most ~10 labels: every k-th day
-                      i % Math.max(1, Math.ceil(stack.xs.length / 10)) === 0 ? bucketLabel(stack, t) : "",
-                    ),
+                  // "Dec 7" under every k-th day: one label per ~72 px of plot, so a phone's do not overlap.
+                  values: (u: uPlotType, ticks: number[]) => {
+                    const every = Math.max(
+                      1,
+                      Math.ceil(ticks.length / Math.max(1, Math.floor(u.width / 72))),
+                    );
+                    return ticks.map((t, i) => (i % every === 0 ? shortDay.format(new Date(t * 1000)) : ""));
+                  },
                 }
               : {}),
           },
