@@ -3,6 +3,7 @@
 // are photographed into artifacts/screens/ (git-ignored; CINCH_SHOTS=before names a run on older code), no table
 // cell or button overflows its container, and axe-core finds no serious accessibility violation.
 import { mkdirSync } from "node:fs";
+import { createServer, request, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { HOUR_MS } from "../../server/store/writer.ts";
@@ -70,6 +71,9 @@ const REPORTS = 800;
 const DAYS = 6;
 
 let app: TestApp;
+/** The forwarder at Cinch's PUBLIC_URL, and that URL (the browser uses it too). */
+let front: Server;
+let base = "";
 let browser: TestBrowser;
 let page: Page;
 let projectId = "";
@@ -115,7 +119,20 @@ async function seed(t: TestApp, id: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  app = await startTestApp({}, { dashboard: true });
+  // Cinch's public URL is a forwarder in front of it, known before the app starts: "Send a test report" posts to
+  // the public report URI, so the test report really leaves Cinch over HTTP and comes back in (end to end).
+  front = createServer((req, res) => {
+    const up = request(`${app.url}${req.url ?? "/"}`, { method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
+  const addr = front.address();
+  base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  app = await startTestApp({ PUBLIC_URL: base }, { dashboard: true });
   await app.deps.users.create(EMAIL, PASSWORD);
   const p = await app.deps.projects.create("shop.example.com");
   projectId = p.id;
@@ -132,7 +149,7 @@ beforeAll(async () => {
   cspViolations = await recordCspViolations(browser.context);
   page = await browser.newPage();
   page.on("pageerror", (e) => errors.push(e.message));
-  const signin = await page.request.post(`${app.url}/api/session`, {
+  const signin = await page.request.post(`${base}/api/session`, {
     data: { email: EMAIL, password: PASSWORD },
     headers: { "Content-Type": "application/json" },
   });
@@ -141,6 +158,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  front?.closeAllConnections();
+  await new Promise<void>((r) => (front ? front.close(() => r()) : r()));
   await app?.close();
 });
 
@@ -223,7 +242,7 @@ describe.sequential("dashboard layout with a realistic project", () => {
     for (const s of SCREENS) {
       test(`${s.name} at ${vp.name}`, async () => {
         await page.setViewportSize({ width: vp.width, height: vp.height });
-        await page.goto(`${app.url}${s.path()}`);
+        await page.goto(`${base}${s.path()}`);
         if (s.ready)
           await page.getByRole(s.name === "builder" ? "list" : "table", { name: s.ready }).waitFor();
         else await page.locator("main h1, main h2").first().waitFor();
@@ -255,6 +274,26 @@ describe.sequential("dashboard layout with a realistic project", () => {
       });
     }
   }
+
+  test("first run: Send a test report goes out to the public report URI and arrives, marked as a test", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${base}/projects/${emptyProjectId}/violations`);
+    await page.getByRole("heading", { name: "Waiting for your first report" }).waitFor();
+    await page.getByRole("button", { name: "Send a test report" }).click();
+    await page.getByText("It arrived.").waitFor({ timeout: 15_000 });
+    await shot("first-run-sent-1280");
+    await page.getByRole("link", { name: "See the test report" }).click();
+    await page.getByText("Classified as noise:").waitFor();
+    expect(await page.locator(".notice").first().textContent()).toContain("Test report");
+    // kept out of the violations: the project's violation list is still empty, its noise holds one report
+    const since = Date.now() - 24 * HOUR_MS;
+    const ask = (noise: string) =>
+      fetch(`${app.url}/api/projects/${emptyProjectId}/violations?since=${since}&noise=${noise}`, {
+        headers: app.auth,
+      }).then((r) => r.json() as Promise<{ totals: { reports: number } }>);
+    expect((await ask("exclude")).totals.reports).toBe(0);
+    expect((await ask("only")).totals.reports).toBe(1);
+  });
 
   test("no page error and no CSP violation", () => {
     expect(errors).toEqual([]);
