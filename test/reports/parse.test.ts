@@ -110,6 +110,7 @@ describe("batches", () => {
     ).toEqual({
       ok: true,
       violations: [],
+      scripts: [],
       skipped: 1,
     });
   });
