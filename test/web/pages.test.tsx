@@ -26,6 +26,8 @@ describe("ProjectsPage", () => {
     const table = await screen.findByRole("table", { name: "Projects" });
     const row = within(table).getByRole("row", { name: /Shop/ });
     expect(within(row).getByText("1,234")).toBeTruthy();
+    // noise apart, never added into the violations
+    expect(within(row).getByText("+ 40 noise")).toBeTruthy();
     expect(within(row).getByText("56,789")).toBeTruthy();
     expect(within(row).getByRole("img", { name: /Reports per hour for Shop/ })).toBeTruthy();
     // the count is labelled with the server's one definition: violations, noise excluded (#16)

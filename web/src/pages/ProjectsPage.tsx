@@ -85,7 +85,12 @@ export function ProjectsTable({ projects }: { projects: ProjectDto[] }) {
                 </Link>
                 {p.builtin ? <span className="badge">built-in</span> : null}
               </th>
-              <td className="num">{p.counts ? fmtInt(p.counts.last24h) : "—"}</td>
+              <td className="num">
+                {p.counts ? fmtInt(p.counts.last24h) : "—"}
+                {p.counts?.noise24h ? (
+                  <span className="cell-note">+ {fmtInt(p.counts.noise24h)} noise</span>
+                ) : null}
+              </td>
               <td className="num col-optional">{p.counts ? fmtInt(p.counts.last7d) : "—"}</td>
               <td className="col-optional">
                 {p.counts ? (
