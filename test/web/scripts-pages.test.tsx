@@ -393,6 +393,47 @@ describe("ScriptPage", () => {
     );
   });
 
+  test("several reviews: the approvals are listed with who, when and why", async () => {
+    const reviewEvent = (id: number, at: string, detail: string, actor: string): ScriptEventDto => ({
+      id,
+      scriptId: 1,
+      url: "https://shop.example/app.js",
+      kind: "script-reviewed",
+      at,
+      detail,
+      actor,
+    });
+    const api = mockApi({
+      getScript: vi.fn(() =>
+        Promise.resolve(
+          detail({
+            events: [
+              reviewEvent(
+                3,
+                "2026-12-06T11:00:00.000Z",
+                "authorized: v2 checked by the team",
+                "bo@example.com",
+              ),
+              reviewEvent(2, "2026-12-02T11:00:00.000Z", "rejected: unknown", "ada@example.com"),
+              ...detail().events,
+            ],
+          }),
+        ),
+      ),
+    });
+    renderApp(<ScriptPage scriptId="1" />, api, { path: "/projects/p1/scripts/1", project });
+    await screen.findByRole("heading", { name: "Approvals" });
+    expect(
+      within(screen.getByRole("list", { name: "Approvals" }))
+        .getAllByRole("listitem")
+        .map((li) => li.textContent),
+    ).toEqual([
+      expect.stringMatching(/Reviewed: authorized: v2 checked by the team \(by bo@example.com\)$/),
+      expect.stringMatching(/Reviewed: rejected: unknown \(by ada@example.com\)$/),
+    ]);
+    expect(within(screen.getByRole("list", { name: "Change log" })).getAllByRole("listitem")).toHaveLength(3);
+  });
+
   test("a script not in the inventory says so, with the way back", async () => {
     const { ApiError } = await import("../../web/src/api/client.ts");
     const api = mockApi({

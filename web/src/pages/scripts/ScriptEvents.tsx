@@ -9,15 +9,18 @@ export function ScriptEvents({
   projectId,
   events,
   showScript = true,
+  label = "Change log",
 }: {
   projectId: string;
   events: readonly ScriptEventDto[];
   /** List the script's URL with each event (the inventory's log) or not (one script's own log). */
   showScript?: boolean;
+  /** The list's accessible name. */
+  label?: string;
 }) {
   if (events.length === 0) return <p className="muted">No changes recorded.</p>;
   return (
-    <ol className="script-list" aria-label="Change log">
+    <ol className="script-list" aria-label={label}>
       {events.map((e) => (
         <li key={e.id}>
           <time dateTime={e.at}>{fmtDateTime(e.at)}</time> · <strong>{EVENT_TEXT[e.kind] ?? e.kind}</strong>

@@ -30,6 +30,8 @@ export function ScriptDetail({
   review?: ReactNode;
 }) {
   const s = script;
+  // Every review, newest first (the last one is also stated above): who authorized or rejected it, when, why.
+  const reviews = s.events.filter((e) => e.kind === "script-reviewed");
   return (
     <>
       <div className="card">
@@ -71,6 +73,12 @@ export function ScriptDetail({
         ) : (
           <p className="muted">Not reviewed yet.</p>
         )}
+        {reviews.length > 1 ? (
+          <>
+            <h4>Approvals</h4>
+            <ScriptEvents projectId={projectId} events={reviews} showScript={false} label="Approvals" />
+          </>
+        ) : null}
       </div>
       {review}
       <div className="card">
