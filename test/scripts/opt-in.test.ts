@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseSource } from "../../server/policy/source.ts";
 import { evaluatePolicy } from "../../server/policy/grade.ts";
 import { minifyPolicy } from "../../server/policy/minify.ts";
+import { buildPolicy } from "../../server/policy/build.ts";
+import { group } from "../policy/helpers.ts";
 import { withReportHashes } from "../../server/scripts/report-hashes.ts";
 import { api, startTestApp, type TestApp } from "../helpers/app.ts";
 import type { ProjectDto } from "../../server/contract.ts";
@@ -33,6 +35,19 @@ describe("CSP3 keywords of script hashing", () => {
     const keyed = evaluatePolicy(withKeywords);
     expect(keyed.score).toBe(plain.score);
     expect(keyed.findings.filter((f) => NEW_KEYWORDS.includes(f.value ?? ""))).toEqual([]);
+  });
+
+  test("kept by the builder, with and without reports, unused sources dropped around them", () => {
+    const base = `default-src 'self'; script-src 'self' https://old.example ${NEW_KEYWORDS.join(" ")}; object-src 'none'`;
+    const groups = [
+      group("script-src-elem", "https://cdn.example", { blockedUrl: "https://cdn.example/x.js" }),
+    ];
+    for (const g of [[], groups]) {
+      const script = buildPolicy({ base, groups: g })
+        .policy.split("; ")
+        .find((d) => d.startsWith("script-src "));
+      for (const k of NEW_KEYWORDS) expect(script, k).toContain(k);
+    }
   });
 
   test("kept by the minifier", () => {
