@@ -18,10 +18,15 @@ export type BenchArgs = {
   profile: boolean;
   /** A second Cinch source tree run beside this one in the ingest section ("before" rows). */
   before?: string;
+  /**
+   * "postgres": the ingest and queries sections also run on PostgreSQL (PG_TEST_URL's server), ingest beside SQLite
+   * in the same rounds (bench/engines.ts). Default "sqlite".
+   */
+  engine: "sqlite" | "postgres";
 };
 
 export const USAGE = `usage: npm run bench -- [--duration <s>] [--quick] [--only ingest,storage,queries,builder]
-                        [--out <dir>] [--no-write] [--profile] [--before <dir>]`;
+                        [--out <dir>] [--no-write] [--profile] [--before <dir>] [--engine sqlite|postgres]`;
 
 /** Parse argv (without node and script); throws with every problem listed. */
 export function parseArgs(argv: readonly string[], defaultOut: string): BenchArgs {
@@ -32,6 +37,7 @@ export function parseArgs(argv: readonly string[], defaultOut: string): BenchArg
     outDir: defaultOut,
     write: true,
     profile: false,
+    engine: "sqlite",
   };
   const problems: string[] = [];
   let durationGiven = false;
@@ -77,6 +83,13 @@ export function parseArgs(argv: readonly string[], defaultOut: string): BenchArg
       case "--before":
         a.before = value();
         break;
+      case "--engine": {
+        const v = value();
+        if (v !== "sqlite" && v !== "postgres")
+          problems.push(`--engine takes sqlite or postgres (got ${JSON.stringify(v)})`);
+        else a.engine = v;
+        break;
+      }
       default:
         problems.push(`unknown option ${JSON.stringify(arg)}`);
     }

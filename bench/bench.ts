@@ -9,6 +9,8 @@ import { runStorage, type StorageCase } from "./storage.ts";
 import { runQueries, type QueryResults } from "./queries.ts";
 import { runBuilder, type BuilderResults } from "./builder.ts";
 import { buildWorkload, type Workload } from "./workload.ts";
+import { runEngines, type EngineRun } from "./engines.ts";
+import { createPgDb } from "../test/pg/db.ts";
 
 export type Machine = {
   /** fdatasync of a 16 KiB append on the benchmark's temp disk: what every durable commit waits for. */
@@ -60,6 +62,8 @@ export type BenchResults = {
   storage?: StorageCase[];
   queries?: QueryResults;
   builder?: BuilderResults;
+  /** --engine postgres: ingest on SQLite beside PostgreSQL (one node each), the dashboard queries on PostgreSQL. */
+  postgres?: { ingest?: EngineRun[]; queries?: QueryResults };
   targets: TargetCheck[];
 };
 
@@ -204,6 +208,7 @@ export async function runBench(
         nodeArgs: args.profile ? ["--cpu-prof", "--cpu-prof-dir", args.outDir] : [],
       });
     }
+    if (args.engine === "postgres") out.postgres = await runPostgres(args, sizes, tmpDir, log);
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
   }
@@ -211,6 +216,49 @@ export async function runBench(
   const finished = new Date();
   out.finishedAt = finished.toISOString();
   out.seconds = Math.round((finished.getTime() - started.getTime()) / 100) / 10;
+  return out;
+}
+
+/** The PostgreSQL sections (--engine postgres), each on a fresh database of PG_TEST_URL's server. */
+async function runPostgres(
+  args: BenchArgs,
+  sizes: Sizes,
+  tmpDir: string,
+  log: Log,
+): Promise<NonNullable<BenchResults["postgres"]>> {
+  const out: NonNullable<BenchResults["postgres"]> = {};
+  if (args.sections.includes("ingest")) {
+    log(
+      `ingest on SQLite beside PostgreSQL: one node each, ${sizes.connections} connections, ${sizes.rounds} rounds`,
+    );
+    out.ingest = await runEngines({
+      tmpDir,
+      workload: buildWorkload({ size: sizes.workloadSize }),
+      durationSec: args.durationSec,
+      rounds: sizes.rounds,
+      warmupSec: sizes.warmupSec,
+      connections: sizes.connections,
+      log,
+    });
+  }
+  if (args.sections.includes("queries")) {
+    log(`dashboard queries at scale on PostgreSQL`);
+    const db = await createPgDb("cinch_bench_dashboard");
+    try {
+      out.queries = await runQueries({
+        tmpDir,
+        reports: sizes.dashboardReports,
+        groups: sizes.dashboardGroups,
+        days: sizes.dashboardDays,
+        iterations: sizes.queryIterations,
+        buildLoad: sizes.buildLoad,
+        log,
+        databaseUrl: db.url,
+      });
+    } finally {
+      await db.drop();
+    }
+  }
   return out;
 }
 
@@ -352,6 +400,7 @@ export function evaluate(r: BenchResults): TargetCheck[] {
       met: b.duringBuilds.p99 <= limit,
     });
   }
+  checks.push(...postgresTargets(r));
   const build = r.builder?.timings.find((t) => t.name === "build + grade + minify");
   if (build) {
     checks.push({
@@ -360,6 +409,41 @@ export function evaluate(r: BenchResults): TargetCheck[] {
       target: "≤ 250 ms",
       measured: `${fmt(build.p50Ms, 1)} ms (p50)`,
       met: build.p50Ms <= 250,
+    });
+  }
+  return checks;
+}
+
+/** The PostgreSQL targets (#13): one node's ingest against SQLite's in the same rounds, nothing lost, queries. */
+function postgresTargets(r: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const lite = r.postgres?.ingest?.find((x) => x.engine === "sqlite");
+  const pg = r.postgres?.ingest?.find((x) => x.engine === "postgres");
+  if (lite && pg) {
+    const ratio = pg.reportsPerSec / lite.reportsPerSec;
+    checks.push({
+      id: "13a",
+      what: `PostgreSQL, one node, vs SQLite, one node: reports/s at ${pg.connections} connections, same rounds`,
+      target: "≥ 0.8 ×",
+      measured: `${fmt(ratio, 2)} × (${fmt(pg.reportsPerSec)} vs ${fmt(lite.reportsPerSec)})`,
+      met: ratio >= 0.8,
+    });
+    checks.push({
+      id: "13b",
+      what: "PostgreSQL: every report answered 204 is stored",
+      target: "stored ≥ acknowledged",
+      measured: `${fmt(pg.storedReports)} stored, ${fmt(pg.ackedReports)} acknowledged`,
+      met: pg.storedReports >= pg.ackedReports,
+    });
+  }
+  for (const t of r.postgres?.queries?.timings ?? []) {
+    const limit = t.name.startsWith("policy suggestion, just after a new report") ? 150 : 100;
+    checks.push({
+      id: "13c",
+      what: `dashboard on PostgreSQL: ${t.name}`,
+      target: `p95 ≤ ${limit} ms`,
+      measured: `${fmt(t.p95Ms, 1)} ms`,
+      met: t.p95Ms <= limit,
     });
   }
   return checks;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ingestDuringBuilds, type BuildLoadRun } from "./build-load.ts";
 import { cinchEnv, UNLIMITED } from "./ingest.ts";
 import { freePort, rssOf, startServer } from "./proc.ts";
-import { seedDashboard, type Seeded } from "./seed.ts";
+import { seedDashboard, seedDashboardPg, type Seeded } from "./seed.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -40,6 +40,11 @@ export type QueryOptions = {
   buildLoad: { rate: number; seconds: number };
   log: (line: string) => void;
   nodeArgs?: string[];
+  /**
+   * Seed and serve from this PostgreSQL database instead of SQLite (seed.ts seedDashboardPg), and time the queries
+   * only (the ingest-beside-builds runs are SQLite's).
+   */
+  databaseUrl?: string;
 };
 
 /** Time one query may use before it stops at 3 timed calls. */
@@ -72,10 +77,13 @@ async function previewPolicy(call: Call, p: string, win: string): Promise<string
 }
 
 export async function runQueries(o: QueryOptions): Promise<QueryResults> {
-  const dir = join(o.tmpDir, "dashboard");
+  const dir = join(o.tmpDir, o.databaseUrl ? "dashboard-pg" : "dashboard");
   mkdirSync(dir, { recursive: true });
   o.log(`  seeding ${o.reports} reports over ${o.days} days and ${o.groups} groups...`);
-  const seeded = await seedDashboard(dir, { reports: o.reports, groups: o.groups, days: o.days });
+  const size = { reports: o.reports, groups: o.groups, days: o.days };
+  const seeded = o.databaseUrl
+    ? await seedDashboardPg(dir, o.databaseUrl, size)
+    : await seedDashboard(dir, size);
   o.log(
     `  seeded ${seeded.reports} reports: ${seeded.rows.groupHours} GroupHour rows, ${seeded.rows.samples} samples ` +
       `(${seeded.seconds.toFixed(1)} s)`,
@@ -87,7 +95,11 @@ export async function runQueries(o: QueryOptions): Promise<QueryResults> {
       "server/main.ts",
       [],
       port,
-      cinchEnv(dir, port, { ...UNLIMITED, ...extra }),
+      cinchEnv(dir, port, {
+        ...UNLIMITED,
+        ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
+        ...extra,
+      }),
       o.nodeArgs ?? [],
     );
   };
@@ -197,6 +209,7 @@ export async function runQueries(o: QueryOptions): Promise<QueryResults> {
       newReport,
     );
     const serverRssBytes = rssOf(server.pid);
+    if (o.databaseUrl) return { seeded, timings, serverRssBytes, buildLoad: [] };
     const loadOpts = { seeded, token: seeded.token, tmpDir: o.tmpDir, log: o.log, ...o.buildLoad };
     const buildLoad = [await ingestDuringBuilds({ server, builds: "worker", ...loadOpts })];
     // The same, with every build on the event loop that serves ingest (the project is under the worker's threshold).

@@ -1,6 +1,7 @@
 // Markdown for bench/results/latest.md (bench/README.md's results quote it): tables, not prose.
 import type { BenchResults } from "./bench.ts";
 import type { RunResult } from "./ingest.ts";
+import { postgresMarkdown } from "./pg-report.ts";
 
 const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
 const n1 = (x: number) => x.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -193,6 +194,7 @@ export function renderMarkdown(r: BenchResults): string {
         `${n0(b.suggestions)} suggestions.`,
     );
   }
+  out.push(...postgresMarkdown(r));
   out.push("");
   return out.join("\n");
 }

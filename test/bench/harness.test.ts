@@ -13,6 +13,8 @@ import { runQueries } from "../../bench/queries.ts";
 import { renderMarkdown } from "../../bench/report.ts";
 import { storageCase } from "../../bench/storage.ts";
 import { buildWorkload } from "../../bench/workload.ts";
+import { runEngines } from "../../bench/engines.ts";
+import { createPgDb, skipUnlessPg } from "../pg/db.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "cinch-bench-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,6 +26,8 @@ describe("options", () => {
     { argv: ["--duration", "5"], want: { durationSec: 5, quick: false } },
     { argv: ["--quick"], want: { durationSec: 1, quick: true } },
     { argv: ["--only", "storage,builder"], want: { sections: ["storage", "builder"] } },
+    { argv: [], want: { engine: "sqlite" } },
+    { argv: ["--engine", "postgres"], want: { engine: "postgres" } },
   ])("$argv", ({ argv, want }) => {
     expect(parseArgs(argv, "/out")).toMatchObject(want);
   });
@@ -35,6 +39,7 @@ describe("options", () => {
       message: '--only takes a comma list of ingest, storage, queries, builder (got "disk")',
     },
     { argv: ["--fast"], message: 'unknown option "--fast"' },
+    { argv: ["--engine", "mysql"], message: '--engine takes sqlite or postgres (got "mysql")' },
   ])("rejects $argv", ({ argv, message }) => {
     expect(() => parseArgs(argv, "/out")).toThrow(message);
   });
@@ -136,6 +141,64 @@ test("smoke run: ingest (exact count), storage, queries, builder, report", async
   expect(results.targets.find((t) => t.id === "1d")?.met).toBe(true);
   expect(renderMarkdown(results)).toContain("(d) Cinch POST /r/:reportKey");
 }, 120_000);
+
+const noPg = await skipUnlessPg("test/bench/harness.test.ts (PostgreSQL part)");
+
+test.skipIf(noPg)(
+  "smoke run on PostgreSQL: ingest beside SQLite (every 204 stored), queries, report",
+  async () => {
+    const runs = await runEngines({
+      tmpDir: dir,
+      workload: buildWorkload({ size: 30 }),
+      durationSec: 0.5,
+      rounds: 1,
+      warmupSec: 0.3,
+      connections: 4,
+      log: quiet,
+    });
+    expect(runs.map((r) => r.engine)).toEqual(["sqlite", "postgres"]);
+    for (const r of runs) {
+      expect(r.ackedReports).toBeGreaterThan(0);
+      expect(r.storedReports).toBeGreaterThanOrEqual(r.ackedReports);
+    }
+    expect(runs[1]!.dbCpuUsPerReport).toBeGreaterThan(0);
+    const db = await createPgDb("cinch_bench_test");
+    try {
+      const queries = await runQueries({
+        tmpDir: dir,
+        reports: 5_000,
+        groups: 60,
+        days: 3,
+        iterations: 1,
+        buildLoad: { rate: 50, seconds: 1 },
+        log: quiet,
+        databaseUrl: db.url,
+      });
+      // The eight timed in one server (the ninth, builds on the event loop, is SQLite's run only).
+      expect(queries.timings).toHaveLength(8);
+      expect(queries.seeded.reports).toBeGreaterThan(4_000);
+      const results: BenchResults = {
+        startedAt: new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+        seconds: 1,
+        machine: machine(),
+        command: "test",
+        durationSec: 0.5,
+        quick: true,
+        sizes: sizesFor(true),
+        postgres: { ingest: runs, queries },
+        targets: [],
+      };
+      results.targets = evaluate(results);
+      expect(results.targets.find((t) => t.id === "13b")?.met).toBe(true);
+      expect(results.targets.filter((t) => t.id === "13c")).toHaveLength(8);
+      expect(renderMarkdown(results)).toContain("## Ingest on PostgreSQL beside SQLite");
+    } finally {
+      await db.drop();
+    }
+  },
+  180_000,
+);
 
 test("the benchmark runs servers with the node flags npm start uses", async () => {
   const { SERVER_NODE_ARGS } = await import("../../bench/proc.ts");
