@@ -1,6 +1,7 @@
 // A small SQL runner that speaks to both engines, for the maintenance jobs that move or delete rows in batches
-// (retention, project deletion, `cinch db copy`). The SQL is written once with `?` placeholders and double-quoted
-// identifiers, which SQLite and PostgreSQL both read; on PostgreSQL the placeholders become $1, $2, …
+// (retention, project deletion, `cinch db copy`), and the lock that keeps one of them to one node at a time. The
+// SQL is written once with `?` placeholders and double-quoted identifiers, which SQLite and PostgreSQL both read; on
+// PostgreSQL the placeholders become $1, $2, … (The request path's reads, with Prisma.sql: sql.ts.)
 //
 // On SQLite a batch runs on the writer's own better-sqlite3 handle, synchronously: a Prisma transaction on the
 // second connection could hold the write lock across an await while the (synchronous) writer waits on it with

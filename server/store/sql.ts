@@ -1,7 +1,8 @@
 // Raw SQL reads on either engine. One statement text (Prisma.sql: parameterized, never string-built) runs on SQLite
 // through better-sqlite3's prepared statements (cached per text) and on PostgreSQL through the node's pool.
 // Identifiers are double-quoted: PostgreSQL folds unquoted ones to lower case, SQLite accepts both. Where the
-// dialects differ, `Dialect` holds the fragment, so each difference lives in one place.
+// dialects differ, `Dialect` holds the fragment, so each difference lives in one place. The request path's reads
+// only: the maintenance jobs' batched writes and locks (retention, purge, db copy) are sql-runner.ts's.
 import type Database from "better-sqlite3";
 import type pg from "pg";
 import { Prisma } from "../generated/prisma/client.ts";
