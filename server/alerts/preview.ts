@@ -165,7 +165,7 @@ export async function previewRule(
         where: {
           projectId: project.id,
           hour: { gte: hSince },
-          kind: { in: ["accepted", "noise", "rejected:daily_cap"] },
+          kind: { in: ["accepted", "noise", "scripts", "rejected:daily_cap"] },
         },
       });
       const perDay = new Map<number, number>();

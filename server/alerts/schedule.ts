@@ -222,7 +222,8 @@ async function quota(
     where: {
       projectId: project.id,
       hour: { gte: (day * DAY_MS) / HOUR_MS, lt: ((day + 1) * DAY_MS) / HOUR_MS },
-      kind: { in: ["accepted", "noise", "rejected:daily_cap"] },
+      // "scripts": the inventory's reports count against the cap too (#18).
+      kind: { in: ["accepted", "noise", "scripts", "rejected:daily_cap"] },
     },
     _sum: { count: true },
   });

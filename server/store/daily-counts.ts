@@ -51,7 +51,7 @@ export class DailyCounts {
         const [row] = await this.sql.all<{ n: unknown }>(Prisma.sql`
           SELECT coalesce(SUM(count), 0) AS n FROM "ProjectHour"
           WHERE "projectId" = ${projectId} AND hour >= ${e.day * 24} AND hour < ${(e.day + 1) * 24}
-            AND kind IN ('accepted', 'noise')`);
+            AND kind IN ('accepted', 'noise', 'scripts')`);
         e.base = num(row?.n);
         e.readAt = now;
       } finally {

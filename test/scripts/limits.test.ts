@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { api, startTestApp, type TestApp } from "../helpers/app.ts";
+import { DailyCounts } from "../../server/store/daily-counts.ts";
 
 const BATCH = JSON.stringify(
   (
@@ -61,5 +62,13 @@ describe("limits count script reports", () => {
     const small = JSON.stringify((JSON.parse(BATCH) as unknown[]).slice(0, 4));
     expect((await post(p.reportKey, small)).status).toBe(204);
     expect(await t.deps.scripts.list(p.id)).toEqual([]);
+  });
+
+  test("the day's stored count, which every node reads back, includes them", async () => {
+    const p = await project({});
+    const small = JSON.stringify((JSON.parse(BATCH) as unknown[]).slice(0, 4));
+    expect((await post(p.reportKey, small)).status).toBe(204);
+    await t.deps.writer.drain();
+    expect(await new DailyCounts(t.deps.db.sql, 0).add(p.id, 0, Date.now())).toBe(4);
   });
 });
