@@ -18,6 +18,8 @@ export type BenchArgs = {
   profile: boolean;
   /** A second Cinch source tree run beside this one in the ingest section ("before" rows). */
   before?: string;
+  /** Only these ingest targets (default all). */
+  targets?: string[];
   /**
    * "postgres": the ingest and queries sections also run on PostgreSQL (PG_TEST_URL's server), ingest beside SQLite
    * in the same rounds (bench/engines.ts). Default "sqlite".
@@ -26,7 +28,8 @@ export type BenchArgs = {
 };
 
 export const USAGE = `usage: npm run bench -- [--duration <s>] [--quick] [--only ingest,storage,queries,builder]
-                        [--out <dir>] [--no-write] [--profile] [--before <dir>] [--engine sqlite|postgres]`;
+                        [--out <dir>] [--no-write] [--profile] [--before <dir>] [--engine sqlite|postgres]
+                        [--targets body,cinch,cinch-normal,...]`;
 
 /** Parse argv (without node and script); throws with every problem listed. */
 export function parseArgs(argv: readonly string[], defaultOut: string): BenchArgs {
@@ -82,6 +85,9 @@ export function parseArgs(argv: readonly string[], defaultOut: string): BenchArg
         break;
       case "--before":
         a.before = value();
+        break;
+      case "--targets":
+        a.targets = value().split(",").filter(Boolean);
         break;
       case "--engine": {
         const v = value();

@@ -4,7 +4,14 @@ import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } fr
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { BenchArgs, Section } from "./args.ts";
-import { runIngest, type IngestResults, type RunResult } from "./ingest.ts";
+import {
+  BEFORE_TARGETS,
+  runIngest,
+  TARGETS,
+  type IngestResults,
+  type RunResult,
+  type TargetName,
+} from "./ingest.ts";
 import { runStorage, type StorageCase } from "./storage.ts";
 import { runQueries, type QueryResults } from "./queries.ts";
 import { runBuilder, type BuilderResults } from "./builder.ts";
@@ -182,6 +189,7 @@ export async function runBench(
         single,
         fewConnections: sizes.fewConnections,
         ...(args.before ? { beforeDir: args.before } : {}),
+        ...(args.targets ? { targets: ingestTargets(args.targets) } : {}),
         durationSec: args.durationSec,
         rounds: sizes.rounds,
         warmupSec: sizes.warmupSec,
@@ -217,6 +225,14 @@ export async function runBench(
   out.finishedAt = finished.toISOString();
   out.seconds = Math.round((finished.getTime() - started.getTime()) / 100) / 10;
   return out;
+}
+
+/** The --targets names, checked against the ingest section's targets. */
+function ingestTargets(names: string[]): TargetName[] {
+  const known: readonly string[] = [...TARGETS, ...BEFORE_TARGETS];
+  const bad = names.filter((n) => !known.includes(n));
+  if (bad.length > 0) throw new Error(`unknown ingest target ${bad.join(", ")}; known: ${known.join(", ")}`);
+  return names as TargetName[];
 }
 
 /** The PostgreSQL sections (--engine postgres), each on a fresh database of PG_TEST_URL's server. */
