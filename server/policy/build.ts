@@ -11,7 +11,7 @@ import {
   serializePolicy,
   setDirective,
 } from "./csp.ts";
-import { wildcardGroups } from "./wildcard-evidence.ts";
+import { wildcardEvidence } from "./wildcard-evidence.ts";
 import type { Policy } from "./csp.ts";
 import { isFetchDirective, isRecognisedDirective } from "./directives.ts";
 import { meetsThreshold, pageOf } from "./evidence.ts";
@@ -353,14 +353,24 @@ export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
     const collapses = memo
       ? memo.collapsesOf(d.values, wildcardMin, () => wildcardCollapses(d.values, wildcardMin), collapseLists)
       : wildcardCollapses(d.values, wildcardMin);
+    // Evidence: every group the covered sources allow, not only this build's additions (#16). The candidate does not
+    // change in this step: which directive governs a reported one is looked up once per name.
+    const governing = new Map<string, boolean>();
+    const governs = (g: PolicyGroup) => {
+      let yes = governing.get(g.directive);
+      if (yes === undefined) {
+        yes = effectiveDirective(candidate, g.directive)?.name === d.name;
+        governing.set(g.directive, yes);
+      }
+      return yes;
+    };
+    const evidenceOf = wildcardEvidence(groups, governs, urlsOf);
     for (const c of collapses) {
       // The additions behind the covered sources, in the order of `additions`.
       const backingIndexes = new Set<number>();
       const bySource = additionIndex.get(d.name);
       for (const source of c.covers) for (const i of bySource?.get(source) ?? []) backingIndexes.add(i);
       const backing = [...backingIndexes].sort((a, b) => a - b).map((i) => additions[i]!);
-      // Evidence: every group the covered sources allow, not only this build's additions (#16).
-      const governs = (g: PolicyGroup) => effectiveDirective(candidate, g.directive)?.name === d.name;
       plan.decide(
         "wildcard",
         `${d.name} ${c.wildcard}`,
@@ -370,7 +380,7 @@ export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
           reason: `${c.covers.length} subdomains of one registrable domain (Public Suffix List): ${c.covers.join(" ")}`,
           risk: `${c.wildcard} allows every subdomain, including ones you do not control or have forgotten`,
         },
-        wildcardGroups(groups, backing, c.covers, governs, urlsOf),
+        evidenceOf(backing, c.covers),
       );
     }
   }
