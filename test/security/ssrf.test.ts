@@ -1,5 +1,5 @@
 // No SSRF path: Cinch never fetches a URL found in a report. Proved twice: statically (no module in server/ but the
-// alerts' notifier can open an outgoing connection) and dynamically (reports and API calls full of URLs pointing at a
+// alerts' notifier and the test report's sender, to the instance's own PUBLIC_URL, can open an outgoing connection) and dynamically (reports and API calls full of URLs pointing at a
 // canary server, with every outgoing socket recorded, open no connection but the one to the admin-configured
 // webhook receiver, #14).
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -40,8 +40,13 @@ const OUTGOING = [
 const SERVING = new Set(["server/server.ts"]);
 /** The one module that sends (alerts to admin-configured webhook URLs and SMTP_URL only, #14). */
 const NOTIFIER = "server/alerts/notifier.ts";
+/**
+ * "Send a test report" (#16) posts to the instance's own report URI, built from PUBLIC_URL by the route; the module
+ * takes the URI as a parameter and never reads one from a report.
+ */
+const TEST_REPORT = "server/projects/test-report.ts";
 
-describe("static: nothing in server/ but the alerts' notifier can open an outgoing connection", () => {
+describe("static: nothing in server/ but the alerts' notifier and the test report's sender can open an outgoing connection", () => {
   const files = walk(join(root, "server")).map((f) => relative(root, f));
 
   test("the scan covers the server", () => {
@@ -56,7 +61,19 @@ describe("static: nothing in server/ but the alerts' notifier can open an outgoi
     expect(src).not.toMatch(/reports\//);
   });
 
-  test.each(files.filter((f) => f !== NOTIFIER))("%s", (file) => {
+  test("the test report goes to the instance's own report URI (PUBLIC_URL), never to a URL from a report", () => {
+    expect(files).toContain(TEST_REPORT);
+    const src = readFileSync(join(root, TEST_REPORT), "utf8");
+    // One fetch, of the uri parameter; redirects not followed (a redirect could lead elsewhere).
+    expect(src.match(/\bfetch\s*\(/g)).toHaveLength(1);
+    expect(src).toMatch(/fetch\(uri,/);
+    expect(src).toMatch(/redirect: "manual"/);
+    const route = readFileSync(join(root, "server/api/dashboard.ts"), "utf8");
+    expect(route).toMatch(/const uri = presentProject\(p, config\.publicUrl\)\.reportUri;/);
+    expect(route).toMatch(/sendTestReport\(uri, report\)/);
+  });
+
+  test.each(files.filter((f) => f !== NOTIFIER && f !== TEST_REPORT))("%s", (file) => {
     const src = readFileSync(join(root, file), "utf8");
     for (const re of OUTGOING) expect(src, `${file} matches ${re}`).not.toMatch(re);
     const http = /from\s+["'](?:node:)?https?["']/.test(src);
