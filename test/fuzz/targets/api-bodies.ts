@@ -1,5 +1,5 @@
 // Fuzz target: JSON bodies of the write API (POST projects, PATCH settings, the policy endpoints): never a 5xx,
-// always {error, message} for a refusal.
+// always {error, message} for a refusal (with field and line where one input caused it, #16).
 import fc from "fast-check";
 import { startTestApp, api } from "../../helpers/app.ts";
 import type { FuzzTarget } from "../target.ts";
@@ -107,8 +107,12 @@ export const target: FuzzTarget<Input> = {
         throw new Error(`${r.method} ${r.path(":id")} → ${res.status}: ${answer.slice(0, 300)}`);
       if (res.status >= 400) {
         const json = JSON.parse(answer) as Record<string, unknown>;
-        if (Object.keys(json).sort().join() !== "error,message")
-          throw new Error(`error shape: ${answer.slice(0, 200)}`);
+        // error and message; where one input caused it, the field and the list line too (#16), nothing else.
+        const keys = Object.keys(json).filter((k) => k !== "field" && k !== "line");
+        if (keys.sort().join() !== "error,message") throw new Error(`error shape: ${answer.slice(0, 200)}`);
+        if ("field" in json && typeof json.field !== "string")
+          throw new Error(`field: ${answer.slice(0, 200)}`);
+        if ("line" in json && !Number.isInteger(json.line)) throw new Error(`line: ${answer.slice(0, 200)}`);
       }
       if (({} as Record<string, unknown>)["polluted"] !== undefined) throw new Error("prototype polluted");
     };
