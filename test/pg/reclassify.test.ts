@@ -1,5 +1,8 @@
 // Ignore rules on PostgreSQL move groups and their chart rollup (DirectiveHour, by noise label) as on SQLite: the
 // same reports and the same rule changes leave the same groups and rollup rows on both engines.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { api, rows, startTestApp, type TestApp } from "../helpers/app.ts";
 import { createPgDb, skipUnlessPg, type TestPgDb } from "./db.ts";
@@ -7,6 +10,7 @@ import { createPgDb, skipUnlessPg, type TestPgDb } from "./db.ts";
 const skip = await skipUnlessPg("test/pg/reclassify.test.ts");
 
 let db: TestPgDb;
+const dir = mkdtempSync(join(tmpdir(), "cinch-pg-reclassify-"));
 const apps: { t: TestApp; project: { id: string; reportKey: string } }[] = [];
 
 const report = (directive: string, blocked: string) =>
@@ -29,7 +33,12 @@ const REPORTS: [string, string, number][] = [
 beforeAll(async () => {
   if (skip) return;
   db = await createPgDb();
-  for (const env of [{}, { DATABASE_URL: db.url }]) {
+  // SQLite named explicitly: under CINCH_TEST_ENGINE=postgres a test app is PostgreSQL by default.
+  const envs: Record<string, string>[] = [
+    { DATABASE_URL: `file:${join(dir, "cinch.db")}` },
+    { DATABASE_URL: db.url },
+  ];
+  for (const env of envs) {
     const t = await startTestApp(env);
     const project = (await (await api(t, "POST", "/api/projects", { name: "shop" })).json()) as {
       id: string;
@@ -52,6 +61,7 @@ afterAll(async () => {
   if (skip) return;
   for (const { t } of apps) await t.close();
   await db.drop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /** What the relabelling touches, without engine-assigned ids. */
@@ -74,6 +84,7 @@ async function state(a: (typeof apps)[number]) {
 test.skipIf(skip)(
   "ignoring and restoring hosts leaves the same rows on PostgreSQL as on SQLite",
   async () => {
+    expect(apps.map((a) => a.t.deps.db.engine)).toEqual(["sqlite", "postgres"]);
     const steps = [{ hosts: ["ads.example"] }, { hosts: ["px.ads.example", "rt.example"] }, { hosts: [] }];
     for (const ignoreRules of steps) {
       const answers = [];
