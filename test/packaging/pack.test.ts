@@ -14,9 +14,11 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, expect, test } from "vitest";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -122,6 +124,26 @@ test("npm pack → npm install -g → cinch serve outside the checkout", { timeo
 
   const bin = join(prefix, "bin", "cinch");
   expect(run(bin, ["--version"], work).trim()).toBe(version);
+  // The policy worker thread starts from the build (dist/policy-worker/entry.js), production dependencies only.
+  const pool = pathToFileURL(join(installed, "dist", "policy-worker", "pool.js")).href;
+  const row = {
+    id: 1,
+    directive: "img-src",
+    blocked: "https://a.example",
+    count: 3,
+    pages: ["https://s.example/"],
+  };
+  const probe =
+    `import { PolicyWorker } from ${JSON.stringify(pool)};\n` +
+    `const w = new PolicyWorker({ timeoutMs: 60000 });\n` +
+    `const set = { key: "k", serial: 1, changed: new Map(), synced: null, rows: [${JSON.stringify({ ...row, firstSeen: 0, lastSeen: 0, samples: [], countsByVersion: {}, recentCount: 3 })}] };\n` +
+    `const r = await w.run(set, { kind: "preview", policy: "img-src 'self'", opts: { now: 0 }, extra: [] });\n` +
+    `w.close();\nconsole.log(r.summary);`;
+  // A file, not -e: a worker inherits the process's flags, and --input-type is refused in workers.
+  writeFileSync(join(work, "probe.mjs"), probe);
+  expect(run(process.execPath, [join(work, "probe.mjs")], work)).toContain(
+    "Enforce this now and 1 group (3 reports in the last 7 days) break.",
+  );
 
   // A production host: the install read-only, served by an unprivileged user, only DATA_DIR writable.
   const before = listing(prefix);
