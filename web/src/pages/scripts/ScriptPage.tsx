@@ -96,61 +96,79 @@ export function ScriptDetail({
         {s.hashes.length === 0 ? (
           <p className="muted">{hashableText(s)}.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="table table-compact" aria-label="Hash history">
-              <thead>
-                <tr>
-                  <th scope="col">Hash</th>
-                  <th scope="col">First seen</th>
-                  <th scope="col">Last seen</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.hashes.map((h) => (
-                  <tr key={h.hash}>
-                    <td className="mono break">
-                      <Untrusted text={h.hash} />
-                    </td>
-                    <td>{fmtDateTime(h.firstSeen)}</td>
-                    <td>{fmtDateTime(h.lastSeen)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <SeenTable
+            label="Hash history"
+            first="Hash"
+            rows={s.hashes.map((h) => ({
+              key: h.hash,
+              firstSeen: h.firstSeen,
+              lastSeen: h.lastSeen,
+              cell: (
+                <td className="mono break">
+                  <Untrusted text={h.hash} />
+                </td>
+              ),
+            }))}
+          />
         )}
       </div>
       <div className="card">
         <h3 className="card-title">Pages</h3>
-        <div className="table-wrap">
-          <table className="table table-compact" aria-label="Pages">
-            <thead>
-              <tr>
-                <th scope="col">Page</th>
-                <th scope="col">First seen</th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.pageDetails.map((p) => (
-                <tr key={p.url}>
-                  <td className="break">
-                    <Untrusted text={p.url} />
-                    {p.payment ? <span className="badge">payment page</span> : null}
-                  </td>
-                  <td>{fmtDateTime(p.firstSeen)}</td>
-                  <td>{fmtDateTime(p.lastSeen)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <SeenTable
+          label="Pages"
+          first="Page"
+          rows={s.pageDetails.map((p) => ({
+            key: p.url,
+            firstSeen: p.firstSeen,
+            lastSeen: p.lastSeen,
+            cell: (
+              <td className="break">
+                <Untrusted text={p.url} />
+                {p.payment ? <span className="badge">payment page</span> : null}
+              </td>
+            ),
+          }))}
+        />
       </div>
       <div className="card">
         <h3 className="card-title">Change log</h3>
         <ScriptEvents projectId={projectId} events={s.events} showScript={false} />
       </div>
     </>
+  );
+}
+
+/** A table of things with their first and last sighting: the script's hashes, its pages. */
+function SeenTable({
+  label,
+  first,
+  rows,
+}: {
+  label: string;
+  first: string;
+  rows: { key: string; firstSeen: string; lastSeen: string; cell: ReactNode }[];
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="table table-compact" aria-label={label}>
+        <thead>
+          <tr>
+            <th scope="col">{first}</th>
+            <th scope="col">First seen</th>
+            <th scope="col">Last seen</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key}>
+              {r.cell}
+              <td>{fmtDateTime(r.firstSeen)}</td>
+              <td>{fmtDateTime(r.lastSeen)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
