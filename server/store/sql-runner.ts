@@ -80,6 +80,10 @@ export function sqliteRunner(raw: Database.Database): SqlRunner {
 export function pgRunner(target: string | pg.Pool): SqlRunner {
   const own = typeof target === "string";
   const pool = own ? new pg.Pool({ connectionString: target, max: 2 }) : target;
+  // An idle connection the server ends (a restart, DROP DATABASE … FORCE, 57P01) is an 'error' event on the pool, which
+  // Node turns into an uncaught exception without a listener. The pool drops that client; the next query opens a new
+  // one and fails on its own if the database is really gone.
+  if (own) pool.on("error", () => undefined);
   const inTx = async <R>(fn: (c: pg.PoolClient) => Promise<R>): Promise<R> => {
     const client = await pool.connect();
     try {
@@ -116,6 +120,7 @@ export function pgRunner(target: string | pg.Pool): SqlRunner {
     async exclusive<R>(lock: number, fn: () => Promise<R>): Promise<R | null> {
       // Not a pool connection: with PG_POOL_SIZE 1 the work would wait forever for the one the lock holds.
       const client = new pg.Client(pool.options);
+      client.on("error", () => undefined); // as the pool's: the lock's query or end() reports a lost session
       await client.connect();
       try {
         const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [
