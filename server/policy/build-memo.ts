@@ -9,7 +9,7 @@
 // Measured at 18,000 groups (bench "suggestion just after a new report"): the plans are ~40% of a build, wildcard
 // collapses ~15%, minify and grade ~20%, the sort ~7%.
 // Group objects handed to a memoized build must not be changed in place afterwards (the policy cache never does).
-import type { Decision, DecisionKind, SuggestionAction } from "./build-types.ts";
+import type { Decision, DecisionKind, Evidence, SuggestionAction } from "./build-types.ts";
 import type { PolicyGroup } from "./groups.ts";
 import type { Collapse } from "./ladder.ts";
 import { Plan } from "./plan.ts";
@@ -37,6 +37,14 @@ type PlanCall =
       risk: string;
     };
 
+/** A wildcard decision's evidence as the last build made it, and what it was made from. */
+type WildcardMemo = { backing: string; evidence: Evidence; groupIds: (string | number)[] };
+
+const copyOf = (d: { evidence: Evidence; groupIds: readonly (string | number)[] }) => ({
+  evidence: { ...d.evidence, pages: [...d.evidence.pages], samples: [...d.evidence.samples] },
+  groupIds: [...d.groupIds],
+});
+
 /** A group's plan under one candidate: allowed already, or the calls it made and how it was counted. */
 export type GroupPlan = {
   allowed: boolean;
@@ -56,11 +64,26 @@ export class BuildMemo {
   private planKey = "";
   private plans = new WeakMap<PolicyGroup, GroupPlan>();
   private urls = new WeakMap<PolicyGroup, URL[]>();
+  private hosts = new WeakMap<PolicyGroup, string[]>();
+  /** Whether a group's URLs match a wildcard's covered sources (wildcard-evidence.ts), per covered list. */
+  readonly coverMatches = new WeakMap<PolicyGroup, Map<string, boolean>>();
   private sorted: { list: PolicyGroup[]; members: Set<PolicyGroup> } | null = null;
+  /** The groups that are new objects or gone since the last build's sort; null when it sorted afresh. */
+  private changed: PolicyGroup[] | null = null;
+  /** Wildcard decisions' evidence from the last build (see wildcardEvidence). */
+  private wildcards = new Map<string, WildcardMemo>();
+  private wildcardsSeen = new Set<string>();
   private collapses = new Map<string, Collapse[]>();
   private final: Final<unknown> | null = null;
   /** Counters for tests and benchmarks: plans reused and made in the last build. */
-  readonly last = { plansReused: 0, plansMade: 0, sortMerged: false, finalReused: false };
+  readonly last = {
+    plansReused: 0,
+    plansMade: 0,
+    sortMerged: false,
+    finalReused: false,
+    wildcardsReused: 0,
+    wildcardsMade: 0,
+  };
 
   /** Start a build whose group plans depend on `planKey` (plans made under another key are dropped). */
   begin(planKey: string): void {
@@ -71,6 +94,16 @@ export class BuildMemo {
     this.last.plansReused = 0;
     this.last.plansMade = 0;
     this.last.finalReused = false;
+    this.last.wildcardsReused = 0;
+    this.last.wildcardsMade = 0;
+    this.wildcardsSeen = new Set();
+  }
+
+  /** A group's reported hosts (wildcard-evidence.ts's index keys), once while the group object lives. */
+  hostsOf(g: PolicyGroup, compute: () => string[]): string[] {
+    let h = this.hosts.get(g);
+    if (h === undefined) this.hosts.set(g, (h = compute()));
+    return h;
   }
 
   urlsOf(g: PolicyGroup, parse: (g: PolicyGroup) => URL[]): URL[] {
@@ -97,6 +130,7 @@ export class BuildMemo {
    */
   sort(groups: readonly PolicyGroup[], key: (g: PolicyGroup) => string): PolicyGroup[] {
     this.last.sortMerged = false;
+    this.changed = null;
     const fresh = (): PolicyGroup[] => {
       const out = groups
         .map((g) => ({ k: key(g), g }))
@@ -136,6 +170,7 @@ export class BuildMemo {
     for (let k = 1; k < addedKeys.length; k++) if (addedKeys[k - 1]!.k === addedKeys[k]!.k) return fresh();
     this.sorted = { list: out, members };
     this.last.sortMerged = true;
+    this.changed = [...added, ...prev.list.filter((g) => !members.has(g))];
     return out;
   }
 
@@ -154,9 +189,49 @@ export class BuildMemo {
     return c.map((x) => ({ wildcard: x.wildcard, covers: [...x.covers] }));
   }
 
-  /** Forget collapses no directive of this build asked for (the memo holds one build's worth). */
+  /** Forget collapses and wildcard evidence this build did not ask for (the memo holds one build's worth). */
   keepCollapses(seen: Set<string>): void {
     for (const k of this.collapses.keys()) if (!seen.has(k)) this.collapses.delete(k);
+    for (const k of this.wildcards.keys()) if (!this.wildcardsSeen.has(k)) this.wildcards.delete(k);
+  }
+
+  /**
+   * The hosts of the groups that changed since the last build (hosts as wildcard-evidence.ts keys them), or null
+   * when every group counts as changed (the first build, or a sort done afresh).
+   */
+  changedHosts(hostsOf: (g: PolicyGroup) => readonly string[]): Set<string> | null {
+    if (this.changed === null) return null;
+    const out = new Set<string>();
+    for (const g of this.changed) for (const h of hostsOf(g)) out.add(h);
+    return out;
+  }
+
+  /**
+   * A wildcard decision's covered groups and evidence from the last build, when nothing they depend on changed: the
+   * same key (directive structure, decision, covered sources), the same backing suggestions, and no changed group
+   * reporting one of the covered hosts (the only groups a covered host source can match, or back). Copies.
+   */
+  wildcardEvidence(
+    key: string,
+    backing: string,
+    hosts: readonly string[] | null,
+    changed: Set<string> | null,
+  ): { evidence: Evidence; groupIds: (string | number)[] } | null {
+    this.wildcardsSeen.add(key);
+    const m = this.wildcards.get(key);
+    if (!m || m.backing !== backing || hosts === null || changed === null) return null;
+    for (const h of hosts) if (changed.has(h)) return null;
+    this.last.wildcardsReused++;
+    return copyOf(m);
+  }
+
+  rememberWildcard(
+    key: string,
+    backing: string,
+    d: { evidence: Evidence; groupIds: (string | number)[] },
+  ): void {
+    this.last.wildcardsMade++;
+    this.wildcards.set(key, { backing, ...copyOf(d) });
   }
 
   /** The final steps (minify, grade) for the candidate text `key`, from the last build when it is the same. */

@@ -11,7 +11,7 @@ import {
   serializePolicy,
   setDirective,
 } from "./csp.ts";
-import { wildcardEvidence } from "./wildcard-evidence.ts";
+import { coveredHosts, groupHosts, wildcardEvidence } from "./wildcard-evidence.ts";
 import type { Policy } from "./csp.ts";
 import { isFetchDirective, isRecognisedDirective } from "./directives.ts";
 import { meetsThreshold, pageOf } from "./evidence.ts";
@@ -348,6 +348,11 @@ export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
   });
   const wildcardMin = input.wildcardMinSubdomains ?? BUILD_DEFAULTS.wildcardMinSubdomains;
   const collapseLists = new Set<string>();
+  const hostsOf = memo ? (g: PolicyGroup) => memo.hostsOf(g, () => groupHosts(urlsOf(g))) : undefined;
+  const evidenceOf = wildcardEvidence(groups, urlsOf, hostsOf, memo?.coverMatches);
+  // Which directive governs a reported one depends on the candidate's directive names only.
+  const structure = candidate.directives.map((d) => d.name).join(" ");
+  const changedHosts = memo && hostsOf ? memo.changedHosts(hostsOf) : null;
   for (const d of candidate.directives) {
     if (!isFetchDirective(d.name)) continue;
     const collapses = memo
@@ -364,24 +369,34 @@ export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
       }
       return yes;
     };
-    const evidenceOf = wildcardEvidence(groups, governs, urlsOf);
     for (const c of collapses) {
       // The additions behind the covered sources, in the order of `additions`.
       const backingIndexes = new Set<number>();
       const bySource = additionIndex.get(d.name);
       for (const source of c.covers) for (const i of bySource?.get(source) ?? []) backingIndexes.add(i);
       const backing = [...backingIndexes].sort((a, b) => a - b).map((i) => additions[i]!);
-      plan.decide(
+      const id = `${d.name} ${c.wildcard}`;
+      // A decision's evidence is the last build's when none of its inputs changed (BuildMemo.wildcardEvidence).
+      const memoKey = `${structure}\n${id}\n${c.covers.join(" ")}`;
+      const backingKey = backing.map((s) => s.id).join("\n");
+      const fresh = !plan.decisions.has(id);
+      const reused =
+        memo && fresh
+          ? memo.wildcardEvidence(memoKey, backingKey, coveredHosts(c.covers), changedHosts)
+          : null;
+      const decision = plan.decide(
         "wildcard",
-        `${d.name} ${c.wildcard}`,
+        id,
         d.name,
         { add: [c.wildcard], remove: c.covers },
         {
           reason: `${c.covers.length} subdomains of one registrable domain (Public Suffix List): ${c.covers.join(" ")}`,
           risk: `${c.wildcard} allows every subdomain, including ones you do not control or have forgotten`,
         },
-        evidenceOf(backing, c.covers),
+        reused ? [] : evidenceOf(governs, backing, c.covers),
       );
+      if (reused) Object.assign(decision, reused);
+      else if (memo && fresh) memo.rememberWildcard(memoKey, backingKey, decision);
     }
   }
 

@@ -95,3 +95,55 @@ describe("a memoized build equals a fresh build", () => {
     expect(second.suggestions[0]?.applied).toBe(true);
   });
 });
+
+describe("wildcard decisions' evidence", () => {
+  // 5 registrable domains × 8 subdomains, reported under two directives: each directive gets 5 wildcard decisions.
+  const start = (): PolicyGroup[] => {
+    const out: PolicyGroup[] = [];
+    let id = 1;
+    for (let d = 0; d < 5; d++)
+      for (let s = 0; s < 8; s++)
+        for (const directive of ["img-src", "script-src-elem"])
+          out.push({ ...group(directive, `https://s${s}.vendor${d}.example`, { count: 2 + s }), id: id++ });
+    return out;
+  };
+
+  test("reused for untouched domains, rebuilt where a group changed; every build equals a fresh one", () => {
+    const rnd = prng(5);
+    const memo = new BuildMemo();
+    let groups = start();
+    const input = (gs: PolicyGroup[]): BuildInput => ({ groups: gs, reportUri: "https://cinch.example/r/k" });
+    const first = buildPolicy(input(groups), memo);
+    expect(first.decisions.filter((d) => d.kind === "wildcard")).toHaveLength(10);
+    expect(memo.last.wildcardsMade).toBe(10);
+    let reused = 0;
+    for (let step = 0; step < 12; step++) {
+      groups = [...groups];
+      if (step % 3 === 0) {
+        // More reports for one subdomain: its domain's decision under that directive is rebuilt.
+        const i = Math.floor(rnd() * groups.length);
+        groups[i] = {
+          ...groups[i]!,
+          count: groups[i]!.count + 3,
+          pages: [...groups[i]!.pages, `${PAGE}x${step}`],
+        };
+      } else if (step % 3 === 1) {
+        // A report for a host a covered source matches under another directive's group.
+        groups.push({
+          ...group("img-src", `https://s${step % 8}.vendor${step % 5}.example`),
+          id: 1_000 + step,
+        });
+      } else {
+        groups.push({
+          ...group("img-src", `https://n${step}.elsewhere.example`, { count: 1 }),
+          id: 2_000 + step,
+        });
+      }
+      const memoized = buildPolicy(input(groups), memo);
+      reused += memo.last.wildcardsReused;
+      expect(memo.last.wildcardsReused + memo.last.wildcardsMade).toBe(10);
+      expect(memoized).toEqual(buildPolicy(input(groups)));
+    }
+    expect(reused).toBeGreaterThan(12 * 7);
+  });
+});

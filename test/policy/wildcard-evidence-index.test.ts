@@ -36,7 +36,10 @@ test.each([1, 2, 3])("the index finds what a scan of every group finds (seed %i)
   const governs = (g: PolicyGroup) => g.directive !== "connect-src";
   const urls = new Map(groups.map((g) => [g, groupUrls(g)]));
   const urlsOf = (g: PolicyGroup) => urls.get(g)!;
-  const evidenceOf = wildcardEvidence(groups, governs, urlsOf);
+  const evidenceOf = wildcardEvidence(groups, urlsOf);
+  // The same with the match results kept between calls, as a memoized build keeps them.
+  const matches = new WeakMap<PolicyGroup, Map<string, boolean>>();
+  const remembered = wildcardEvidence(groups, urlsOf, undefined, matches);
   const coverSets = [
     ["https://a.v.example", "https://b.v.example", "https://c.v.example"],
     ["a.v.example", "d.v.example", "https://c.v.example:8443"],
@@ -51,7 +54,8 @@ test.each([1, 2, 3])("the index finds what a scan of every group finds (seed %i)
         ids.has(g.id) ||
         (governs(g) && urlsOf(g).some((url) => covers.some((source) => urlMatchesSource(url, source, null)))),
     );
-    expect(evidenceOf(backing, covers)).toEqual(scanned);
+    expect(evidenceOf(governs, backing, covers)).toEqual(scanned);
+    for (let twice = 0; twice < 2; twice++) expect(remembered(governs, backing, covers)).toEqual(scanned);
     expect(scanned.length).toBeGreaterThan(2);
   }
 });
