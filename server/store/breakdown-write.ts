@@ -31,24 +31,32 @@ function rowsOf(agg: BatchAggregate, ids: ReadonlyMap<string, { id: number }>): 
 }
 
 /**
- * PostgreSQL's statement: placeCounts in SQL. The stored rows of the batch's (group, day, kind) are read once (s),
- * counted once (u) and joined, not looked up per input row (correlated subqueries per row took twice as long as a
- * plain upsert of as many rows). Ties sort by value in byte order (COLLATE "C"), as placeCounts does.
+ * PostgreSQL's statement: placeCounts in SQL. Values already stored (after a day's first commits, nearly all) are
+ * updated in place by primary key first; only the rest (new values and OTHER, which is never updated there so that
+ * no row is touched twice in one statement) go through the rule: the stored rows of their (group, day, kind) are
+ * read once (s), counted once (u) and joined, not looked up per input row. Ties sort by value in byte order
+ * (COLLATE "C"), as placeCounts does. Running every row through the rule, as before, was about 24 µs of database CPU
+ * per report (3.5 ms of a 7 ms commit of 138 reports over 50 groups, writer only); updating stored values first
+ * took a third of that. Prepared once per connection (named).
  */
 const PG_UPSERT = `
   WITH v AS (
     SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int[]) AS v(p, g, d, k, val, c)),
+  stored AS (
+    UPDATE "GroupBreakdown" b SET count = b.count + v.c FROM v
+    WHERE b."groupId" = v.g AND b.day = v.d AND b.kind = v.k AND b.value = v.val AND v.val <> '${OTHER}'
+    RETURNING b."groupId" AS g, b.day AS d, b.kind AS k, b.value AS val),
+  n AS (
+    SELECT v.* FROM v WHERE NOT EXISTS (
+      SELECT 1 FROM stored x WHERE x.g = v.g AND x.d = v.d AND x.k = v.k AND x.val = v.val)),
   s AS (
     SELECT b."groupId" AS g, b.day AS d, b.kind AS k, b.value AS val FROM "GroupBreakdown" b
-    JOIN (SELECT DISTINCT v.g, v.d, v.k FROM v) q ON b."groupId" = q.g AND b.day = q.d AND b.kind = q.k),
+    JOIN (SELECT DISTINCT n.g, n.d, n.k FROM n) q ON b."groupId" = q.g AND b.day = q.d AND b.kind = q.k),
   u AS (SELECT s.g, s.d, s.k, count(*) FILTER (WHERE s.val <> '${OTHER}') AS used FROM s GROUP BY s.g, s.d, s.k),
-  e AS (
-    SELECT v.p, v.g, v.d, v.k, v.val, v.c, (v.val = '${OTHER}' OR s.val IS NOT NULL) AS kept
-    FROM v LEFT JOIN s ON s.g = v.g AND s.d = v.d AND s.k = v.k AND s.val = v.val),
   r AS (
-    SELECT e.p, e.g, e.d, e.k, e.val, e.c, e.kept, coalesce(u.used, 0) AS used,
-      row_number() OVER (PARTITION BY e.g, e.d, e.k, e.kept ORDER BY e.c DESC, e.val COLLATE "C") AS rk
-    FROM e LEFT JOIN u ON u.g = e.g AND u.d = e.d AND u.k = e.k)
+    SELECT n.p, n.g, n.d, n.k, n.val, n.c, n.val = '${OTHER}' AS kept, coalesce(u.used, 0) AS used,
+      row_number() OVER (PARTITION BY n.g, n.d, n.k, n.val = '${OTHER}' ORDER BY n.c DESC, n.val COLLATE "C") AS rk
+    FROM n LEFT JOIN u ON u.g = n.g AND u.d = n.d AND u.k = n.k)
   INSERT INTO "GroupBreakdown" ("projectId", "groupId", day, kind, value, count)
   SELECT r.p, r.g, r.d, r.k,
     CASE WHEN r.kept OR r.used + r.rk <= (CASE WHEN r.k = 'page' THEN $7::int ELSE $8::int END)
@@ -122,14 +130,18 @@ export async function writePgBreakdowns(
 ): Promise<void> {
   const rows = rowsOf(agg, ids);
   if (rows.length === 0) return;
-  await client.query(PG_UPSERT, [
-    rows.map((r) => r.projectId),
-    rows.map((r) => r.groupId),
-    rows.map((r) => r.day),
-    rows.map((r) => r.kind),
-    rows.map((r) => noNul(r.value)),
-    rows.map((r) => r.count),
-    BREAKDOWN_LIMITS.page,
-    BREAKDOWN_LIMITS.browser,
-  ]);
+  await client.query({
+    name: "cinch_breakdown",
+    text: PG_UPSERT,
+    values: [
+      rows.map((r) => r.projectId),
+      rows.map((r) => r.groupId),
+      rows.map((r) => r.day),
+      rows.map((r) => r.kind),
+      rows.map((r) => noNul(r.value)),
+      rows.map((r) => r.count),
+      BREAKDOWN_LIMITS.page,
+      BREAKDOWN_LIMITS.browser,
+    ],
+  });
 }

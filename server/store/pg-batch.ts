@@ -31,6 +31,9 @@ type GroupCache = { pages: string[]; browsers: string[]; slots: SlotState[] };
 
 const CACHE_MAX = 100_000;
 
+// cinch_merge_list only when the batch adds values the node does not know to be stored (after warm-up, almost
+// never): a call is a SQL function run per row, and the two calls per group were 2.5 ms of a 7 ms commit of 138
+// reports over 50 groups (writer only, scratch A/B: 18 µs of database CPU per report).
 const UPSERT_GROUPS = `
   INSERT INTO "ViolationGroup" ("projectId", fingerprint, directive, blocked, noise, count, "firstSeen", "lastSeen",
     pages, browsers, "sampleSeq")
@@ -40,8 +43,10 @@ const UPSERT_GROUPS = `
     count = "ViolationGroup".count + excluded.count,
     "firstSeen" = LEAST("ViolationGroup"."firstSeen", excluded."firstSeen"),
     "lastSeen" = GREATEST("ViolationGroup"."lastSeen", excluded."lastSeen"),
-    pages = cinch_merge_list("ViolationGroup".pages, excluded.pages, $12),
-    browsers = cinch_merge_list("ViolationGroup".browsers, excluded.browsers, $13),
+    pages = CASE WHEN excluded.pages = '[]' THEN "ViolationGroup".pages
+      ELSE cinch_merge_list("ViolationGroup".pages, excluded.pages, $12) END,
+    browsers = CASE WHEN excluded.browsers = '[]' THEN "ViolationGroup".browsers
+      ELSE cinch_merge_list("ViolationGroup".browsers, excluded.browsers, $13) END,
     "sampleSeq" = "ViolationGroup"."sampleSeq" + excluded."sampleSeq"
   RETURNING id, "projectId", fingerprint, pages, browsers, "sampleSeq"`;
 

@@ -89,4 +89,12 @@ test("new values fill the slots most reports first, ties by value; then other; s
   // 3. Full: a new page goes to other, a stored one adds to its row.
   await commit({ y: 2, b: 1 });
   expect(await stored()).toMatchObject({ b: 4, "(other)": 6 });
+  // 4. More new pages than the bound in one batch (the batch folds the excess into other itself) while other has a
+  //    row and new pages overflow into it too: each report lands once (PostgreSQL touches the other row once).
+  const many: Record<string, number> = { b: 1 };
+  for (let i = 0; i < limit + 3; i++) many[`n${String(i).padStart(2, "0")}`] = 1;
+  await commit(many);
+  const last = await stored();
+  expect(last).toMatchObject({ b: 5, "(other)": 6 + limit + 3 });
+  expect(Object.keys(last).filter((k) => k !== "(other)")).toHaveLength(limit);
 });
