@@ -12,7 +12,7 @@ import { previewImpact } from "../policy/preview.ts";
 import { compareVersions } from "../policy/versions.ts";
 import { parsePolicy, policySyntaxError } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
-import type { BuildResult, Evidence } from "../policy/build-types.ts";
+import { answerJson, sampleNeeds } from "./build-answer.ts";
 import { PolicyCache, type GroupsEntry } from "./policy-cache.ts";
 import { PolicyWorker, PolicyWorkerUnavailable } from "../policy-worker/pool.ts";
 import { withSamples as withMoreSamples } from "../projects/group-extras.ts";
@@ -20,7 +20,7 @@ import type { PolicyGroupRow } from "../store/policy-groups.ts";
 import { deployRoutes } from "./policy-deploy.ts";
 import {
   EVIDENCE_SAMPLES,
-  presentBuild,
+  type BuildPage,
   presentComparison,
   presentEvaluation,
   presentMoved,
@@ -60,23 +60,35 @@ const versionNumber = z
 /** Groups whose evidence samples are read in one go (see withSamples). */
 const SAMPLE_SLICE = 250;
 
+const limitParam = (defaultLimit: number) =>
+  z
+    .string()
+    .regex(/^\d{1,5}$/, "must be a number")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(10_000))
+    .default(defaultLimit);
+const offsetParam = z
+  .string()
+  .regex(/^\d{1,7}$/, "must be a number")
+  .transform(Number)
+  .default(0);
+
 /** Paging of long answer lists (suggestions, the preview's groups, sources and pages). */
 const pageQuery = (defaultLimit: number) =>
-  z
-    .object({
-      limit: z
-        .string()
-        .regex(/^\d{1,5}$/, "must be a number")
-        .transform(Number)
-        .pipe(z.number().int().min(1).max(10_000))
-        .default(defaultLimit),
-      offset: z
-        .string()
-        .regex(/^\d{1,7}$/, "must be a number")
-        .transform(Number)
-        .default(0),
-    })
-    .strict();
+  z.object({ limit: limitParam(defaultLimit), offset: offsetParam }).strict();
+
+/**
+ * A build's pages: suggestions (`limit`, `offset`) and decisions (`decisionLimit`, `decisionOffset`). At 20,000
+ * groups a build makes ~2,500 wildcard decisions: answered whole they were 4.8 of the answer's 7.2 MB.
+ */
+const buildPageQuery = z
+  .object({
+    limit: limitParam(1000),
+    offset: offsetParam,
+    decisionLimit: limitParam(200),
+    decisionOffset: offsetParam,
+  })
+  .strict();
 
 /** Register the policy routes on the API router, and return the public policy router. */
 export function policyRoutes(
@@ -114,46 +126,22 @@ export function policyRoutes(
   const { deployHeaders } = deploy;
 
   /**
-   * Evidence without samples (the build loads few) gets the newest samples of its groups: those of every such
-   * item's first groups are read in one go (one statement on PostgreSQL), then handed out as the answer is presented.
+   * The newest samples of groups, for evidence the build read none for: in slices, giving the event loop back
+   * between them (on SQLite each group is a synchronous index seek; one statement per slice on PostgreSQL).
    */
-  const withSamples = async (
-    items: readonly { evidence: Evidence; groupIds: readonly (string | number)[] }[],
-  ): Promise<(e: Evidence, groupIds: readonly (string | number)[]) => Evidence> => {
-    const needs = (e: Evidence) => e.samples.length === 0 && e.count > 0;
-    const ids = new Set<number>();
-    for (const it of items) {
-      if (!needs(it.evidence)) continue;
-      for (const id of it.groupIds.slice(0, EVIDENCE_SAMPLES)) if (typeof id === "number") ids.add(id);
-    }
-    // In slices, giving the event loop back between them: on SQLite each group is a synchronous index seek, and a
-    // 20,000-group answer's 1,000 suggestions and ~2,500 decisions need ~7,600 groups (0.7–1.7 s in one piece on a
-    // busy 2-core machine, held against ingest).
-    const rings = new Map<number, Evidence["samples"]>();
-    const all = [...ids];
-    for (let i = 0; i < all.length; i += SAMPLE_SLICE) {
+  const readSamples = async (ids: readonly number[]): Promise<Map<number, PolicyGroupRow["samples"]>> => {
+    const rings = new Map<number, PolicyGroupRow["samples"]>();
+    for (let i = 0; i < ids.length; i += SAMPLE_SLICE) {
       if (i > 0) await new Promise((r) => setImmediate(r));
-      for (const [id, ring] of await cache.samplesOfMany(all.slice(i, i + SAMPLE_SLICE), EVIDENCE_SAMPLES))
+      for (const [id, ring] of await cache.samplesOfMany(ids.slice(i, i + SAMPLE_SLICE), EVIDENCE_SAMPLES))
         rings.set(id, ring);
     }
-    return (e, groupIds) => {
-      if (!needs(e)) return e;
-      const samples: Evidence["samples"] = [];
-      for (const id of groupIds.slice(0, EVIDENCE_SAMPLES)) {
-        if (typeof id !== "number" || samples.length >= EVIDENCE_SAMPLES) break;
-        samples.push(...(rings.get(id) ?? []).slice(0, EVIDENCE_SAMPLES - samples.length));
-      }
-      return { ...e, samples };
-    };
+    return rings;
   };
 
-  const build = async (
-    p: ProjectRecord,
-    body: z.infer<typeof buildSchema>,
-    page: z.infer<ReturnType<typeof pageQuery>>,
-  ) => {
+  const build = async (p: ProjectRecord, body: z.infer<typeof buildSchema>, page: BuildPage) => {
     const now = Date.now();
-    const compute = async () => {
+    const compute = async (): Promise<Buffer> => {
       // The groups are loaded by projectBuildInput once it knows the base; kept here for the worker.
       const loaded: { entry?: GroupsEntry; extra?: Map<number, PolicyGroupRow["samples"]> } = {};
       const { input, base, baseVersion, blocked } = await projectBuildInput(
@@ -170,32 +158,22 @@ export function policyRoutes(
         },
       );
       const { entry, extra } = loaded;
-      let built: BuildResult;
-      let suggestionCount: number | undefined;
+      const answer = { base, baseVersion, ...page };
       if (entry && extra && inWorker(entry.rows)) {
+        // Built, presented and serialized in the worker; only the groups whose samples it lacks are read here.
         const { groups: _, ...rest } = input;
-        const paged = await viaWorker(() =>
-          worker.run(entry, {
-            kind: "build",
-            input: rest,
-            blocked: [...blocked],
-            extra: [...extra],
-            offset: page.offset,
-            limit: page.limit,
-          }),
+        const json = await viaWorker(() =>
+          worker.build(
+            entry,
+            { kind: "build", input: rest, blocked: [...blocked], extra: [...extra], answer },
+            readSamples,
+          ),
         );
-        built = paged;
-        suggestionCount = paged.suggestionCount;
-      } else built = buildPolicy(input, entry?.memo);
-      // Samples for the evidence of the answer's page only (the worker answers with the page).
-      const shown =
-        suggestionCount === undefined
-          ? built.suggestions.slice(page.offset, page.offset + page.limit)
-          : built.suggestions;
-      const evidence = await withSamples([...shown, ...built.decisions]);
-      const answer = presentBuild(built, { base, baseVersion, ...page, evidence, suggestionCount });
-      // Kept as JSON text: the cache then holds a few megabytes per answer at 20,000 groups, not the object graph.
-      return JSON.stringify(answer);
+        return Buffer.from(json.buffer, json.byteOffset, json.byteLength);
+      }
+      const built = buildPolicy(input, entry?.memo);
+      // Kept as JSON bytes: the cache then holds a few megabytes per answer at 20,000 groups, not the object graph.
+      return Buffer.from(answerJson(built, answer, await readSamples(sampleNeeds(built, page))));
     };
     // sinceDays moves with the clock: such builds are not cached.
     if (body.sinceDays !== undefined) return compute();
@@ -208,12 +186,12 @@ export function policyRoutes(
   api.add("get", "/projects/:id/policy/suggestion", "read", async (ctx) => {
     const p = await project(ctx.params.id);
     ctx.type = "application/json";
-    ctx.body = await build(p, {}, parseInput(pageQuery(1000), ctx.query));
+    ctx.body = await build(p, {}, parseInput(buildPageQuery, ctx.query));
   });
 
   api.add("post", "/projects/:id/policy/build", "read", async (ctx) => {
     const p = await project(ctx.params.id);
-    const page = parseInput(pageQuery(1000), ctx.query);
+    const page = parseInput(buildPageQuery, ctx.query);
     const body = parseInput(buildSchema, ctx.request.body, "body");
     ctx.type = "application/json";
     ctx.body = await build(p, body, page);

@@ -62,7 +62,7 @@ function presentEvidence(e: Evidence): EvidenceDto {
 }
 
 /** Evidence as the answer shows it: `withSamples` may add samples the build did not read. */
-type EvidenceSource = (e: Evidence, groupIds: readonly (string | number)[]) => Evidence;
+export type EvidenceSource = (e: Evidence, groupIds: readonly (string | number)[]) => Evidence;
 
 const presentSuggestion = (s: Suggestion, evidence: EvidenceSource): SuggestionDto => ({
   id: s.id,
@@ -108,33 +108,52 @@ const presentReason = (r: Reason): ReasonDto => ({
   message: r.message,
 });
 
-/** A build: the candidate, one page of its suggestions, every decision, and the grade. */
+/** Which page of a build's suggestions and of its decisions an answer shows. */
+export type BuildPage = { offset: number; limit: number; decisionOffset: number; decisionLimit: number };
+
+/**
+ * The suggestions and decisions one answer shows. Decisions are listed blocked-in-production first (what the
+ * enforced policy blocked on real pages must never be on a later page), then in the build's order.
+ */
+export function shownItems(
+  r: Pick<BuildResult, "suggestions" | "decisions">,
+  page: BuildPage,
+): { suggestions: Suggestion[]; decisions: Decision[] } {
+  const blocked = r.decisions.filter((d) => d.kind === "blocked-in-production");
+  const ordered =
+    blocked.length === 0
+      ? r.decisions
+      : [...blocked, ...r.decisions.filter((d) => d.kind !== "blocked-in-production")];
+  return {
+    suggestions: r.suggestions.slice(page.offset, page.offset + page.limit),
+    decisions: ordered.slice(page.decisionOffset, page.decisionOffset + page.decisionLimit),
+  };
+}
+
+/** A build: the candidate, one page of its suggestions and one of its decisions, and the grade. */
 export function presentBuild(
   r: BuildResult,
-  opts: {
+  opts: BuildPage & {
     base: string;
     baseVersion: number | null;
-    offset: number;
-    limit: number;
     /** Default: the build's own evidence. */
     evidence?: EvidenceSource;
-    /** The suggestions are already the page, of this many (the policy worker answers with the page only). */
-    suggestionCount?: number;
   },
 ): BuildResultDto {
   const evidence = opts.evidence ?? ((e) => e);
-  const paged = opts.suggestionCount !== undefined;
+  const shown = shownItems(r, opts);
   return {
     policy: r.policy,
     base: opts.base,
     baseVersion: opts.baseVersion,
-    suggestions: (paged ? r.suggestions : r.suggestions.slice(opts.offset, opts.offset + opts.limit)).map(
-      (s) => presentSuggestion(s, evidence),
-    ),
-    suggestionCount: opts.suggestionCount ?? r.suggestions.length,
+    suggestions: shown.suggestions.map((s) => presentSuggestion(s, evidence)),
+    suggestionCount: r.suggestions.length,
     offset: opts.offset,
     limit: opts.limit,
-    decisions: r.decisions.map((d) => presentDecision(d, evidence)),
+    decisions: shown.decisions.map((d) => presentDecision(d, evidence)),
+    decisionCount: r.decisions.length,
+    decisionOffset: opts.decisionOffset,
+    decisionLimit: opts.decisionLimit,
     grade: r.grade,
     score: r.score,
     findings: r.findings.map(presentFinding),

@@ -113,7 +113,14 @@ export type BuildResultDto = {
   suggestionCount: number;
   offset: number;
   limit: number;
+  /**
+   * One page of the decisions (`decisionOffset`, `decisionLimit`), blocked-in-production ones first;
+   * `decisionCount` counts them all.
+   */
   decisions: DecisionDto[];
+  decisionCount: number;
+  decisionOffset: number;
+  decisionLimit: number;
   grade: Grade;
   score: number;
   findings: FindingDto[];

@@ -13,6 +13,8 @@ port.on("message", (req: Request) => {
     // The API logs it and answers a plain error; the message is the engine's, never shown to the client.
     reply = { id: req.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
   }
-  port.postMessage(reply);
+  // A build's JSON bytes are moved, not copied.
+  const json = reply.ok && "json" in reply.result ? reply.result.json : null;
+  port.postMessage(reply, json ? [json.buffer as ArrayBuffer] : []);
 });
 port.postMessage(READY);

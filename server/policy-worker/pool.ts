@@ -11,7 +11,18 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { PolicyGroupRow } from "../store/policy-groups.ts";
-import { READY, type GroupSync, type Job, type JobResult, type Reply, type Request } from "./protocol.ts";
+import {
+  READY,
+  type BuildJob,
+  type BuildReply,
+  type GroupSync,
+  type Job,
+  type JobResult,
+  type PreviewJob,
+  type Reply,
+  type Request,
+} from "./protocol.ts";
+import type { PreviewResult } from "../policy/preview.ts";
 
 /** Thrown when the worker crashed or timed out; the API answers 503 policy_worker_unavailable. */
 export class PolicyWorkerUnavailable extends Error {}
@@ -65,6 +76,16 @@ function startWorker(entry: URL): Worker {
   return new Worker(code, { eval: true });
 }
 
+/** A reply's result, or PolicyWorkerUnavailable. */
+function resultOf(reply: Reply): BuildReply | PreviewResult {
+  if (!reply.ok) {
+    throw new PolicyWorkerUnavailable(
+      "resync" in reply ? "the policy worker lost the project's groups" : reply.error,
+    );
+  }
+  return reply.result;
+}
+
 type Pending = {
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
@@ -88,16 +109,30 @@ export class PolicyWorker {
   constructor(private readonly opts: PolicyWorkerOptions) {}
 
   /** Run a job over a set of groups in the worker, sending what it lacks of the set first. */
-  async run<J extends Job>(set: SyncSource, job: J): Promise<JobResult<J>> {
+  async run<J extends BuildJob | PreviewJob>(set: SyncSource, job: J): Promise<JobResult<J>> {
     let reply = await this.send(this.syncOf(set, false), job);
     // The worker does not hold the set the patch applies to (it restarted, or dropped it): send it whole.
     if (!reply.ok && "resync" in reply) reply = await this.send(this.syncOf(set, true), job);
-    if (!reply.ok) {
-      throw new PolicyWorkerUnavailable(
-        "resync" in reply ? "the policy worker lost the project's groups" : reply.error,
-      );
-    }
-    return reply.result as JobResult<J>;
+    return resultOf(reply) as JobResult<J>;
+  }
+
+  /**
+   * A build's answer as JSON bytes: built in the worker, which asks for the samples it does not keep
+   * (`samplesOf` reads them) and answers once it has them.
+   */
+  async build(
+    set: SyncSource,
+    job: BuildJob,
+    samplesOf: (ids: number[]) => Promise<Map<number, PolicyGroupRow["samples"]>>,
+  ): Promise<Uint8Array> {
+    const first = await this.run(set, job);
+    if ("json" in first) return first.json;
+    const samples = await samplesOf(first.needs);
+    const done = resultOf(
+      await this.send(undefined, { kind: "samples", build: first.build, samples: [...samples] }),
+    );
+    if (!("json" in done)) throw new PolicyWorkerUnavailable("the policy worker asked for samples twice");
+    return done.json;
   }
 
   /** End the worker (pending requests fail). */
@@ -155,13 +190,13 @@ export class PolicyWorker {
     return w;
   }
 
-  private send(sync: GroupSync, job: Job): Promise<Reply> {
+  private send(sync: GroupSync | undefined, job: Job): Promise<Reply> {
     const w = this.ensure();
     if (this.idle) clearTimeout(this.idle);
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, timer: this.ready ? this.timeout() : null });
-      const req: Request = { id, sync, job };
+      const req: Request = sync ? { id, sync, job } : { id, job };
       w.postMessage(req);
     });
   }

@@ -3,7 +3,11 @@
 // sequence number; `upserts` are the rows the writer's commits changed since the previous request. The worker
 // answers `resync` when what it holds is not the set the patch applies to (it was restarted, or dropped the set),
 // and the API sends the whole set again.
-import type { BuildInput, BuildResult } from "../policy/build-types.ts";
+// A build is answered as the API sends it, JSON bytes (build-answer.ts). Its evidence shows the newest samples of
+// groups the build read none for; the worker keeps those it was given while the group's count and last report stay
+// the same, and asks the API for the others (`needs`, answered by a `samples` request).
+import type { AnswerContext } from "../api/build-answer.ts";
+import type { BuildInput } from "../policy/build-types.ts";
 import type { PreviewOptions, PreviewResult } from "../policy/preview.ts";
 import type { PolicyGroupRow } from "../store/policy-groups.ts";
 
@@ -19,8 +23,8 @@ export type GroupSync = {
   upserts?: PolicyGroupRow[];
 };
 
-/** Groups whose samples this request reads whole (hosts the policy names with a path): id → samples. */
-export type ExtraSamples = [number, PolicyGroupRow["samples"]][];
+/** Groups' samples: id → samples (newest first). */
+export type SampleList = [number, PolicyGroupRow["samples"]][];
 
 export type BuildJob = {
   kind: "build";
@@ -28,27 +32,31 @@ export type BuildJob = {
   input: Omit<BuildInput, "groups">;
   /** Groups blocked in production: id → reports blocked and the first enforced version that blocked them. */
   blocked: [number, { reports: number; since: number }][];
-  extra: ExtraSamples;
-  /** The page of suggestions to answer with (the build's other lists come whole). */
-  offset: number;
-  limit: number;
+  /** The whole sample ring of the groups whose hosts the base names with a path (the engine reads them all). */
+  extra: SampleList;
+  /** The answer's base, version and pages. */
+  answer: AnswerContext;
 };
 
-export type PreviewJob = { kind: "preview"; policy: string; opts: PreviewOptions; extra: ExtraSamples };
+export type PreviewJob = { kind: "preview"; policy: string; opts: PreviewOptions; extra: SampleList };
 
-export type Job = BuildJob | PreviewJob;
+/** The second half of a build that asked for samples: the newest samples of the groups it named. */
+export type SamplesJob = { kind: "samples"; build: number; samples: SampleList };
 
-/** A build with only the page's suggestions; `suggestionCount` is how many the build made. */
-export type PagedBuild = BuildResult & { suggestionCount: number };
+export type Job = BuildJob | PreviewJob | SamplesJob;
 
-export type JobResult<J extends Job> = J extends BuildJob ? PagedBuild : PreviewResult;
+/** A build's answer: the JSON bytes, or the groups whose samples it still needs (then send a SamplesJob). */
+export type BuildReply = { json: Uint8Array } | { needs: number[]; build: number };
 
-export type Request = { id: number; sync: GroupSync; job: Job };
+export type JobResult<J extends Job> = J extends PreviewJob ? PreviewResult : BuildReply;
+
+/** `sync` is absent on a samples request: it continues a build over the set it was made on. */
+export type Request = { id: number; sync?: GroupSync; job: Job };
 
 /** The worker's first message, once its modules are loaded: request timeouts count from it. */
 export const READY = "ready";
 
 export type Reply =
-  | { id: number; ok: true; result: PagedBuild | PreviewResult }
+  | { id: number; ok: true; result: BuildReply | PreviewResult }
   | { id: number; ok: false; resync: true }
   | { id: number; ok: false; error: string };

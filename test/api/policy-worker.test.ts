@@ -9,7 +9,9 @@ import pino from "pino";
 import { afterAll, describe, expect, test } from "vitest";
 import { openDb, type SqliteDb } from "../../server/store/db.ts";
 import { ReportWriter } from "../../server/store/writer.ts";
-import { policyGroups } from "../../server/store/policy-groups.ts";
+import { policyGroups, samplesOf } from "../../server/store/policy-groups.ts";
+import { answerJson, sampleNeeds, type AnswerContext } from "../../server/api/build-answer.ts";
+import { EVIDENCE_SAMPLES } from "../../server/api/present-policy.ts";
 import { PolicyCache } from "../../server/api/policy-cache.ts";
 import { PolicyWorker, PolicyWorkerUnavailable } from "../../server/policy-worker/pool.ts";
 import { buildPolicy } from "../../server/policy/build.ts";
@@ -85,8 +87,23 @@ async function fixture(seed: number) {
   return { db, writer, cache, now, commit };
 }
 
-/** What the API would build in process from a fresh read, cut to the page the worker answers with. */
-async function freshBuild(db: SqliteDb, now: number, offset: number, limit: number) {
+/** The answer's base and pages (as the API passes them). */
+const answerOf = (offset: number, limit: number, decisionLimit = 200): AnswerContext => ({
+  base: INPUT.base!,
+  baseVersion: null,
+  offset,
+  limit,
+  decisionOffset: 0,
+  decisionLimit,
+});
+
+/** What the API would answer building in process from a fresh read of the database, samples included. */
+async function freshAnswer(
+  db: SqliteDb,
+  now: number,
+  answer: AnswerContext,
+  shown = new Map<number, number>(),
+): Promise<unknown> {
   const groups = await policyGroups(db.sql, "p", {
     now,
     recentDays: 7,
@@ -94,30 +111,46 @@ async function freshBuild(db: SqliteDb, now: number, offset: number, limit: numb
     samplesPerGroup: 0,
   });
   const built = buildPolicy({ ...INPUT, groups });
-  return {
-    ...built,
-    suggestions: built.suggestions.slice(offset, offset + limit),
-    suggestionCount: built.suggestions.length,
-  };
+  const needs = sampleNeeds(built, answer);
+  // The count each group had when an answer last showed its samples.
+  for (const id of needs) shown.set(id, groups.find((g) => g.id === id)!.count);
+  const rings = await samplesOf(db.sql, needs, EVIDENCE_SAMPLES);
+  return JSON.parse(answerJson(built, answer, rings));
 }
+
+const parsed = (json: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(json));
 
 describe("the worker's answers are the in-process answers", () => {
   test.each([1, 2])("after every commit, patched from the writer's changes (seed %i)", async (seed) => {
     const { db, writer, cache, now, commit } = await fixture(seed);
     const worker = new PolicyWorker({ timeoutMs: 60_000 });
+    // The samples the worker asked for, per build; the groups earlier answers showed; what was read again or kept.
+    const asked: number[][] = [];
+    const shown = new Map<number, number>();
+    let reread = 0;
+    let kept = 0;
+    const readSamples = (ids: number[]) => {
+      asked.push(ids);
+      return samplesOf(db.sql, ids, EVIDENCE_SAMPLES);
+    };
     try {
       for (let batch = 0; batch < 12; batch++) {
+        asked.length = 0;
         await commit();
         const entry = await cache.entryFor("p", now);
-        const page = batch % 3 === 2 ? { offset: 2, limit: 3 } : { offset: 0, limit: 1000 };
-        const built = await worker.run(entry, {
-          kind: "build",
-          input: INPUT,
-          blocked: [],
-          extra: [],
-          ...page,
-        });
-        expect(built).toEqual(await freshBuild(db, now, page.offset, page.limit));
+        const answer = batch % 3 === 2 ? answerOf(2, 3, 1) : answerOf(0, 1000);
+        const json = await worker.build(
+          entry,
+          { kind: "build", input: INPUT, blocked: [], extra: [], answer },
+          readSamples,
+        );
+        const shownBefore = new Map(shown);
+        expect(parsed(json)).toEqual(await freshAnswer(db, now, answer, shown));
+        // Read again: only groups with reports since an answer last showed them, and groups never shown.
+        const count = new Map(entry.rows.map((r) => [r.id, r.count]));
+        for (const id of asked.flat()) expect(shownBefore.get(id)).not.toBe(count.get(id));
+        kept += [...shown.keys()].filter((id) => shownBefore.get(id) === count.get(id)).length;
+        reread += asked.flat().filter((id) => shownBefore.has(id)).length;
         const policy = POLICIES[batch % POLICIES.length]!;
         const opts = { now, windowDays: 7, listLimit: 500 };
         const fresh = await policyGroups(db.sql, "p", { now, recentDays: 7, samplesPerGroup: 0 });
@@ -125,6 +158,7 @@ describe("the worker's answers are the in-process answers", () => {
           previewImpact(policy, fresh, opts),
         );
       }
+      expect(kept).toBeGreaterThan(4 * reread);
       // The groups went over once and were patched since (one sync per request after the first).
       expect((await cache.entryFor("p", now)).synced?.seq).toBe(24);
     } finally {
@@ -148,15 +182,12 @@ describe("a failing worker", () => {
       ).rejects.toThrow(PolicyWorkerUnavailable);
       await commit();
       const again = await cache.entryFor("p", now);
-      const built = await worker.run(again, {
-        kind: "build",
-        input: INPUT,
-        blocked: [],
-        extra: [],
-        offset: 0,
-        limit: 1000,
-      });
-      expect(built).toEqual(await freshBuild(db, now, 0, 1000));
+      const json = await worker.build(
+        again,
+        { kind: "build", input: INPUT, blocked: [], extra: [], answer: answerOf(0, 1000) },
+        (ids) => samplesOf(db.sql, ids, EVIDENCE_SAMPLES),
+      );
+      expect(parsed(json)).toEqual(await freshAnswer(db, now, answerOf(0, 1000)));
     } finally {
       worker.close();
       writer.close();

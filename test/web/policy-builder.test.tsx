@@ -84,6 +84,9 @@ function fakeBuild(_id: string, req: BuildRequest): Promise<BuildResultDto> {
     offset: 0,
     limit: 1000,
     decisions,
+    decisionCount: decisions.length,
+    decisionOffset: 0,
+    decisionLimit: 200,
     grade: decisions[0]!.accepted ? "C" : "A",
     score: decisions[0]!.accepted ? 72 : 95,
     findings: decisions[0]!.accepted
@@ -272,6 +275,21 @@ describe("PolicyPage", () => {
     renderApp(<PolicyPage />, api, { project });
     expect(await screen.findByRole("heading", { name: "Suggestions (2,500)" })).toBeTruthy();
     expect(screen.getByText(/Showing the first \d+ suggestions; the candidate policy includes/)).toBeTruthy();
+  });
+
+  test("a paged answer says how many risky choices there are and that the others are not in the candidate", async () => {
+    const api = mockApi({
+      buildPolicy: vi.fn(async (id: string, req: BuildRequest) => {
+        const r = await fakeBuild(id, req);
+        return { ...r, decisionCount: r.decisions.length + 2_400 };
+      }),
+    });
+    renderApp(<PolicyPage />, api, { project });
+    const heading = await screen.findByRole("heading", { name: /^Risky choices/ });
+    expect(heading.textContent).toMatch(/\(2,40\d\)/);
+    expect(
+      screen.getByText(/^Showing the first \d+; none of the others is in the candidate\.$/),
+    ).toBeTruthy();
   });
 
   test("only the buttons that change something are offered, each saying what it does", async () => {

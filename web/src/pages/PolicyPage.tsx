@@ -321,8 +321,13 @@ export function PolicyPage() {
           {risky.length ? (
             <section className="card" aria-labelledby="decisions-title">
               <h3 className="card-title" id="decisions-title">
-                Risky choices ({fmtInt(risky.length)})
+                Risky choices ({fmtInt(result.decisionCount - blocked.length)})
               </h3>
+              {result.decisionCount > result.decisions.length ? (
+                <p className="muted">
+                  Showing the first {fmtInt(risky.length)}; none of the others is in the candidate.
+                </p>
+              ) : null}
               <p className="hint">
                 Reports asked for these, but each weakens the policy. Cinch never adds them unless you accept
                 the risk.
