@@ -1,14 +1,17 @@
 // The load generator, run as its own process (`node --import tsx bench/load.ts <spec.json>`) so it never shares an
-// event loop with the server under test. Two modes:
+// event loop with the server under test. Three modes:
 //  - "closed": autocannon, N keep-alive connections sending back to back (maximum throughput, overload). It runs a
 //    fixed number of requests (`amount`), so every request gets its answer and the count of 204s is exact.
 //  - "open": a constant arrival rate (requests are sent on schedule whether or not earlier ones have returned) with
 //    latency measured from the scheduled send time, so queueing delay is not hidden (no coordinated omission).
+//  - "pipelined": open loop too, but on raw sockets with HTTP/1.1 pipelining (bench/pipelined-load.ts), cheap
+//    enough per request to offer several times what the server accepts (the overload run).
 // Prints one JSON LoadResult on stdout.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Agent, request } from "node:http";
 import { record, summary, type Hist } from "./hist.ts";
+import { runPipelined } from "./pipelined-load.ts";
 
 /** One request template: its body and how many reports a correct collector stores for a 204. */
 export type LoadRequest = { contentType: string; userAgent: string; body: string; reports: number };
@@ -18,15 +21,18 @@ export type LoadSpec = {
   url: string;
   path: string;
   requests: LoadRequest[];
-  mode: "closed" | "open";
+  mode: "closed" | "open" | "pipelined";
   connections: number;
   /** closed: run exactly this many requests (0 = use durationSec instead; then in-flight answers are lost). */
   amount?: number;
-  /** closed without amount, or open: seconds to run. */
+  /** closed without amount, open, pipelined: seconds to run (pipelined: of the send schedule). */
   durationSec?: number;
-  /** closed: cap on requests/s over all connections (autocannon overallRate); open: the arrival rate. */
+  /** closed: cap on requests/s over all connections (autocannon overallRate); open, pipelined: the arrival rate. */
   rate?: number;
   timeoutSec?: number;
+  /** pipelined: most unanswered requests per connection, and most requests per write. */
+  depth?: number;
+  batch?: number;
 };
 
 export type LoadResult = {
@@ -46,6 +52,14 @@ export type LoadResult = {
   /** Latency of every answer (any status), in ms; mergeable across runs. */
   latency: Hist;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** pipelined: requests the schedule asked for (rate × durationSec); those not sent by its end were never sent. */
+  askedTotal?: number;
+  /** pipelined: requests written per second until the last was written (what was really offered). */
+  sentPerSec?: number;
+  /** pipelined: most requests that were due but not yet written because every connection had `depth` unanswered. */
+  maxBacklog?: number;
+  /** The generator's own CPU time (user + system, all its threads) per request sent, in µs. */
+  generatorCpuUsPerRequest?: number;
 };
 
 type AutocannonRequest = {
@@ -214,7 +228,14 @@ async function open(spec: LoadSpec): Promise<LoadResult> {
 
 /** Run a load spec in this process (the entry point below runs it in a child process). */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  return spec.mode === "closed" ? closed(spec) : open(spec);
+  if (spec.mode === "pipelined") {
+    return runPipelined({ ...spec, rate: spec.rate ?? 100, durationSec: spec.durationSec ?? 10 });
+  }
+  const cpu0 = process.cpuUsage();
+  const result = await (spec.mode === "closed" ? closed(spec) : open(spec));
+  const cpu = process.cpuUsage(cpu0);
+  const generatorCpuUsPerRequest = result.sent > 0 ? (cpu.user + cpu.system) / result.sent : 0;
+  return { ...result, generatorCpuUsPerRequest };
 }
 
 const entry = process.argv[1] ?? "";

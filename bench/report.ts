@@ -40,7 +40,7 @@ function ingestTable(r: BenchResults): string {
           ? `${x.workload}, closed loop, ${x.connections} conns`
           : x.scenario === "half-rate"
             ? `${n0(x.offeredRate ?? 0)} req/s open loop`
-            : `overload, ${n0(x.offeredRate ?? 0)} req/s asked, ${x.connections} conns`,
+            : `overload, ${n0(x.offeredRate ?? 0)} req/s asked, ${n0(x.load.sentPerSec ?? 0)} sent, ${x.connections} conns`,
       n0(x.load.ackedReportsPerSec),
       n0(x.load.requestsPerSec),
       n1(x.load.latencyMs.p50),
@@ -93,7 +93,9 @@ export function renderMarkdown(r: BenchResults): string {
         `${n0((w.noiseReports / w.reports) * 100)}% noise; ${w.distinctGroups} distinct groups; ` +
         `${n1(w.reports / w.requests)} reports and ${n0(w.avgBodyBytes)} bytes per request on average). ` +
         `Every server runs in its own process; Cinch with its defaults (SQLite synchronous=FULL) and rate limits raised, ` +
-        `except in the overload run. The half-rate run is open loop (constant arrival rate, latency from the scheduled send).`,
+        `except in the overload run. The half-rate run is open loop (constant arrival rate, latency from the scheduled send). ` +
+        `The overload run is open loop too, from raw sockets with HTTP/1.1 pipelining (\`bench/pipelined-load.ts\`): ` +
+        `"sent" is what Cinch took in of the 3 × asked.`,
     );
     out.push("");
     out.push(ingestTable(r));

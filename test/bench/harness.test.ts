@@ -8,7 +8,7 @@ import { parseArgs } from "../../bench/args.ts";
 import { evaluate, machine, sizesFor, type BenchResults } from "../../bench/bench.ts";
 import { builderGroups, runBuilder } from "../../bench/builder.ts";
 import { quantile, record, summary, type Hist } from "../../bench/hist.ts";
-import { runIngest } from "../../bench/ingest.ts";
+import { overload, runIngest } from "../../bench/ingest.ts";
 import { runQueries } from "../../bench/queries.ts";
 import { renderMarkdown } from "../../bench/report.ts";
 import { storageCase } from "../../bench/storage.ts";
@@ -93,6 +93,29 @@ test("smoke run: ingest (exact count), storage, queries, builder, report", async
   expect(run.load.statuses).toEqual({ 204: run.load.answered });
   expect(run.storedReports).toBe(run.load.ackedReports);
   expect(run.crashed).toBe(false);
+
+  // Section 2 with the pipelined generator (bench/pipelined-load.ts) at a rate a busy machine still takes in whole:
+  // 3 × 100 req/s for 0.5 s is 150 requests, each sent and answered, and what was answered 204 is what is stored.
+  const notes: string[] = [];
+  const over = await overload(
+    { tmpDir: dir, durationSec: 0.5, warmupSec: 0.3, overloadConnections: 4, log: quiet },
+    workload.requests,
+    100,
+    notes,
+  );
+  expect(over.scenario).toBe("overload");
+  expect(over.offeredRate).toBe(300);
+  expect(over.load.askedTotal).toBe(150);
+  expect(over.load.sent).toBe(150);
+  expect(over.load.answered).toBe(150);
+  expect(over.load.errors + over.load.timeouts).toBe(0);
+  const { 204: ok = 0, 429: limited = 0, 503: full = 0 } = over.load.statuses;
+  expect(ok + limited + full).toBe(150);
+  expect(over.load.ackedReports).toBeGreaterThan(0);
+  expect(over.storedReports).toBe(over.load.ackedReports);
+  expect(over.load.generatorCpuUsPerRequest).toBeGreaterThan(0);
+  expect(over.crashed).toBe(false);
+  expect(notes).toEqual([]);
 
   const storage = await storageCase(dir, 2_000, 20);
   expect(storage.rows.groups).toBe(20);
