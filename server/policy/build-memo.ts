@@ -13,9 +13,10 @@ import type { Decision, DecisionKind, Evidence, SuggestionAction } from "./build
 import type { PolicyGroup } from "./groups.ts";
 import type { Collapse } from "./ladder.ts";
 import { Plan } from "./plan.ts";
+import { PlanAggregate } from "./plan-aggregate.ts";
 
 /** One call a group's planning made on the plan (its own group as the evidence). */
-type PlanCall =
+export type PlanCall =
   | {
       call: "suggest";
       action: SuggestionAction;
@@ -68,8 +69,8 @@ export class BuildMemo {
   /** Whether a group's URLs match a wildcard's covered sources (wildcard-evidence.ts), per covered list. */
   readonly coverMatches = new WeakMap<PolicyGroup, Map<string, boolean>>();
   private sorted: { list: PolicyGroup[]; members: Set<PolicyGroup> } | null = null;
-  /** The groups that are new objects or gone since the last build's sort; null when it sorted afresh. */
-  private changed: PolicyGroup[] | null = null;
+  /** The groups that are new objects, and those gone, since the last build's sort; null when it sorted afresh. */
+  changes: { added: PolicyGroup[]; removed: PolicyGroup[] } | null = null;
   /** Wildcard decisions' evidence from the last build (see wildcardEvidence). */
   private wildcards = new Map<string, WildcardMemo>();
   private wildcardsSeen = new Set<string>();
@@ -112,6 +113,19 @@ export class BuildMemo {
     return u;
   }
 
+  /** The trusted groups' suggestions and decisions, folded from their plans (plan-aggregate.ts). */
+  readonly aggregate = new PlanAggregate();
+
+  /** The key the plans of this build are made under (see begin). */
+  get key(): string {
+    return this.planKey;
+  }
+
+  /** A group's plan under this build's key, if made (not counted as reused). */
+  planOf(g: PolicyGroup): GroupPlan | undefined {
+    return this.plans.get(g);
+  }
+
   plan(g: PolicyGroup): GroupPlan | undefined {
     const p = this.plans.get(g);
     if (p) this.last.plansReused++;
@@ -130,7 +144,7 @@ export class BuildMemo {
    */
   sort(groups: readonly PolicyGroup[], key: (g: PolicyGroup) => string): PolicyGroup[] {
     this.last.sortMerged = false;
-    this.changed = null;
+    this.changes = null;
     const fresh = (): PolicyGroup[] => {
       const out = groups
         .map((g) => ({ k: key(g), g }))
@@ -170,7 +184,7 @@ export class BuildMemo {
     for (let k = 1; k < addedKeys.length; k++) if (addedKeys[k - 1]!.k === addedKeys[k]!.k) return fresh();
     this.sorted = { list: out, members };
     this.last.sortMerged = true;
-    this.changed = [...added, ...prev.list.filter((g) => !members.has(g))];
+    this.changes = { added, removed: prev.list.filter((g) => !members.has(g)) };
     return out;
   }
 
@@ -200,9 +214,9 @@ export class BuildMemo {
    * when every group counts as changed (the first build, or a sort done afresh).
    */
   changedHosts(hostsOf: (g: PolicyGroup) => readonly string[]): Set<string> | null {
-    if (this.changed === null) return null;
+    if (this.changes === null) return null;
     const out = new Set<string>();
-    for (const g of this.changed) for (const h of hostsOf(g)) out.add(h);
+    for (const g of [...this.changes.added, ...this.changes.removed]) for (const h of hostsOf(g)) out.add(h);
     return out;
   }
 

@@ -109,6 +109,8 @@ function planGroups(
   urlsOf: (g: PolicyGroup) => readonly URL[],
   ambiguous: PolicyGroup[],
   memo: BuildMemo | undefined,
+  /** With a memo: fold the groups' plans into `plan` through the memo's aggregate instead of replaying each. */
+  fold = false,
 ): string[] {
   const warnings: string[] = [];
   const ctx = { hashVersions: input.hashVersions ?? {}, nonce: input.nonce ?? BUILD_DEFAULTS.nonce };
@@ -119,12 +121,12 @@ function planGroups(
     let p = memo?.plan(g);
     if (p === undefined) {
       // Every call a group's planning makes on the plan has the group itself as its evidence ([g]): replayable.
-      const rec = memo ? new RecordingPlan(plan) : null;
+      const rec = memo ? new RecordingPlan(fold ? new Plan() : plan) : null;
       const allowed = alreadyAllowed(allows, urlsOf(g), g);
       const kind = allowed
         ? null
         : planGroup(rec ?? plan, candidate, g, ctx, urlsOf, (s, d) => {
-            origins.set(s.id, d);
+            if (!fold) origins.set(s.id, d);
             rec?.originOfLast(d);
           });
       p = {
@@ -134,9 +136,16 @@ function planGroups(
         trustedTypes: kind === "trusted-types",
       };
       memo?.remember(g, p);
-    } else if (!p.allowed) replay(plan, g, p.calls, origins);
+    } else if (!p.allowed && !fold) replay(plan, g, p.calls, origins);
     if (p.ambiguous) ambiguous.push(g);
     if (p.trustedTypes) trustedTypes++;
+  }
+  if (memo && fold) {
+    // The changes the memo's sort saw, in the trusted groups' terms (a group blocked in production is planned apart).
+    const ch = memo.changes;
+    const changes = ch && { added: ch.added.filter((g) => !blockedInProduction(g)), removed: ch.removed };
+    memo.aggregate.update(groups, memo.key, (g) => memo.planOf(g), changes, groupKey);
+    memo.aggregate.emit(plan, origins);
   }
   if (trustedTypes > 0)
     warnings.push(`${trustedTypes} Trusted Types group(s) are not turned into sources; fix them in code`);
@@ -315,7 +324,7 @@ export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
       input.nonce ?? BUILD_DEFAULTS.nonce,
     ]),
   );
-  warnings.push(...planGroups(plan, candidate, trusted, input, origins, urlsOf, ambiguous, memo));
+  warnings.push(...planGroups(plan, candidate, trusted, input, origins, urlsOf, ambiguous, memo, true));
   const suspectPlan = new Plan();
   planGroups(suspectPlan, candidate, suspect, input, origins, urlsOf, ambiguous, memo);
   // Inline or eval, undecidable: said in plain words, with how to tell, never a hash or an unsafe keyword.

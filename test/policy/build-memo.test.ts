@@ -45,6 +45,7 @@ describe("a memoized build equals a fresh build", () => {
     const memo = new BuildMemo();
     let groups: PolicyGroup[] = corpusGroups();
     let reused = 0;
+    let refolds = 0;
     for (let step = 0; step < 25; step++) {
       groups = commit(groups, rnd, step);
       // Now and then the user's choices, the base or the hash versions change too.
@@ -60,10 +61,13 @@ describe("a memoized build equals a fresh build", () => {
       };
       const memoized = buildPolicy(input, memo);
       reused += memo.last.plansReused;
+      if (!memo.aggregate.last.whole) refolds++;
       expect(memoized).toEqual(buildPolicy(input));
     }
     // The memo did its work: most plans came from the build before.
     expect(reused).toBeGreaterThan(10 * corpusGroups().length);
+    // And most builds folded only the changed groups' suggestions and decisions again.
+    expect(refolds).toBeGreaterThan(12);
   });
 
   test("2,000 synthetic groups: the sort is merged, plans and the final steps are reused, answers equal", () => {
@@ -80,6 +84,9 @@ describe("a memoized build equals a fresh build", () => {
       groups.push({ ...group("img-src", `https://once${step}.example`, { count: 1 }), id: 50_000 + step });
       const memoized = buildPolicy(input(groups), memo);
       expect(memo.last).toMatchObject({ sortMerged: true, finalReused: true, plansMade: 2 });
+      // Only what the two changed groups ask for was folded again.
+      expect(memo.aggregate.last.whole).toBe(false);
+      expect(memo.aggregate.last.refolded).toBeLessThanOrEqual(4);
       expect(memoized).toEqual(buildPolicy(input(groups)));
     }
   });
