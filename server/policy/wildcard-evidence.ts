@@ -30,6 +30,8 @@ export function wildcardEvidence(
   hostsOf: (g: PolicyGroup) => readonly string[] = (g) => groupHosts(urlsOf(g)),
   /** Whether a group's URLs match a list of covered sources, kept while the group object lives (BuildMemo). */
   matches: WeakMap<PolicyGroup, Map<string, boolean>> = new WeakMap(),
+  /** Only these hosts and group ids are indexed (wantedBy): the collapses asked about must be among theirs. */
+  wanted?: Wanted,
 ): (
   governs: (g: PolicyGroup) => boolean,
   backing: readonly { groupIds: readonly (string | number)[] }[],
@@ -41,10 +43,13 @@ export function wildcardEvidence(
     const byHost = new Map<string, number[]>();
     const byId = new Map<string | number, number[]>();
     groups.forEach((g, i) => {
-      const same = byId.get(g.id);
-      if (same) same.push(i);
-      else byId.set(g.id, [i]);
+      if (!wanted || wanted.ids.has(g.id)) {
+        const same = byId.get(g.id);
+        if (same) same.push(i);
+        else byId.set(g.id, [i]);
+      }
       for (const h of hostsOf(g)) {
+        if (wanted && !wanted.hosts.has(h)) continue;
         const list = byHost.get(h);
         if (list === undefined) byHost.set(h, [i]);
         else list.push(i);
@@ -78,15 +83,45 @@ export function wildcardEvidence(
   };
 }
 
-/** The hosts of covered sources as the index keys them, or null when one is not a plain host (every group is checked). */
-export function coveredHosts(covers: readonly string[]): string[] | null {
-  const hosts: string[] = [];
+const HOSTS = new Map<string, string[] | null>();
+const HOSTS_MAX = 50_000;
+
+/**
+ * The hosts of covered sources as the index keys them, or null when one is not a plain host (every group is
+ * checked). Kept per covered list (`joined`: the list joined with spaces).
+ */
+export function coveredHosts(covers: readonly string[], joined = covers.join(" ")): string[] | null {
+  let hosts = HOSTS.get(joined);
+  if (hosts !== undefined) return hosts;
+  hosts = [];
   for (const raw of covers) {
     const s = parsedSource(raw);
-    if (s.kind !== "host" || s.host.startsWith("*")) return null;
+    if (s.kind !== "host" || s.host.startsWith("*")) {
+      hosts = null;
+      break;
+    }
     hosts.push(s.host.replace(/\.$/, "").toLowerCase());
   }
+  if (HOSTS.size >= HOSTS_MAX) HOSTS.clear();
+  HOSTS.set(joined, hosts);
   return hosts;
+}
+
+/** What an index needs to hold for some collapses: their covered hosts and their backing suggestions' groups. */
+export type Wanted = { hosts: Set<string>; ids: Set<string | number> };
+
+export function wantedBy(
+  collapses: readonly {
+    hosts: readonly string[] | null;
+    backing: readonly { groupIds: readonly (string | number)[] }[];
+  }[],
+): Wanted {
+  const out: Wanted = { hosts: new Set(), ids: new Set() };
+  for (const c of collapses) {
+    for (const h of c.hosts ?? []) out.hosts.add(h);
+    for (const s of c.backing) for (const id of s.groupIds) out.ids.add(id);
+  }
+  return out;
 }
 
 /** Every group checked (covers that are not plain hosts). */
