@@ -10,6 +10,7 @@ import type Database from "better-sqlite3";
 import type pg from "pg";
 import { groupKey, type BatchAggregate } from "./aggregate.ts";
 import { BREAKDOWN_LIMITS, OTHER, placeCounts } from "./breakdown.ts";
+import { arrayLiteral } from "./pg-array.ts";
 
 type Row = { projectId: string; groupId: number; day: number; kind: string; value: string; count: number };
 
@@ -119,9 +120,6 @@ export function writeSqliteBreakdowns(
   }
 }
 
-/** PostgreSQL's text cannot hold NUL; reports are hostile, so NUL is stored as U+FFFD (as pg-batch.ts does). */
-const noNul = (s: string): string => (s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s);
-
 /** Add a batch's page and browser counts on PostgreSQL, inside the writer's transaction (after the group upsert). */
 export async function writePgBreakdowns(
   client: pg.ClientBase,
@@ -134,12 +132,12 @@ export async function writePgBreakdowns(
     name: "cinch_breakdown",
     text: PG_UPSERT,
     values: [
-      rows.map((r) => r.projectId),
-      rows.map((r) => r.groupId),
-      rows.map((r) => r.day),
-      rows.map((r) => r.kind),
-      rows.map((r) => noNul(r.value)),
-      rows.map((r) => r.count),
+      arrayLiteral(rows.map((r) => r.projectId)),
+      arrayLiteral(rows.map((r) => r.groupId)),
+      arrayLiteral(rows.map((r) => r.day)),
+      arrayLiteral(rows.map((r) => r.kind)),
+      arrayLiteral(rows.map((r) => r.value)), // NUL replaced there (PostgreSQL's text cannot hold it)
+      arrayLiteral(rows.map((r) => r.count)),
       BREAKDOWN_LIMITS.page,
       BREAKDOWN_LIMITS.browser,
     ],

@@ -26,6 +26,7 @@ import { withPgConnectionCode } from "./sql.ts";
 import { COMMIT_CHANNEL } from "./pg-commits.ts";
 import { writeScriptsPg } from "./scripts-write.ts";
 import { writePgBreakdowns } from "./breakdown-write.ts";
+import { arrayLiteral } from "./pg-array.ts";
 
 type GroupCache = { pages: string[]; browsers: string[]; slots: SlotState[] };
 
@@ -104,16 +105,9 @@ const WRITE_REST = `
     ON CONFLICT ("projectId", hour, kind) DO UPDATE SET count = "ProjectHour".count + excluded.count)
   SELECT pg_notify($34, $35 || ' ' || p) FROM unnest($36::text[]) AS p`;
 
-/**
- * PostgreSQL's text cannot hold NUL (SQLite's can): one report carrying it would fail its whole batch. Reports are
- * attacker-controlled, so NUL is stored as U+FFFD, as a browser shows an undecodable character.
- */
-const noNul = (v: unknown): unknown =>
-  typeof v === "string" && v.includes("\u0000") ? v.replaceAll("\u0000", "\uFFFD") : v;
-
-/** Parameter arrays for a multi-row statement: one array per column. */
-function columns<T>(rows: readonly T[], cols: ((r: T) => unknown)[]): unknown[][] {
-  return cols.map((c) => rows.map((r) => noNul(c(r))));
+/** Parameter arrays for a multi-row statement: one array literal per column (pg-array.ts). */
+function columns<T>(rows: readonly T[], cols: ((r: T) => unknown)[]): string[] {
+  return cols.map((c) => arrayLiteral(rows.map(c)));
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
