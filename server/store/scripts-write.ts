@@ -112,10 +112,16 @@ export function writeScriptsSqlite(db: Database.Database, deltas: readonly Scrip
   }
 }
 
+// A stored entry's id is proposed as its own, so the id sequence only moves for a new entry: with the column's
+// default, INSERT … ON CONFLICT takes a sequence value for every proposed row, and every batch upserts its entries
+// (the 32-bit id would run out; as pg-batch.ts does for groups).
 const PG_UPSERT_SCRIPTS = `
-  INSERT INTO "Script" ("projectId", url, origin, "firstSeen", "lastSeen", reports, "noSriFirstSeen", "noSriLastSeen")
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
-    $8::bigint[])
+  INSERT INTO "Script" (id, "projectId", url, origin, "firstSeen", "lastSeen", reports, "noSriFirstSeen",
+    "noSriLastSeen")
+  SELECT coalesce((SELECT s.id FROM "Script" s WHERE s."projectId" = v.p AND s.url = v.u),
+      nextval(pg_get_serial_sequence('"Script"', 'id'))), v.*
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
+    $8::bigint[]) AS v(p, u, origin, f, l, reports, nf, nl)
   ON CONFLICT ("projectId", url) DO UPDATE SET
     "firstSeen" = LEAST("Script"."firstSeen", excluded."firstSeen"),
     "lastSeen" = GREATEST("Script"."lastSeen", excluded."lastSeen"),

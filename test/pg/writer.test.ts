@@ -11,6 +11,7 @@ import { PgBatchEngine } from "../../server/store/pg-batch.ts";
 import { applyPgMigrations } from "../../server/store/pg-migrate.ts";
 import { parseList } from "../../server/store/aggregate.ts";
 import type { NoiseReason, Violation } from "../../server/reports/types.ts";
+import type { ScriptSighting } from "../../server/scripts/sighting.ts";
 import { prng } from "../../bench/workload.ts";
 import { createPgDb, skipUnlessPg, type TestPgDb } from "./db.ts";
 
@@ -146,6 +147,10 @@ describe.skipIf(skip)("PostgreSQL writer engine", () => {
     expect(expected.samples!.length).toBeGreaterThan(20);
     for (const name of Object.keys(SNAPSHOT_SQL))
       expect({ [name]: actual[name] }).toEqual({ [name]: expected[name] });
+    // A group's id is taken from the sequence once, when it is created, not on every upsert of it (the 32-bit id
+    // would run out: pg-batch.ts).
+    const seq = await p.query<{ last_value: string }>(`SELECT last_value FROM "ViolationGroup_id_seq"`);
+    expect(Number(seq.rows[0]!.last_value)).toBe(expected.groups!.length);
   });
 
   test("four nodes writing the same groups at once: counts exact, rollups consistent, bounds kept", async () => {
@@ -219,5 +224,35 @@ describe.skipIf(skip)("PostgreSQL writer engine", () => {
         (SELECT count(*) AS n, min(slot) AS lo, max(slot) AS hi FROM "Sample" GROUP BY "groupId") x`,
     );
     expect(ring).toEqual({ most: 5, lo: 0, hi: 4 });
+  });
+
+  test("script inventory entries take an id once, when created, however often they are upserted", async () => {
+    const { pool } = await freshPool();
+    const p = pool();
+    const writer = new ReportWriter(new PgBatchEngine(p, limitsOf(OPTS)), OPTS);
+    const sighting = (n: number): ScriptSighting => ({
+      url: `https://cdn.example/s${n}.js`,
+      origin: "https://cdn.example",
+      page: "https://shop.example/",
+      payment: false,
+      hash: "sha256-x",
+      noSri: false,
+    });
+    for (let batch = 0; batch < 20; batch++) {
+      const done = writer.enqueue(
+        "p1",
+        [],
+        { policyVersion: null, env: "" },
+        T0 + batch,
+        [0, 1, 2].map(sighting),
+      );
+      writer.flushNow();
+      await writer.drain();
+      await done;
+    }
+    const rows = await p.query<{ n: string; reports: string; seq: string }>(
+      `SELECT count(*) AS n, sum(reports) AS reports, (SELECT last_value FROM "Script_id_seq") AS seq FROM "Script"`,
+    );
+    expect(rows.rows[0]).toEqual({ n: "3", reports: "60", seq: "3" });
   });
 });
