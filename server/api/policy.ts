@@ -141,6 +141,7 @@ export function policyRoutes(
 
   const build = async (p: ProjectRecord, body: z.infer<typeof buildSchema>, page: BuildPage) => {
     const now = Date.now();
+    const listed = await versions.list(p.id);
     const compute = async (): Promise<Buffer> => {
       // The groups are loaded by projectBuildInput once it knows the base; kept here for the worker.
       const loaded: { entry?: GroupsEntry; extra?: Map<number, PolicyGroupRow["samples"]> } = {};
@@ -156,6 +157,7 @@ export function policyRoutes(
           const extra = (loaded.extra = await cache.extraSamples(entry.rows, [b]));
           return inWorker(entry.rows) ? [] : withMoreSamples(entry.rows, extra);
         },
+        listed,
       );
       const { entry, extra } = loaded;
       const answer = { base, baseVersion, ...page };
@@ -178,7 +180,7 @@ export function policyRoutes(
     // sinceDays moves with the clock: such builds are not cached.
     if (body.sinceDays !== undefined) return compute();
     // The answer also depends on the project's settings and policy versions, which the writer does not see.
-    const history = (await versions.list(p.id)).map((v) => [v.version, v.state, v.updatedAt.getTime()]);
+    const history = listed.map((v) => [v.version, v.state, v.updatedAt.getTime()]);
     const key = JSON.stringify({ body, page, settings: p.settings, history });
     return cache.answer(p.id, key, now, compute);
   };

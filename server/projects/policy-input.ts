@@ -25,7 +25,16 @@ export async function currentPolicy(
   p: ProjectRecord,
   publicUrl: string,
 ): Promise<{ policy: string; version: number | null }> {
-  const v = (await versions.latestIn(p.id, ["enforced"])) ?? (await versions.latestIn(p.id, ["report-only"]));
+  return currentPolicyOf(await versions.list(p.id), p, publicUrl);
+}
+
+/** currentPolicy over the project's versions as listed (oldest first). */
+function currentPolicyOf(
+  all: readonly PolicyVersionRecord[],
+  p: ProjectRecord,
+  publicUrl: string,
+): { policy: string; version: number | null } {
+  const v = all.findLast((x) => x.state === "enforced") ?? all.findLast((x) => x.state === "report-only");
   if (v) return { policy: v.policy, version: v.version };
   return {
     policy: starterPolicy({
@@ -68,6 +77,8 @@ export async function projectBuildInput(
   choices: ProjectBuildChoices,
   now = Date.now(),
   groupsOf: GroupLoader = loadGroups(db, p.id),
+  /** The project's versions, when the caller has just listed them (one query fewer). */
+  listed?: PolicyVersionRecord[],
 ): Promise<{
   input: BuildInput;
   base: string;
@@ -76,7 +87,8 @@ export async function projectBuildInput(
   /** Groups blocked in production (already marked on `input.groups`; the policy worker marks its own). */
   blocked: BlockedReports;
 }> {
-  const [all, current] = await Promise.all([versions.list(p.id), currentPolicy(versions, p, publicUrl)]);
+  const all = listed ?? (await versions.list(p.id));
+  const current = currentPolicyOf(all, p, publicUrl);
   const base = choices.base ?? current.policy;
   // Groups blocked on real pages under any version — the enforced one, or one enforced before it and retired since —
   // are decisions, never evidence (policy/suspect.ts): an injected script blocked under v1 stays suspect after v2

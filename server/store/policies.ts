@@ -93,15 +93,6 @@ export class PolicyStore {
     return row ? toRecord(row) : null;
   }
 
-  /** The version in a state, newest first (e.g. the enforced one). */
-  async latestIn(projectId: string, states: readonly PolicyState[]): Promise<PolicyVersionRecord | null> {
-    const row = await this.prisma.policyVersion.findFirst({
-      where: { projectId, state: { in: [...states] } },
-      orderBy: { version: "desc" },
-    });
-    return row ? toRecord(row) : null;
-  }
-
   /**
    * Per group, the reports with disposition `enforce` tagged with one of `versions` (what those versions blocked on
    * real pages) and the first of them that blocked it. One grouped scan of the project's GroupHour rows.
