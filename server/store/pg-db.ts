@@ -34,6 +34,10 @@ export async function openPgDb(url: string, opts: OpenPgOptions = {}): Promise<P
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     application_name: "cinch",
+    // JIT off for this node's sessions: the dashboard's 30-day listing is estimated past jit_above_cost (its
+    // per-group running-total lookups are costed as if all ran), and compiling it took 80 ms of a 175 ms run
+    // at 10 M reports (EXPLAIN ANALYZE, bench/seed.ts data); no query here runs long enough to repay it.
+    options: "-c jit=off",
   });
   // The writer's own connections: pipeline mode writes a commit's queued statements at once (pg-batch.ts), which
   // the shared pool's other users (Prisma, reads) must not get. Two: the next batch runs while one's COMMIT flushes.
