@@ -158,6 +158,7 @@ export function policyRoutes(
           return inWorker(entry.rows) ? [] : withMoreSamples(entry.rows, extra);
         },
         listed,
+        (vs) => cache.blockedReports(p.id, vs),
       );
       const { entry, extra } = loaded;
       const answer = { base, baseVersion, ...page };

@@ -79,6 +79,8 @@ export async function projectBuildInput(
   groupsOf: GroupLoader = loadGroups(db, p.id),
   /** The project's versions, when the caller has just listed them (one query fewer). */
   listed?: PolicyVersionRecord[],
+  /** What each group's reports under these versions blocked (the API keeps it current; default: one query). */
+  blockedOf: (versions: number[]) => Promise<BlockedReports> = (vs) => versions.enforcedReports(p.id, vs),
 ): Promise<{
   input: BuildInput;
   base: string;
@@ -96,10 +98,7 @@ export async function projectBuildInput(
   // ?v=N exists only if vN was served as Content-Security-Policy (e.g. its export with reportOnly=false).
   // Untagged `enforce` reports are not counted: they come from a policy Cinch did not issue (a site's own CSP).
   const enforced = all.findLast((v) => v.state === "enforced");
-  const blocked = await versions.enforcedReports(
-    p.id,
-    all.map((v) => v.version),
-  );
+  const blocked = await blockedOf(all.map((v) => v.version));
   const groups = markBlocked(await groupsOf(base, now), blocked);
   return {
     base,

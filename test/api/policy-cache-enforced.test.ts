@@ -1,0 +1,81 @@
+// What each group blocked in production (reports with disposition `enforce` tagged with a version), as the policy
+// cache keeps it (api/policy-cache.ts blockedReports): read once, then the writer's commits are added, and after every
+// commit it is exactly what PolicyStore.enforcedReports reads afresh (a scan of every hourly row of the project).
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { openDb } from "../../server/store/db.ts";
+import { ReportWriter } from "../../server/store/writer.ts";
+import { PolicyCache } from "../../server/api/policy-cache.ts";
+import { PolicyStore } from "../../server/store/policies.ts";
+import type { SqliteReader } from "../../server/store/sql.ts";
+import type { Violation } from "../../server/reports/types.ts";
+import { prng } from "../../bench/workload.ts";
+
+test.each([1, 2, 3])(
+  "kept current by the writer's commits, equal to a fresh read (seed %i)",
+  async (seed) => {
+    const rnd = prng(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const db = await openDb(join(mkdtempSync(join(tmpdir(), "cinch-enforced-")), "cinch.db"), {
+      synchronous: "NORMAL",
+    });
+    db.raw
+      .prepare(`INSERT INTO Project (id, name, reportKey, policyKey) VALUES ('p', 'p', 'rk', 'pk')`)
+      .run();
+    // The reads of the enforce counts, counted.
+    let reads = 0;
+    const sql: SqliteReader = {
+      ...db.sql,
+      all: (q) => {
+        if (q.sql.includes("'enforce'")) reads++;
+        return db.sql.all(q);
+      },
+    } as SqliteReader;
+    const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1_000_000 });
+    const cache = new PolicyCache(sql, writer);
+    const store = new PolicyStore(db.prisma);
+    const violation = (): Violation => {
+      const host = pick([
+        "https://a.example",
+        "https://b.example",
+        "https://c.example",
+        "https://skim.example",
+      ]);
+      return {
+        directive: pick(["script-src-elem", "img-src"]),
+        blocked: `${host}/x.js`,
+        blockedKey: host,
+        documentUrl: "https://site.example/",
+        disposition: pick(["enforce", "report", "enforce"] as const),
+        sourceFile: "",
+        line: null,
+        column: null,
+        sample: "",
+        statusCode: 200,
+        browser: "Chrome 131",
+        noise: null,
+      };
+    };
+    try {
+      const versions = [1, 2, 3];
+      for (let batch = 0; batch < 15; batch++) {
+        const pending: Promise<void>[] = [];
+        for (let r = 0; r < 1 + Math.floor(rnd() * 8); r++) {
+          const tags = { policyVersion: pick([null, 1, 2, 3, 7]), env: "" };
+          pending.push(writer.enqueue("p", [violation()], tags, Date.now() - Math.floor(rnd() * 86_400_000)));
+        }
+        writer.flushNow();
+        await Promise.all(pending);
+        const asked = batch % 4 === 3 ? [2] : versions;
+        expect(await cache.blockedReports("p", asked)).toEqual(await store.enforcedReports("p", asked));
+      }
+      // Read once, then kept current by the commits.
+      expect(reads).toBe(1);
+    } finally {
+      writer.close();
+      await db.close();
+    }
+  },
+);
