@@ -177,6 +177,13 @@ export class PolicyCache implements GroupWatcher {
     const key = `${projectId}\n${versions}\n${recentDays}`;
     let entry = this.groups.get(key);
     if (!entry || !same(entry.stamp, stamp)) {
+      const rows = await policyGroups(this.sql, projectId, { now, recentDays, versions, samplesPerGroup: 0 });
+      // Read again (PostgreSQL after any commit, either engine each hour): what did not change is carried over.
+      const current = this.groups.get(key);
+      if (current && carryOver(current, rows)) {
+        current.stamp = stamp;
+        return current;
+      }
       entry = {
         key,
         serial: ++serials,
@@ -187,12 +194,7 @@ export class PolicyCache implements GroupWatcher {
         versions,
         index: null,
         stamp,
-        rows: await policyGroups(this.sql, projectId, {
-          now,
-          recentDays,
-          versions,
-          samplesPerGroup: 0,
-        }),
+        rows,
       };
       this.groups.set(key, entry);
     }
@@ -285,6 +287,50 @@ export class PolicyCache implements GroupWatcher {
 }
 
 const same = (a: Stamp, b: Stamp): boolean => a.generation === b.generation && a.hour === b.hour;
+
+/**
+ * Replace a set's rows with a fresh read of them, keeping each row object that is equal to its new read: the builds'
+ * memo is keyed on row objects, and the policy worker is sent only the rows that changed, as if patched. At 20,000
+ * groups on PostgreSQL, where every commit means a read, each new report made a whole new set: the worker was sent
+ * all of it (a structured clone on the event loop) and built from nothing (~0.8 s). Only when the fresh read is the
+ * old one with rows appended (ids grow; a group gone, or one committed out of id order, makes a new set): false.
+ */
+function carryOver(entry: GroupsEntry, fresh: PolicyGroupRow[]): boolean {
+  const old = entry.rows;
+  if (fresh.length < old.length) return false;
+  for (let i = 0; i < old.length; i++) if (fresh[i]!.id !== old[i]!.id) return false;
+  const rows = fresh.map((r, i) => {
+    const o = old[i];
+    if (o !== undefined && equalData(o, r)) return o;
+    if (entry.synced !== null) entry.changed.set(r.id, r);
+    return r;
+  });
+  entry.rows = rows;
+  entry.index = null;
+  return true;
+}
+
+/** Equal plain data (objects, arrays, primitives), compared all the way down. */
+function equalData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equalData(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (
+      !Object.hasOwn(b, k) ||
+      !equalData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
+    )
+      return false;
+  }
+  return true;
+}
 
 /** Reports with disposition `enforce`, per group and version tag (untagged ones, version 0, are not counted). */
 type EnforcedCounts = Map<number, Map<number, number>>;

@@ -169,6 +169,51 @@ describe("the worker's answers are the in-process answers", () => {
   });
 });
 
+describe("a set read again (each hour; after every commit on PostgreSQL)", () => {
+  test("unchanged rows are carried over and the worker is patched, not sent the set again; answers equal", async () => {
+    const { db, writer, cache, now, commit } = await fixture(5);
+    const worker = new PolicyWorker({ timeoutMs: 60_000 });
+    const readSamples = (ids: number[]) => samplesOf(db.sql, ids, EVIDENCE_SAMPLES);
+    try {
+      await commit();
+      const first = await cache.entryFor("p", now);
+      const serial = first.serial;
+      for (let hour = 1; hour <= 4; hour++) {
+        await commit();
+        const before = new Map(first.rows.map((r) => [r.id, r]));
+        // An hour later the recent window moved: the set is read again.
+        const at = now + hour * 3_600_000;
+        const entry = await cache.entryFor("p", at);
+        expect(entry.serial).toBe(serial);
+        const fresh = await policyGroups(db.sql, "p", {
+          now: at,
+          recentDays: 7,
+          versions: "inline",
+          samplesPerGroup: 0,
+        });
+        expect(entry.rows).toEqual(fresh);
+        // A row equal to the one held is the same object (the builds' memo is keyed on it).
+        const kept = entry.rows.filter((r) => before.get(r.id) === r).length;
+        expect(kept).toBeGreaterThan(0);
+        for (const r of entry.rows) if (before.get(r.id) !== r) expect(r).not.toEqual(before.get(r.id));
+        const answer = answerOf(0, 1000);
+        const job = { kind: "build", input: INPUT, blocked: [], extra: [], answer } as const;
+        const json = await worker.build(entry, job, readSamples);
+        const groups = fresh;
+        const built = buildPolicy({ ...INPUT, groups });
+        const rings = await samplesOf(db.sql, sampleNeeds(built, answer), EVIDENCE_SAMPLES);
+        expect(parsed(json)).toEqual(JSON.parse(answerJson(built, answer, rings)));
+      }
+      // One whole set, then patches only.
+      expect(first.synced?.seq).toBe(4);
+    } finally {
+      worker.close();
+      writer.close();
+      await db.close();
+    }
+  });
+});
+
 describe("a failing worker", () => {
   test("a crash fails its request with PolicyWorkerUnavailable; the next request gets a new worker", async () => {
     const { db, writer, cache, now, commit } = await fixture(3);
