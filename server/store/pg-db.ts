@@ -40,10 +40,10 @@ export async function openPgDb(url: string, opts: OpenPgOptions = {}): Promise<P
     options: "-c jit=off",
   });
   // The writer's own connections: pipeline mode writes a commit's queued statements at once (pg-batch.ts), which
-  // the shared pool's other users (Prisma, reads) must not get. Two: the next batch runs while one's COMMIT flushes.
+  // the shared pool's other users (Prisma, reads) must not get. One: commits run one at a time (pg-batch.ts).
   const writePool = new pg.Pool({
     connectionString: url,
-    max: 2,
+    max: 1,
     pipeline: true,
     statement_timeout: opts.statementTimeoutMs ?? 30_000,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
