@@ -10,6 +10,7 @@ import { presentGroup, presentSample } from "./present.ts";
 import { presentBreakdown, presentCounting } from "./present-dashboard.ts";
 import { dashboardRoutes } from "./dashboard.ts";
 import type { GroupDetailDto, ViolationsDto } from "../contract.ts";
+import type { TriageState } from "../contract/alerts.ts";
 import { streamTail } from "./tail.ts";
 
 /** Register the violation routes. */
@@ -26,14 +27,13 @@ export function violationRoutes(api: ApiRouter, deps: AppDeps): void {
     const p = await project(ctx.params.id);
     const q = parseInput(listSchema, ctx.query);
     const w = windowOf(q);
-    const { groups, totals } = await violations.listGroups(p.id, {
-      ...filterOf(q, w),
-      sort: q.sort,
-      order: q.order,
-      limit: q.limit,
-      offset: q.offset,
-    });
-    const triage = await deps.alerts.triage.states(groups.map((g) => g.id));
+    // The page's triage states are read while its trends are (PostgreSQL: two connections, one round trip less).
+    const { groups, totals, beside } = await violations.listGroups(
+      p.id,
+      { ...filterOf(q, w), sort: q.sort, order: q.order, limit: q.limit, offset: q.offset },
+      (ids) => deps.alerts.triage.states(ids),
+    );
+    const triage = beside ?? new Map<number, TriageState>();
     const answer: ViolationsDto = {
       groups: groups.map((g) => ({ ...presentGroup(g), triage: triage.get(g.id) ?? "open" })),
       totals: { groups: totals.groups, reports: totals.reports, byDirective: totals.byDirective },

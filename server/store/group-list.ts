@@ -48,13 +48,18 @@ export type GroupListing = {
   totals: { groups: number; reports: number; byDirective: Record<string, number>; listedOnly: number };
 };
 
-/** Groups with their count in the window, filtered, sorted and paginated; plus totals over the whole filter. */
-export async function listGroups(
+/**
+ * Groups with their count in the window, filtered, sorted and paginated; plus totals over the whole filter.
+ * `beside`, given the page's group ids, runs while their trends are read (on PostgreSQL on another connection:
+ * the route's triage states), and its answer comes back as `beside`.
+ */
+export async function listGroups<T = undefined>(
   sql: SqlReader,
   projectId: string,
   f: GroupFilter,
   rollups: boolean,
-): Promise<GroupListing> {
+  beside?: (ids: number[]) => Promise<T>,
+): Promise<GroupListing & { beside: T | undefined }> {
   const d = sql.dialect;
   const sort = sortSql(d, f.sort ?? "count");
   const dir = f.order === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
@@ -140,8 +145,11 @@ export async function listGroups(
     if (f.page) g.pageMatch = num(r.counted) === 1 ? "counted" : "listed";
     return g;
   });
-  await addTrends(sql, projectId, page, f, rollups);
-  return { groups: page, totals: { groups, reports, byDirective, listedOnly } };
+  const [, besides] = await Promise.all([
+    addTrends(sql, projectId, page, f, rollups),
+    beside?.(page.map((g) => g.id)),
+  ]);
+  return { groups: page, totals: { groups, reports, byDirective, listedOnly }, beside: besides };
 }
 
 /**

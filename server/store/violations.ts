@@ -44,9 +44,16 @@ export class ViolationStore {
     this.rollups = opts.rollups ?? true;
   }
 
-  /** Groups with their count in the window, filtered, sorted and paginated; plus totals over the whole filter. */
-  listGroups(projectId: string, f: GroupFilter): Promise<GroupListing> {
-    return listGroups(this.sql, projectId, f, this.rollups);
+  /**
+   * Groups with their count in the window, filtered, sorted and paginated; plus totals over the whole filter.
+   * `beside` runs with the page's group ids while their trends are read (group-list.ts).
+   */
+  listGroups<T = undefined>(
+    projectId: string,
+    f: GroupFilter,
+    beside?: (ids: number[]) => Promise<T>,
+  ): Promise<GroupListing & { beside: T | undefined }> {
+    return listGroups(this.sql, projectId, f, this.rollups, beside);
   }
 
   /** Reports per hour per directive in the window (the over-time chart). */
