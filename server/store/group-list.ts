@@ -27,18 +27,19 @@ export const TREND_BUCKETS = 24;
  */
 const RUNNING_MIN_HOURS = 72;
 
-const sortSql = (d: Dialect, sort: GroupSort): Prisma.Sql => {
+/** The sort key: `a.cnt` for the count, the group's columns from alias `g` (or `a` where it carries them). */
+const sortSql = (d: Dialect, sort: GroupSort, g: "g" | "a" = "g"): Prisma.Sql => {
   switch (sort) {
     case "count":
       return Prisma.sql`a.cnt`;
     case "lastSeen":
-      return Prisma.sql`g."lastSeen"`;
+      return Prisma.raw(`${g}."lastSeen"`);
     case "firstSeen":
-      return Prisma.sql`g."firstSeen"`;
+      return Prisma.raw(`${g}."firstSeen"`);
     case "directive":
-      return d.sortText(Prisma.sql`g.directive`);
+      return d.sortText(Prisma.raw(`${g}.directive`));
     case "blocked":
-      return d.sortText(Prisma.sql`g.blocked`);
+      return d.sortText(Prisma.raw(`${g}.blocked`));
   }
 };
 
@@ -70,12 +71,16 @@ export async function listGroups<T = undefined>(
   // seen in the window whatever its length, fewer when the window starts before the group's first report
   // (the total before it is 0) or ends after its last one (the total up to it is the group's count, which the
   // writer updates with GroupHour in the same transaction). From GroupHour: a scan of every hourly row in it.
+  // From GroupRunning, a carries the group's columns j needs, so the groups are read once: joining a back to
+  // ViolationGroup read and hashed all of them a second time (30 days at 10 M reports: PostgreSQL 75 -> 64 ms,
+  // SQLite 65 -> 57 ms).
   const aj = f.page
     ? pageFiltered(d, projectId, { ...f, page: f.page }, sort)
     : running
       ? Prisma.sql`
     a AS MATERIALIZED (
-      SELECT g.id AS "groupId",
+      SELECT g.id AS "groupId", g.directive AS directive, g.blocked AS blocked, g."firstSeen" AS "firstSeen",
+        g."lastSeen" AS "lastSeen",
         CASE WHEN g."lastSeen" < ${(last + 1) * HOUR_MS} THEN g.count ELSE coalesce((SELECT r.total
           FROM "GroupRunning" r WHERE r."groupId" = g.id AND r.hour <= ${last} ORDER BY r.hour DESC LIMIT 1), 0) END
         - CASE WHEN g."firstSeen" >= ${first * HOUR_MS} THEN 0 ELSE coalesce((SELECT r.total
@@ -85,8 +90,8 @@ export async function listGroups<T = undefined>(
       WHERE ${groupWhere(d, projectId, f)} AND g."lastSeen" >= ${first * HOUR_MS}
         AND g."firstSeen" < ${(last + 1) * HOUR_MS}),
     j AS MATERIALIZED (
-      SELECT g.id AS id, g.directive AS directive, a.cnt AS cnt, ${sort} AS sk
-      FROM a JOIN "ViolationGroup" g ON g.id = a."groupId" WHERE a.cnt > 0)`
+      SELECT a."groupId" AS id, a.directive AS directive, a.cnt AS cnt, ${sortSql(d, f.sort ?? "count", "a")} AS sk
+      FROM a WHERE a.cnt > 0)`
       : Prisma.sql`
     a AS MATERIALIZED (
       SELECT h."groupId" AS "groupId", SUM(h.count) AS cnt FROM "GroupHour" h
