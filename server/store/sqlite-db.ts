@@ -12,12 +12,13 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations } from "./migrate.ts";
 import { sqliteReader } from "./sql.ts";
+import { ConfigError } from "../config.ts";
 import type { SqliteDb } from "./db.ts";
 import { NO_OTHER_NODES } from "./pg-commits.ts";
 
@@ -38,6 +39,23 @@ function ownerOnly(path: string, to: number, told: OpenDbOptions["onTightened"])
 }
 
 /**
+ * A shared directory (the sticky bit: /tmp, /var/tmp) or one another user owns is not made 0700: that would lock
+ * every other user out of it (a scratch run with DATA_DIR=/tmp left /tmp 0700 on the test machine, and every other
+ * process that used it failed). Cinch refuses to start instead.
+ */
+function sharedDirCheck(dir: string): void {
+  const st = statSync(dir);
+  const ownedByOther = typeof process.getuid === "function" && st.uid !== process.getuid();
+  if ((st.mode & 0o1000) === 0 && !ownedByOther) return;
+  // A configuration problem: `npm start` prints it and exits 2, as for any other.
+  throw new ConfigError([
+    `DATA_DIR ${dir} is ${ownedByOther ? "owned by another user" : "a shared directory (sticky bit, like /tmp)"}: ` +
+      `Cinch makes its data directory readable by its own user only, so give it a directory of its own ` +
+      `(for example ${join(dir, "cinch")})`,
+  ]);
+}
+
+/**
  * The data directory and the database files are the owner's only: reports, sessions and token hashes live there.
  * The directory is 0700 and the database file 0600, created so before SQLite opens it: SQLite gives the -wal and
  * -shm files the mode of the database file. Looser existing ones (an older install, a restored backup) are
@@ -46,6 +64,7 @@ function ownerOnly(path: string, to: number, told: OpenDbOptions["onTightened"])
 export function secureFiles(file: string, opts: OpenDbOptions): void {
   if (opts.dataDir !== undefined) {
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    sharedDirCheck(opts.dataDir);
     ownerOnly(opts.dataDir, 0o700, opts.onTightened);
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

@@ -14,6 +14,7 @@ import { answerJson, sampleNeeds, type AnswerContext } from "../../server/api/bu
 import { EVIDENCE_SAMPLES } from "../../server/api/present-policy.ts";
 import { PolicyCache } from "../../server/api/policy-cache.ts";
 import { PolicyWorker, PolicyWorkerUnavailable } from "../../server/policy-worker/pool.ts";
+import type { BuildJob } from "../../server/policy-worker/protocol.ts";
 import { buildPolicy } from "../../server/policy/build.ts";
 import { previewImpact } from "../../server/policy/preview.ts";
 import type { BuildInput } from "../../server/policy/build-types.ts";
@@ -197,7 +198,7 @@ describe("a set read again (each hour; after every commit on PostgreSQL)", () =>
         expect(kept).toBeGreaterThan(0);
         for (const r of entry.rows) if (before.get(r.id) !== r) expect(r).not.toEqual(before.get(r.id));
         const answer = answerOf(0, 1000);
-        const job = { kind: "build", input: INPUT, blocked: [], extra: [], answer } as const;
+        const job: BuildJob = { kind: "build", input: INPUT, blocked: [], extra: [], answer };
         const json = await worker.build(entry, job, readSamples);
         const groups = fresh;
         const built = buildPolicy({ ...INPUT, groups });

@@ -76,3 +76,17 @@ describe("an existing DATA_DIR with loose modes", () => {
     });
   });
 });
+
+describe("a shared DATA_DIR", () => {
+  test("a sticky, world-writable directory (like /tmp) is refused, not made 0700", async () => {
+    const base = mkdtempSync(join(tmpdir(), "cinch-perm-"));
+    bases.push(base);
+    const shared = join(base, "tmp");
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    await expect(createDeps(loadConfig({ DATA_DIR: shared }), createLogger("silent"))).rejects.toThrow(
+      /DATA_DIR .* is a shared directory \(sticky bit, like \/tmp\): .* give it a directory of its own/,
+    );
+    expect((statSync(shared).mode & 0o7777).toString(8)).toBe("1777");
+  });
+});
