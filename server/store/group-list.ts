@@ -93,7 +93,7 @@ export async function listGroups<T = undefined>(
       SELECT a."groupId" AS id, a.directive AS directive, a.cnt AS cnt, ${sortSql(d, f.sort ?? "count", "a")} AS sk
       FROM a WHERE a.cnt > 0)`
       : Prisma.sql`
-    a AS MATERIALIZED (
+    a AS ${d.aggregateFirst} (
       SELECT h."groupId" AS "groupId", SUM(h.count) AS cnt FROM "GroupHour" h
       WHERE ${hourWhere(projectId, f)} GROUP BY h."groupId"),
     j AS MATERIALIZED (

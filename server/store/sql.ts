@@ -28,6 +28,13 @@ export type Dialect = {
    * (en_US sorts "a" before "B"), so the key is made COLLATE "C" for the same order on both engines.
    */
   sortText(expr: Prisma.Sql): Prisma.Sql;
+  /**
+   * Written before `(…)` in `WITH name AS (…)` for a CTE used once that aggregates rows the query then joins:
+   * SQLite must materialize it (flattened, it joins every row before aggregating: 10x slower, filters.ts
+   * hourWhere); PostgreSQL aggregates first either way, and inlined it hashes the aggregate directly (the 24 h
+   * listing at 10 M reports: 47 instead of 53 ms of the backend's CPU).
+   */
+  aggregateFirst: Prisma.Sql;
 };
 
 const SQLITE: Dialect = {
@@ -36,6 +43,7 @@ const SQLITE: Dialect = {
   inInts: (expr, values) => Prisma.sql`${expr} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`,
   like: (expr, pattern) => Prisma.sql`${expr} LIKE ${pattern} ESCAPE '\\'`,
   sortText: (expr) => expr,
+  aggregateFirst: Prisma.sql`MATERIALIZED`,
 };
 
 const POSTGRES: Dialect = {
@@ -45,6 +53,7 @@ const POSTGRES: Dialect = {
   inInts: (expr, values) => Prisma.sql`${expr} = ANY(${[...values]}::int[])`,
   like: (expr, pattern) => Prisma.sql`${expr} ILIKE ${pattern} ESCAPE '\\'`,
   sortText: (expr) => Prisma.sql`${expr} COLLATE "C"`,
+  aggregateFirst: Prisma.empty,
 };
 
 /** Reads on one engine. Rows come back with the driver's types: numbers as number, bigint or numeric text (rows.ts). */
