@@ -13,7 +13,7 @@ import type { Decision, DecisionKind, Evidence, SuggestionAction } from "./build
 import type { PolicyGroup } from "./groups.ts";
 import type { Collapse } from "./ladder.ts";
 import { Plan } from "./plan.ts";
-import { PlanAggregate } from "./plan-aggregate.ts";
+import { applyCall, PlanAggregate } from "./plan-aggregate.ts";
 
 /** One call a group's planning made on the plan (its own group as the evidence). */
 export type PlanCall =
@@ -333,18 +333,7 @@ export function replay(
   origins: Map<string, string>,
 ): void {
   for (const c of calls) {
-    if (c.call === "suggest") {
-      const s = plan.suggest(c.action, c.directive, c.source, c.reason, [g], c.verify);
-      if (c.origin !== undefined) origins.set(s.id, c.origin);
-    } else {
-      plan.decide(
-        c.kind,
-        c.id,
-        c.directive,
-        { add: [...c.add], ...(c.remove ? { remove: [...c.remove] } : {}) },
-        { reason: c.reason, risk: c.risk },
-        [g],
-      );
-    }
+    const made = applyCall(plan, g, c);
+    if (c.call === "suggest" && c.origin !== undefined) origins.set(made.id, c.origin);
   }
 }

@@ -23,8 +23,8 @@ const REFOLD_MAX = 512;
 const idOf = (c: PlanCall): string =>
   c.call === "suggest" ? suggestionId(c.action, c.directive, c.source) : c.id;
 
-/** Make `plan` carry one call, with `g` as its evidence (what replaying the call does). */
-function apply(plan: Plan, g: PolicyGroup, c: PlanCall): Suggestion | Decision {
+/** Make `plan` carry one recorded call, with `g` as its evidence (what replaying the call does). */
+export function applyCall(plan: Plan, g: PolicyGroup, c: PlanCall): Suggestion | Decision {
   if (c.call === "suggest") return plan.suggest(c.action, c.directive, c.source, c.reason, [g], c.verify);
   return plan.decide(
     c.kind,
@@ -149,7 +149,7 @@ export class PlanAggregate {
       const p = planOf(g);
       if (!p || p.allowed) continue;
       for (const c of p.calls) {
-        const value = apply(plan, g, c);
+        const value = applyCall(plan, g, c);
         const into = c.call === "suggest" ? this.suggestions : this.decisions;
         let f = into.get(value.id) as Folded<Suggestion | Decision> | undefined;
         if (!f) into.set(value.id, (f = { value, groups: [], origin: undefined }) as never);
@@ -181,7 +181,7 @@ export class PlanAggregate {
     for (const g of groups) {
       for (const c of planOf(g)!.calls) {
         if (c.call !== call || idOf(c) !== id) continue;
-        value = apply(plan, g, c) as T;
+        value = applyCall(plan, g, c) as T;
         if (c.call === "suggest" && c.origin !== undefined) origin = c.origin;
       }
     }

@@ -10,7 +10,7 @@ import { ReportWriter } from "../../server/store/writer.ts";
 import { PolicyCache } from "../../server/api/policy-cache.ts";
 import { PolicyStore } from "../../server/store/policies.ts";
 import type { SqliteReader } from "../../server/store/sql.ts";
-import type { Violation } from "../../server/reports/types.ts";
+import { violation } from "../helpers/violation.ts";
 import { prng } from "../../bench/workload.ts";
 
 test.each([1, 2, 3])(
@@ -36,27 +36,19 @@ test.each([1, 2, 3])(
     const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1_000_000 });
     const cache = new PolicyCache(sql, writer);
     const store = new PolicyStore(db.prisma);
-    const violation = (): Violation => {
+    const anyViolation = () => {
       const host = pick([
         "https://a.example",
         "https://b.example",
         "https://c.example",
         "https://skim.example",
       ]);
-      return {
+      return violation({
         directive: pick(["script-src-elem", "img-src"]),
         blocked: `${host}/x.js`,
         blockedKey: host,
-        documentUrl: "https://site.example/",
         disposition: pick(["enforce", "report", "enforce"] as const),
-        sourceFile: "",
-        line: null,
-        column: null,
-        sample: "",
-        statusCode: 200,
-        browser: "Chrome 131",
-        noise: null,
-      };
+      });
     };
     try {
       const versions = [1, 2, 3];
@@ -64,7 +56,9 @@ test.each([1, 2, 3])(
         const pending: Promise<void>[] = [];
         for (let r = 0; r < 1 + Math.floor(rnd() * 8); r++) {
           const tags = { policyVersion: pick([null, 1, 2, 3, 7]), env: "" };
-          pending.push(writer.enqueue("p", [violation()], tags, Date.now() - Math.floor(rnd() * 86_400_000)));
+          pending.push(
+            writer.enqueue("p", [anyViolation()], tags, Date.now() - Math.floor(rnd() * 86_400_000)),
+          );
         }
         writer.flushNow();
         await Promise.all(pending);
