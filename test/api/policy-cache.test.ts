@@ -9,6 +9,7 @@ import { ReportWriter } from "../../server/store/writer.ts";
 import { policyGroups } from "../../server/store/policy-groups.ts";
 import { PolicyCache } from "../../server/api/policy-cache.ts";
 import type { NoiseReason, Violation } from "../../server/reports/types.ts";
+import { violation } from "../helpers/violation.ts";
 import { prng } from "../../bench/workload.ts";
 
 const DAY_MS = 86_400_000;
@@ -82,20 +83,13 @@ test("a watcher that throws does not cost the writer its acknowledgments; the ca
   const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1000 });
   const cache = new PolicyCache(db.sql, writer);
   const now = Date.now();
-  const v: Violation = {
+  const v = violation({
     directive: "img-src",
     blocked: "https://a.example/x.png",
     blockedKey: "https://a.example",
-    documentUrl: "https://site.example/",
-    disposition: "enforce",
-    sourceFile: "",
-    line: null,
-    column: null,
-    sample: "",
-    statusCode: 200,
     browser: "",
-    noise: null,
-  };
+  });
+
   try {
     expect(await cache.groupsFor("p", now, [])).toEqual([]);
     const patch = vi.spyOn(cache, "committed").mockImplementation(() => {

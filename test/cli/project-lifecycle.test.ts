@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { openDb } from "../../server/store/db.ts";
 import { ReportWriter } from "../../server/store/writer.ts";
+import { violation } from "../helpers/violation.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cinch-cli-lifecycle-"));
@@ -31,20 +32,9 @@ async function reportsFor(projectId: string): Promise<void> {
   const writer = new ReportWriter(db.raw, { flushMs: 0, maxQueue: 1000 });
   await writer.enqueue(
     projectId,
-    ["https://a.example", "https://b.example"].map((blocked) => ({
-      directive: "img-src",
-      blocked,
-      blockedKey: blocked,
-      documentUrl: "https://site.example/",
-      disposition: "report" as const,
-      sourceFile: "",
-      line: null,
-      column: null,
-      sample: "",
-      statusCode: 200,
-      browser: "Chrome 131",
-      noise: null,
-    })),
+    ["https://a.example", "https://b.example"].map((blocked) =>
+      violation({ directive: "img-src", blocked, blockedKey: blocked, disposition: "report" }),
+    ),
     { policyVersion: null, env: "" },
   );
   writer.close();

@@ -13,25 +13,12 @@ import {
   type BatchItem,
 } from "../../server/store/aggregate.ts";
 import type { Violation } from "../../server/reports/types.ts";
+import { violation } from "../helpers/violation.ts";
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const LIMITS = { ring: 20, perFlush: 2, maxPages: 2, maxBrowsers: 1 };
 
-const v = (over: Partial<Violation> = {}): Violation => ({
-  directive: "script-src-elem",
-  blocked: "https://cdn.example/a.js",
-  blockedKey: "https://cdn.example",
-  documentUrl: "https://site.example/",
-  disposition: "enforce",
-  sourceFile: "",
-  line: null,
-  column: null,
-  sample: "",
-  statusCode: 200,
-  browser: "Chrome 131",
-  noise: null,
-  ...over,
-});
+const v = violation;
 const item = (over: Partial<BatchItem> & { violations: Violation[] }): BatchItem => ({
   projectId: "p",
   tags: { policyVersion: null, env: "" },

@@ -7,6 +7,7 @@ import { aggregateBatch, Counters, groupKey, type BatchItem } from "../../server
 import { writePgBreakdowns, writeSqliteBreakdowns } from "../../server/store/breakdown-write.ts";
 import { BREAKDOWN_LIMITS, DAY_MS } from "../../server/store/breakdown.ts";
 import type { Violation } from "../../server/reports/types.ts";
+import { violation } from "../helpers/violation.ts";
 
 let t: TestApp;
 let projectId: string;
@@ -17,20 +18,13 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const AT = Date.UTC(2026, 11, 7, 12);
-const v = (page: string): Violation => ({
-  directive: "img-src",
-  blocked: "https://img.example/a.png",
-  blockedKey: "https://img.example",
-  documentUrl: `https://shop.example/${page}`,
-  disposition: "enforce",
-  sourceFile: "",
-  line: null,
-  column: null,
-  sample: "",
-  statusCode: 200,
-  browser: "Chrome 131",
-  noise: null,
-});
+const v = (page: string): Violation =>
+  violation({
+    directive: "img-src",
+    blocked: "https://img.example/a.png",
+    blockedKey: "https://img.example",
+    documentUrl: `https://shop.example/${page}`,
+  });
 
 /** Commit one batch of reports (page name → reports) through the engine's breakdown writer. */
 async function commit(pages: Record<string, number>, groupId = 1): Promise<void> {

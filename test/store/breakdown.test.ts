@@ -15,6 +15,7 @@ import {
 } from "../../server/store/breakdown.ts";
 import { aggregateBatch, Counters } from "../../server/store/aggregate.ts";
 import type { Violation } from "../../server/reports/types.ts";
+import { violation } from "../helpers/violation.ts";
 
 const D0 = Date.UTC(2026, 11, 6, 23, 0, 0); // one hour before a UTC midnight
 const DAY = Math.floor(D0 / DAY_MS);
@@ -105,21 +106,8 @@ describe("BreakdownBatch", () => {
   });
 });
 
-const v = (over: Partial<Violation> = {}): Violation => ({
-  directive: "script-src-elem",
-  blocked: "https://cdn.example/a.js",
-  blockedKey: "https://cdn.example",
-  documentUrl: "https://shop.example/",
-  disposition: "enforce",
-  sourceFile: "",
-  line: null,
-  column: null,
-  sample: "",
-  statusCode: 200,
-  browser: "Chrome 131",
-  noise: null,
-  ...over,
-});
+const v = (over: Partial<Violation> = {}): Violation =>
+  violation({ documentUrl: "https://shop.example/", ...over });
 
 test("aggregateBatch fills each group's breakdown: one page row and one browser row per report", () => {
   const agg = aggregateBatch(
