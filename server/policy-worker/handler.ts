@@ -113,7 +113,8 @@ export class PolicyWorkerState {
   /** The second half of a build: keep the samples given, answer with the JSON. */
   private finish(id: number, job: SamplesJob): Reply {
     const p = this.pending.get(job.build);
-    if (!p) return { id, ok: false, error: "the build this continues is no longer held" };
+    // Dropped (more builds waited for samples at once than are held): the API builds again.
+    if (!p) return { id, ok: false, resync: true };
     this.pending.delete(job.build);
     const kept = this.keptFor(p.key);
     const given = new Map(job.samples);

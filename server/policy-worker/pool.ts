@@ -125,14 +125,21 @@ export class PolicyWorker {
     job: BuildJob,
     samplesOf: (ids: number[]) => Promise<Map<number, PolicyGroupRow["samples"]>>,
   ): Promise<Uint8Array> {
-    const first = await this.run(set, job);
-    if ("json" in first) return first.json;
-    const samples = await samplesOf(first.needs);
-    const done = resultOf(
-      await this.send(undefined, { kind: "samples", build: first.build, samples: [...samples] }),
-    );
-    if (!("json" in done)) throw new PolicyWorkerUnavailable("the policy worker asked for samples twice");
-    return done.json;
+    // Twice at most: a build whose samples came after the worker dropped it (too many waiting) is made again.
+    for (let attempt = 0; ; attempt++) {
+      const first = await this.run(set, job);
+      if ("json" in first) return first.json;
+      const samples = await samplesOf(first.needs);
+      const reply = await this.send(undefined, {
+        kind: "samples",
+        build: first.build,
+        samples: [...samples],
+      });
+      if (!reply.ok && "resync" in reply && attempt === 0) continue;
+      const done = resultOf(reply);
+      if (!("json" in done)) throw new PolicyWorkerUnavailable("the policy worker asked for samples twice");
+      return done.json;
+    }
   }
 
   /** End the worker (pending requests fail). */

@@ -50,7 +50,10 @@ export type BuildReply = { json: Uint8Array } | { needs: number[]; build: number
 
 export type JobResult<J extends Job> = J extends PreviewJob ? PreviewResult : BuildReply;
 
-/** `sync` is absent on a samples request: it continues a build over the set it was made on. */
+/**
+ * `sync` is absent on a samples request: it continues a build over the set it was made on (answered `resync` when
+ * the worker no longer holds that build: the API asks for the build again).
+ */
 export type Request = { id: number; sync?: GroupSync; job: Job };
 
 /** The worker's first message, once its modules are loaded: request timeouts count from it. */

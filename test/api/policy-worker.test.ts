@@ -170,6 +170,38 @@ describe("the worker's answers are the in-process answers", () => {
   });
 });
 
+describe("many builds at once", () => {
+  test("more builds waiting for samples than the worker holds: each is made again and answers", async () => {
+    const { db, writer, cache, now, commit } = await fixture(6);
+    const worker = new PolicyWorker({ timeoutMs: 60_000 });
+    // Samples come late: every build has asked for its samples before the first gets them.
+    let asked = 0;
+    const readSamples = async (ids: number[]) => {
+      asked++;
+      await new Promise((r) => setTimeout(r, 300));
+      return samplesOf(db.sql, ids, EVIDENCE_SAMPLES);
+    };
+    try {
+      await commit();
+      const entry = await cache.entryFor("p", now);
+      const answers = Array.from({ length: 30 }, (_, i) => answerOf(i % 6, 1 + (i % 5)));
+      const built = await Promise.all(
+        answers.map((answer) =>
+          worker.build(entry, { kind: "build", input: INPUT, blocked: [], extra: [], answer }, readSamples),
+        ),
+      );
+      for (let i = 0; i < answers.length; i++)
+        expect(parsed(built[i]!)).toEqual(await freshAnswer(db, now, answers[i]!));
+      // More than the 8 builds the worker holds waited for their samples at once.
+      expect(asked).toBeGreaterThan(8);
+    } finally {
+      worker.close();
+      writer.close();
+      await db.close();
+    }
+  });
+});
+
 describe("a set read again (each hour; after every commit on PostgreSQL)", () => {
   test("unchanged rows are carried over and the worker is patched, not sent the set again; answers equal", async () => {
     const { db, writer, cache, now, commit } = await fixture(5);
