@@ -1,7 +1,7 @@
 // The policy worker thread (server/policy-worker/): its builds and previews are exactly the in-process ones over a
 // fresh read of the database, after every commit (the groups it holds are patched from the writer's changes, not
 // sent again); a worker that crashes or hangs fails its request with a clear error, and the next request works.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -168,6 +168,36 @@ describe("the worker's answers are the in-process answers", () => {
       await db.close();
     }
   });
+});
+
+describe("the worker thread's priority", () => {
+  test.runIf(process.platform === "linux")(
+    "runs at nice 10: ingest wins the CPU when both want it",
+    async () => {
+      const { db, writer, cache, now, commit } = await fixture(7);
+      const worker = new PolicyWorker({ timeoutMs: 60_000 });
+      try {
+        await commit();
+        await worker.run(await cache.entryFor("p", now), {
+          kind: "preview",
+          policy: POLICIES[0]!,
+          opts: { now },
+          extra: [],
+        });
+        const nice = readdirSync(`/proc/${process.pid}/task`).map((t) => {
+          const stat = readFileSync(`/proc/${process.pid}/task/${t}/stat`, "utf8");
+          return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+        });
+        // This thread (the main one) keeps its priority; the worker thread runs at nice 10.
+        expect(nice.filter((n) => n === 10).length).toBeGreaterThanOrEqual(1);
+        expect(nice[0]).toBe(0);
+      } finally {
+        worker.close();
+        writer.close();
+        await db.close();
+      }
+    },
+  );
 });
 
 describe("many builds at once", () => {
