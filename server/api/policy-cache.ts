@@ -18,6 +18,7 @@ import {
 import { isSqliteReader, type SqlReader } from "../store/sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { BlockedReports } from "../projects/group-extras.ts";
+import { addBlocked } from "../store/policies.ts";
 import { BuildMemo } from "../policy/build-memo.ts";
 import { withSamples } from "../projects/group-extras.ts";
 import type { SyncSource } from "../policy-worker/pool.ts";
@@ -258,14 +259,7 @@ export class PolicyCache implements GroupWatcher {
     }
     const wanted = new Set(versions);
     for (const [groupId, byVersion] of kept.byGroup) {
-      for (const [version, n] of byVersion) {
-        if (!wanted.has(version) || n === 0) continue;
-        const seen = out.get(groupId);
-        if (seen) {
-          seen.reports += n;
-          seen.since = Math.min(seen.since, version);
-        } else out.set(groupId, { reports: n, since: version });
-      }
+      for (const [version, n] of byVersion) if (wanted.has(version)) addBlocked(out, groupId, version, n);
     }
     return out;
   }

@@ -75,6 +75,21 @@ function withStateChange(notesText: string, state: PolicyState, at: Date): strin
   return JSON.stringify({ ...notes, stateChanges: { ...stateChanges(notes), [state]: at.getTime() } });
 }
 
+/** Count `n` reports a group's version `version` blocked into `out` (reports summed, the first version kept). */
+export function addBlocked(
+  out: Map<number, { reports: number; since: number }>,
+  groupId: number,
+  version: number,
+  n: number,
+): void {
+  if (n === 0) return;
+  const seen = out.get(groupId);
+  if (seen) {
+    seen.reports += n;
+    seen.since = Math.min(seen.since, version);
+  } else out.set(groupId, { reports: n, since: version });
+}
+
 export class PolicyStore {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -108,15 +123,7 @@ export class PolicyStore {
       where: { projectId, disposition: "enforce", policyVersion: { in: [...versions] } },
       _sum: { count: true },
     });
-    for (const r of rows) {
-      const n = r._sum.count ?? 0;
-      if (n === 0) continue;
-      const seen = out.get(r.groupId);
-      if (seen) {
-        seen.reports += n;
-        seen.since = Math.min(seen.since, r.policyVersion);
-      } else out.set(r.groupId, { reports: n, since: r.policyVersion });
-    }
+    for (const r of rows) addBlocked(out, r.groupId, r.policyVersion, r._sum.count ?? 0);
     return out;
   }
 
