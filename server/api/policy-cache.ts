@@ -7,6 +7,7 @@
 // Groups are patched on SQLite only, where loads and commits are synchronous on one thread: a load there sees a
 // generation's commits exactly. On PostgreSQL a commit may land between a load's query and the generation bump,
 // so a load may already hold the commit it would then be patched with; there a new generation means a reload.
+import type { AnswerBytes } from "./answer-bytes.ts";
 import { needsAllSamples, pathSourceHosts, type PathHostTest } from "../policy/sample-needs.ts";
 import {
   groupSamples,
@@ -69,6 +70,8 @@ class Lru<V> {
 export class PolicyCache implements GroupWatcher {
   private groups: Lru<GroupsEntry>;
   private answers: Lru<{ stamp: Stamp; answer: unknown }>;
+  /** Told which answers the cache holds, and when it no longer does (api/answer-bytes.ts). */
+  answerBytes: Pick<AnswerBytes, "hold" | "drop"> | null = null;
   /** Per project: enforce reports per group and version tag (blockedReports), and the generation they were read at. */
   private enforced = new Lru<{ generation: number; byGroup: EnforcedCounts }>(16);
   /** Per policies' text: whether a row's samples are read whole for them (extraSamples). */
@@ -237,7 +240,14 @@ export class PolicyCache implements GroupWatcher {
     if (hit && same(hit.stamp, stamp)) return hit.answer as T;
     const answer = await compute();
     // Only remember it if no commit landed while it was computed (the awaits let the writer run).
-    if (same(stamp, this.stamp(projectId, now))) this.answers.set(full, { stamp, answer });
+    if (same(stamp, this.stamp(projectId, now))) {
+      // Bytes the cache holds are counted, and freed once replaced or evicted (answer-bytes.ts).
+      const before = [...this.answers.values()];
+      this.answers.set(full, { stamp, answer });
+      this.answerBytes?.hold(answer);
+      const kept = new Set(this.answers.values());
+      for (const e of before) if (!kept.has(e)) this.answerBytes?.drop(e.answer);
+    }
     return answer;
   }
 

@@ -14,6 +14,7 @@ import { parsePolicy, policySyntaxError } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
 import { answerJson, sampleNeeds } from "./build-answer.ts";
 import { PolicyCache, type GroupsEntry } from "./policy-cache.ts";
+import { AnswerBytes, freeBytes } from "./answer-bytes.ts";
 import { PolicyWorker, PolicyWorkerUnavailable } from "../policy-worker/pool.ts";
 import { withSamples as withMoreSamples } from "../projects/group-extras.ts";
 import type { PolicyGroupRow } from "../store/policy-groups.ts";
@@ -122,6 +123,9 @@ export function policyRoutes(
   };
 
   const cache = new PolicyCache(db.sql, deps.writer, db.otherNodes);
+  // Answers are megabytes of JSON: freed as soon as neither the cache nor a response uses them (answer-bytes.ts).
+  const bytes = new AnswerBytes(freeBytes((b) => worker.giveBack(b)));
+  cache.answerBytes = bytes;
   const deploy = deployRoutes(api, deps, { versions, cache, project });
   const { deployHeaders } = deploy;
 
@@ -172,11 +176,11 @@ export function policyRoutes(
             readSamples,
           ),
         );
-        return Buffer.from(json.buffer, json.byteOffset, json.byteLength);
+        return bytes.own(Buffer.from(json.buffer, json.byteOffset, json.byteLength));
       }
       const built = buildPolicy(input, entry?.memo);
       // Kept as JSON bytes: the cache then holds a few megabytes per answer at 20,000 groups, not the object graph.
-      return Buffer.from(answerJson(built, answer, await readSamples(sampleNeeds(built, page))));
+      return bytes.own(Buffer.from(answerJson(built, answer, await readSamples(sampleNeeds(built, page)))));
     };
     // sinceDays moves with the clock: such builds are not cached.
     if (body.sinceDays !== undefined) return compute();
@@ -189,7 +193,7 @@ export function policyRoutes(
   api.add("get", "/projects/:id/policy/suggestion", "read", async (ctx) => {
     const p = await project(ctx.params.id);
     ctx.type = "application/json";
-    ctx.body = await build(p, {}, parseInput(buildPageQuery, ctx.query));
+    ctx.body = bytes.sending(await build(p, {}, parseInput(buildPageQuery, ctx.query)), ctx.res);
   });
 
   api.add("post", "/projects/:id/policy/build", "read", async (ctx) => {
@@ -197,7 +201,7 @@ export function policyRoutes(
     const page = parseInput(buildPageQuery, ctx.query);
     const body = parseInput(buildSchema, ctx.request.body, "body");
     ctx.type = "application/json";
-    ctx.body = await build(p, body, page);
+    ctx.body = bytes.sending(await build(p, body, page), ctx.res);
   });
 
   api.add("post", "/projects/:id/policy/evaluate", "read", async (ctx) => {

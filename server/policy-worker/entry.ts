@@ -11,7 +11,9 @@ lowerPriority();
 
 const state = new PolicyWorkerState();
 const port = parentPort!;
-port.on("message", (req: Request) => {
+port.on("message", (req: Request | ArrayBuffer) => {
+  // An answer's bytes the API no longer uses, handed back so that this thread's collector frees them.
+  if (req instanceof ArrayBuffer) return;
   let reply: Reply;
   try {
     reply = state.handle(req);

@@ -142,6 +142,16 @@ export class PolicyWorker {
     }
   }
 
+  /**
+   * Hand an answer's bytes back to the running worker, whose collector then frees them (see api/answer-bytes.ts):
+   * false when no worker runs (they are left to this thread's collector).
+   */
+  giveBack(bytes: ArrayBuffer): boolean {
+    if (!this.worker) return false;
+    this.worker.postMessage(bytes, [bytes]);
+    return true;
+  }
+
   /** End the worker (pending requests fail). */
   close(): void {
     this.stop(new PolicyWorkerUnavailable("the policy worker was stopped"));
