@@ -1,12 +1,21 @@
 // In-memory caches behind the policy builder's API: a project's groups as the engine reads them, and the answers
-// built from them. Both are exact, not time-based: an entry is used only while the writer's generation for the
-// project (bumped by every commit that changed its non-noise groups) and the hour the recent window starts at are
-// the ones it was computed with. The groups are kept current by the writer itself: after each commit it hands over
-// what changed (GroupWatcher), and the cached rows are updated in place of a reload (~150 ms at 20,000 groups).
+// built from them. Both are exact, not time-based: an entry is used only while the project's generation (the
+// node's own commits that changed its non-noise groups, plus the other PostgreSQL nodes' commits heard through
+// NOTIFY) and the hour the recent window starts at are the ones it holds. The groups are kept current by the
+// writer itself: after each of the node's own commits it hands over what changed (GroupWatcher), and the cached
+// rows are updated in place of a read (~150 ms at 20,000 groups on SQLite, 0.22-0.3 s on PostgreSQL). A commit of
+// another node cannot be patched in (its changes are not known here): the project's groups are read again.
 // Built answers cannot be patched: the first call after a new report builds afresh (~300 ms at 20,000 groups).
-// Groups are patched on SQLite only, where loads and commits are synchronous on one thread: a load there sees a
-// generation's commits exactly. On PostgreSQL a commit may land between a load's query and the generation bump,
-// so a load may already hold the commit it would then be patched with; there a new generation means a reload.
+// A patch must add each commit to a read exactly once. On SQLite a read and a commit never overlap (both run
+// synchronously on the event loop), so a read holds exactly the commits heard before it. On PostgreSQL a read runs
+// on another connection than the commit, and a commit may land while it runs, before the writer hears of it: the
+// read runs in one REPEATABLE READ snapshot (sql.ts inSnapshot), each commit brings its transaction id
+// (pg-batch.ts), and a commit is patched into a read only if the read's snapshot did not see it (pg-snapshot.ts).
+// The own commits heard while a read ran are replayed onto it the same way once it ends. A generation step not
+// heard as a commit (the project's groups deleted, a watcher that failed) leaves the read behind: read again.
+// A patched group whose whole sample ring the engine reads (needsAllSamples) reads it synchronously on SQLite; on
+// PostgreSQL it keeps its previous ring until the next call for the set reads the due rings (one statement), before
+// the set is handed out.
 import type { AnswerBytes } from "./answer-bytes.ts";
 import { needsAllSamples, pathSourceHosts, type PathHostTest } from "../policy/sample-needs.ts";
 import {
@@ -16,22 +25,33 @@ import {
   samplesOf,
   type PolicyGroupRow,
 } from "../store/policy-groups.ts";
-import { isSqliteReader, type SqlReader } from "../store/sql.ts";
-import { Prisma } from "../generated/prisma/client.ts";
+import { isPgReader, isSqliteReader, type SqlReader } from "../store/sql.ts";
 import type { BlockedReports } from "../projects/group-extras.ts";
 import { addBlocked } from "../store/policies.ts";
 import { BuildMemo } from "../policy/build-memo.ts";
 import { withSamples } from "../projects/group-extras.ts";
 import type { SyncSource } from "../policy-worker/pool.ts";
 import { NO_OTHER_NODES, type GenerationSource } from "../store/pg-commits.ts";
+import { sawCommit, type Snapshot } from "../store/pg-snapshot.ts";
 import { HOUR_MS, type GroupChange, type GroupWatcher, type ReportWriter } from "../store/writer.ts";
+import {
+  addEnforced,
+  carryOver,
+  enforcedByVersion,
+  Lru,
+  patchedRow,
+  type EnforcedCounts,
+} from "./policy-cache-rows.ts";
 
 const RECENT_DAYS = 7;
 const recentHour = (now: number, days = RECENT_DAYS): number =>
   Math.floor((now - days * 86_400_000) / HOUR_MS);
 
-type Stamp = { generation: number; hour: number };
-/** A project's groups as loaded and patched, what the policy worker was sent of them, and the builds' memo. */
+/** The node's own commits a read holds (the writer's generation), the other nodes' commits it was read after. */
+type Generation = { own: number; others: number };
+type Stamp = Generation & { hour: number };
+
+/** A project's groups as read and patched, what the policy worker was sent of them, and the builds' memo. */
 export type GroupsEntry = SyncSource & {
   projectId: string;
   versions: "all" | "inline";
@@ -40,42 +60,34 @@ export type GroupsEntry = SyncSource & {
   index: Map<number, number> | null;
   /** What one in-process build hands to the next (the worker keeps its own). */
   memo: BuildMemo;
+  /** The snapshot the rows were read in (PostgreSQL; null on SQLite): the own commits it saw are not patched in. */
+  snapshot: Snapshot | null;
+  /** Groups patched on PostgreSQL whose whole sample ring is still to be read (see the file's header). */
+  ringsDue: Set<number>;
+  /** The read of due rings under way, shared by the calls that wait for it. */
+  filling: Promise<void> | null;
 };
+
+/** One of the node's own commits, heard while a read of its project ran: replayed onto the read once it ends. */
+type Heard = { generation: number; changes: readonly GroupChange[]; xid: string | null };
 
 /** Each load of a set of groups is told apart from the others (the worker's copy is tied to one load). */
 let serials = 0;
 
-/** A small least-recently-used map (insertion order is recency). */
-class Lru<V> {
-  private map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  values(): IterableIterator<V> {
-    return this.map.values();
-  }
-  get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  set(key: string, v: V): void {
-    this.map.delete(key);
-    this.map.set(key, v);
-    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
-  }
-}
+/** Rounds of due rings read before a set is handed out anyway (commits may keep patching it meanwhile). */
+const RING_ROUNDS = 4;
 
 export class PolicyCache implements GroupWatcher {
   private groups: Lru<GroupsEntry>;
   private answers: Lru<{ stamp: Stamp; answer: unknown }>;
   /** Told which answers the cache holds, and when it no longer does (api/answer-bytes.ts). */
   answerBytes: Pick<AnswerBytes, "hold" | "drop"> | null = null;
-  /** Per project: enforce reports per group and version tag (blockedReports), and the generation they were read at. */
-  private enforced = new Lru<{ generation: number; byGroup: EnforcedCounts }>(16);
+  /** Per project: enforce reports per group and version tag (blockedReports), and what they were read at. */
+  private enforced = new Lru<Generation & { snapshot: Snapshot | null; byGroup: EnforcedCounts }>(16);
   /** Per policies' text: whether a row's samples are read whole for them (extraSamples). */
   private extraRows = new Lru<{ test: PathHostTest; rows: WeakMap<PolicyGroupRow, boolean> }>(8);
+  /** Per project with reads under way: how many, and the own commits heard since the first began. */
+  private reading = new Map<string, { reads: number; heard: Heard[] }>();
 
   constructor(
     private readonly sql: SqlReader,
@@ -91,65 +103,95 @@ export class PolicyCache implements GroupWatcher {
   }
 
   wants(projectId: string): boolean {
-    if (!isSqliteReader(this.sql)) return false;
+    // A read under way hears the commits that land meanwhile (their changes are built only for watched projects).
+    if (this.reading.has(projectId)) return true;
     if (this.enforced.get(projectId)) return true;
     for (const e of this.groups.values()) if (e.projectId === projectId) return true;
     return false;
   }
 
-  /** Apply a commit's changes to the project's cached groups that were current before it. */
-  committed(projectId: string, changes: readonly GroupChange[], generation: number): void {
-    // Counts read before this commit are patched; any other generation step (a re-classification) reads again.
+  /** Apply one of the node's own commits to the project's cached state that was current before it. */
+  committed(
+    projectId: string,
+    changes: readonly GroupChange[],
+    generation: number,
+    xid: string | null,
+  ): void {
+    this.reading.get(projectId)?.heard.push({ generation, changes, xid });
+    // State read before this commit is patched; any other generation step (a re-classification) reads again.
     const enforced = this.enforced.get(projectId);
-    if (enforced && enforced.generation === generation - 1) {
-      addEnforced(enforced.byGroup, changes);
-      enforced.generation = generation;
+    if (enforced && enforced.own === generation - 1) {
+      const seen = saw(enforced.snapshot, xid);
+      if (seen !== null) {
+        if (!seen) addEnforced(enforced.byGroup, changes);
+        enforced.own = generation;
+      }
     }
     for (const e of this.groups.values()) {
-      if (e.projectId !== projectId || e.stamp.generation !== generation - 1) continue;
-      const index = (e.index ??= new Map(e.rows.map((r, i) => [r.id, i])));
-      for (const c of changes) {
-        let recent = 0;
-        const perVersion = new Map<number, number>();
-        for (const h of c.hours) {
-          if (h.hour >= e.stamp.hour) recent += h.count;
-          perVersion.set(h.policyVersion, (perVersion.get(h.policyVersion) ?? 0) + h.count);
-        }
-        const i = index.get(c.id);
-        const old = i === undefined ? null : e.rows[i]!;
-        // A new object per changed row: rows handed out earlier stay as they were.
-        const row: PolicyGroupRow = {
-          id: c.id,
-          directive: c.directive,
-          blocked: c.blocked,
-          count: (old?.count ?? 0) + c.count,
-          pages: [...c.pages],
-          firstSeen: old ? Math.min(old.firstSeen, c.firstSeen) : c.firstSeen,
-          lastSeen: old ? Math.max(old.lastSeen, c.lastSeen) : c.lastSeen,
-          samples: needsAllSamples(c.directive, c.blocked) ? this.ringNow(c.id) : [],
-          countsByVersion: { ...old?.countsByVersion },
-          recentCount: (old?.recentCount ?? 0) + recent,
-        };
-        if (e.versions === "all" || c.blocked === "inline") {
-          for (const [v, n] of perVersion) row.countsByVersion[v] = (row.countsByVersion[v] ?? 0) + n;
-        }
-        if (i === undefined) {
-          // Group ids only grow: a new group goes last, as policyGroups orders them.
-          index.set(c.id, e.rows.length);
-          e.rows.push(row);
-        } else e.rows[i] = row;
-        // The worker's copy gets the same row next time (a set never synced is sent whole).
-        if (e.synced !== null) e.changed.set(c.id, row);
-      }
-      e.stamp = { ...e.stamp, generation };
+      if (e.projectId !== projectId || e.stamp.own !== generation - 1) continue;
+      const seen = saw(e.snapshot, xid);
+      if (seen === null) continue;
+      if (!seen) this.patch(e, changes);
+      e.stamp = { ...e.stamp, own: generation };
     }
   }
 
+  /** Apply one commit's changes to a set's rows. */
+  private patch(e: GroupsEntry, changes: readonly GroupChange[]): void {
+    const index = (e.index ??= indexOf(e.rows));
+    for (const c of changes) {
+      const i = index.get(c.id);
+      const old = i === undefined ? undefined : e.rows[i]!;
+      const row = patchedRow(old, c, e.stamp.hour, e.versions, this.ringOf(e, c, old));
+      if (i === undefined) {
+        // Group ids only grow: a new group goes last, as policyGroups orders them.
+        index.set(c.id, e.rows.length);
+        e.rows.push(row);
+      } else e.rows[i] = row;
+      // The worker's copy gets the same row next time (a set never synced is sent whole).
+      if (e.synced !== null) e.changed.set(c.id, row);
+    }
+  }
+
+  /**
+   * A patched group's samples: none where the engine reads none; its whole ring otherwise, read now on SQLite; on
+   * PostgreSQL the ring it had, until fillRings reads the new one (reads here would be awaited on the commit path).
+   */
+  private ringOf(e: GroupsEntry, c: GroupChange, old: PolicyGroupRow | undefined): PolicyGroupRow["samples"] {
+    if (!needsAllSamples(c.directive, c.blocked)) return [];
+    if (isSqliteReader(this.sql)) return ringSync(this.sql, c.id);
+    e.ringsDue.add(c.id);
+    return old?.samples ?? [];
+  }
+
   private stamp(projectId: string, now: number, recentDays = RECENT_DAYS): Stamp {
-    return {
-      generation: this.writer.generation(projectId) + this.others.generation(projectId),
-      hour: recentHour(now, recentDays),
-    };
+    return { ...this.generation(projectId), hour: recentHour(now, recentDays) };
+  }
+
+  private generation(projectId: string): Generation {
+    return { own: this.writer.generation(projectId), others: this.others.generation(projectId) };
+  }
+
+  /**
+   * Read a project's state, in one snapshot on PostgreSQL, and the own commits heard while the read ran (a commit
+   * that lands meanwhile may or may not be in it: the snapshot tells).
+   */
+  private async read<T>(
+    projectId: string,
+    fn: (sql: SqlReader) => Promise<T>,
+  ): Promise<{ value: T; snapshot: Snapshot | null; heard: readonly Heard[] }> {
+    let log = this.reading.get(projectId);
+    if (!log) this.reading.set(projectId, (log = { reads: 0, heard: [] }));
+    log.reads++;
+    try {
+      const sql = this.sql;
+      const { value, snapshot } = isPgReader(sql)
+        ? await sql.inSnapshot(fn)
+        : { value: await fn(sql), snapshot: null };
+      return { value, snapshot, heard: log.heard };
+    } finally {
+      if (--log.reads === 0) this.reading.delete(projectId);
+    }
   }
 
   /**
@@ -181,14 +223,10 @@ export class PolicyCache implements GroupWatcher {
     const key = `${projectId}\n${versions}\n${recentDays}`;
     let entry = this.groups.get(key);
     if (!entry || !same(entry.stamp, stamp)) {
-      const rows = await policyGroups(this.sql, projectId, { now, recentDays, versions, samplesPerGroup: 0 });
-      // Read again (PostgreSQL after any commit, either engine each hour): what did not change is carried over.
-      const current = this.groups.get(key);
-      if (current && carryOver(current, rows)) {
-        current.stamp = stamp;
-        return current;
-      }
-      entry = {
+      const { value, snapshot, heard } = await this.read(projectId, (sql) =>
+        policyGroups(sql, projectId, { now, recentDays, versions, samplesPerGroup: 0 }),
+      );
+      const fresh: GroupsEntry = {
         key,
         serial: ++serials,
         changed: new Map(),
@@ -198,11 +236,58 @@ export class PolicyCache implements GroupWatcher {
         versions,
         index: null,
         stamp,
-        rows,
+        rows: value,
+        snapshot,
+        ringsDue: new Set(),
+        filling: null,
       };
-      this.groups.set(key, entry);
+      fresh.stamp = { ...stamp, own: catchUp(stamp.own, snapshot, heard, (c) => this.patch(fresh, c)) };
+      // Read again (after another node's commit, either engine each hour): what did not change is carried over.
+      const current = this.groups.get(key);
+      if (current && carryOver(current, fresh.rows)) {
+        current.stamp = fresh.stamp;
+        current.snapshot = snapshot;
+        for (const id of fresh.ringsDue) current.ringsDue.add(id);
+        entry = current;
+      } else {
+        entry = fresh;
+        this.groups.set(key, fresh);
+      }
     }
+    await this.fillRings(entry);
     return entry;
+  }
+
+  /** Read the whole rings of the set's groups patched without them (PostgreSQL), before the set is handed out. */
+  private async fillRings(e: GroupsEntry): Promise<void> {
+    for (let round = 0; round < RING_ROUNDS && (e.ringsDue.size > 0 || e.filling); round++) {
+      e.filling ??= this.readRings(e).finally(() => (e.filling = null));
+      await e.filling;
+    }
+  }
+
+  private async readRings(e: GroupsEntry): Promise<void> {
+    const ids = [...e.ringsDue];
+    e.ringsDue.clear();
+    const before = (e.index ??= indexOf(e.rows));
+    const rows = ids.map((id) => e.rows[before.get(id) ?? -1]);
+    let rings: Map<number, PolicyGroupRow["samples"]>;
+    try {
+      rings = await samplesOf(this.sql, ids, -1);
+    } catch (err) {
+      for (const id of ids) e.ringsDue.add(id);
+      throw err;
+    }
+    const index = (e.index ??= indexOf(e.rows));
+    ids.forEach((id, k) => {
+      const i = index.get(id);
+      // A row patched again meanwhile is due again (or was read again whole): it waits for its own read.
+      if (i === undefined || rows[k] === undefined || e.rows[i] !== rows[k]) return;
+      // A new object: the memo is keyed on row objects, and a row may already have been handed out.
+      const row = { ...rows[k], samples: rings.get(id) ?? [] };
+      e.rows[i] = row;
+      if (e.synced !== null) e.changed.set(id, row);
+    });
   }
 
   /** The whole sample ring of the groups whose hosts `policies` name with a path (the engine reads them all). */
@@ -255,16 +340,22 @@ export class PolicyCache implements GroupWatcher {
    * Per group, the reports with disposition `enforce` tagged with one of `versions` (what those versions blocked on
    * real pages) and the first of them that blocked it: PolicyStore.enforcedReports, kept current. That query scans
    * every hourly row of the project (0.6–0.75 s at 2 M reports, on the event loop with SQLite) and ran for every
-   * build after a new report; now it runs once per project and the writer's commits are added to it (SQLite; on
-   * PostgreSQL, and after any generation step not seen as a commit, it runs again, as the groups are read again).
+   * build after a new report; now it runs once per project and the node's commits are added to it, as to the
+   * groups (it runs again after another node's commit, or any generation step not seen as a commit).
    */
   async blockedReports(projectId: string, versions: readonly number[]): Promise<BlockedReports> {
     const out = new Map<number, { reports: number; since: number }>();
     if (versions.length === 0) return out;
-    const generation = this.writer.generation(projectId) + this.others.generation(projectId);
+    const generation = this.generation(projectId);
     let kept = this.enforced.get(projectId);
-    if (!kept || kept.generation !== generation) {
-      kept = { generation, byGroup: await enforcedByVersion(this.sql, projectId) };
+    if (!kept || kept.own !== generation.own || kept.others !== generation.others) {
+      const {
+        value: byGroup,
+        snapshot,
+        heard,
+      } = await this.read(projectId, (sql) => enforcedByVersion(sql, projectId));
+      const own = catchUp(generation.own, snapshot, heard, (c) => addEnforced(byGroup, c));
+      kept = { own, others: generation.others, snapshot, byGroup };
       this.enforced.set(projectId, kept);
     }
     const wanted = new Set(versions);
@@ -283,85 +374,42 @@ export class PolicyCache implements GroupWatcher {
   samplesOfMany(groupIds: readonly number[], limit: number): Promise<Map<number, PolicyGroupRow["samples"]>> {
     return samplesOf(this.sql, groupIds, limit);
   }
-
-  /** A group's whole sample ring, read synchronously while patching (SQLite only: see the file's header). */
-  private ringNow(groupId: number): PolicyGroupRow["samples"] {
-    return isSqliteReader(this.sql) ? ringSync(this.sql, groupId) : [];
-  }
 }
 
-const same = (a: Stamp, b: Stamp): boolean => a.generation === b.generation && a.hour === b.hour;
+const same = (a: Stamp, b: Stamp): boolean => a.own === b.own && a.others === b.others && a.hour === b.hour;
+
+const indexOf = (rows: readonly PolicyGroupRow[]): Map<number, number> =>
+  new Map(rows.map((r, i) => [r.id, i]));
 
 /**
- * Replace a set's rows with a fresh read of them, keeping each row object that is equal to its new read: the builds'
- * memo is keyed on row objects, and the policy worker is sent only the rows that changed, as if patched. At 20,000
- * groups on PostgreSQL, where every commit means a read, each new report made a whole new set: the worker was sent
- * all of it (a structured clone on the event loop) and built from nothing (~0.8 s). Only when the fresh read is the
- * old one with rows appended (ids grow; a group gone, or one committed out of id order, makes a new set): false.
+ * Whether a read already holds one of the node's own commits. SQLite: a commit heard after a read is never in it
+ * (they do not overlap; no snapshot, no transaction id). PostgreSQL: the read's snapshot says. null: it cannot be
+ * told (a commit without its id), so the read is not patched and is read again.
  */
-function carryOver(entry: GroupsEntry, fresh: PolicyGroupRow[]): boolean {
-  const old = entry.rows;
-  if (fresh.length < old.length) return false;
-  for (let i = 0; i < old.length; i++) if (fresh[i]!.id !== old[i]!.id) return false;
-  const rows = fresh.map((r, i) => {
-    const o = old[i];
-    if (o !== undefined && equalData(o, r)) return o;
-    if (entry.synced !== null) entry.changed.set(r.id, r);
-    return r;
-  });
-  entry.rows = rows;
-  entry.index = null;
-  return true;
+function saw(snapshot: Snapshot | null, xid: string | null): boolean | null {
+  if (snapshot === null) return xid === null ? false : null;
+  return xid === null ? null : sawCommit(snapshot, xid);
 }
 
-/** Equal plain data (objects, arrays, primitives), compared all the way down. */
-function equalData(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!equalData(a[i], b[i])) return false;
-    return true;
+/**
+ * The own generation a read holds once the commits heard while it ran are applied to it (`apply`), in order, each
+ * only if the read did not already see it; `from` is the generation when the read began. It stops at a step not
+ * heard as a commit, or one it cannot tell about (a SQLite read overlapped by a commit): the read is then behind,
+ * and the next call reads again.
+ */
+function catchUp(
+  from: number,
+  snapshot: Snapshot | null,
+  heard: readonly Heard[],
+  apply: (changes: readonly GroupChange[]) => void,
+): number {
+  let own = from;
+  for (const h of heard) {
+    if (h.generation <= own) continue;
+    const seen = snapshot === null ? null : saw(snapshot, h.xid);
+    if (h.generation !== own + 1 || seen === null) break;
+    if (!seen) apply(h.changes);
+    own = h.generation;
   }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
-    if (
-      !Object.hasOwn(b, k) ||
-      !equalData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
-    )
-      return false;
-  }
-  return true;
-}
-
-/** Reports with disposition `enforce`, per group and version tag (untagged ones, version 0, are not counted). */
-type EnforcedCounts = Map<number, Map<number, number>>;
-
-async function enforcedByVersion(sql: SqlReader, projectId: string): Promise<EnforcedCounts> {
-  const rows = await sql.all<{ groupId: unknown; policyVersion: unknown; cnt: unknown }>(Prisma.sql`
-    SELECT "groupId", "policyVersion", SUM(count) AS cnt FROM "GroupHour"
-    WHERE "projectId" = ${projectId} AND disposition = 'enforce' AND "policyVersion" > 0
-    GROUP BY "groupId", "policyVersion"`);
-  const out: EnforcedCounts = new Map();
-  for (const r of rows) {
-    const g = Number(r.groupId);
-    let byVersion = out.get(g);
-    if (!byVersion) out.set(g, (byVersion = new Map()));
-    byVersion.set(Number(r.policyVersion), Number(r.cnt));
-  }
-  return out;
-}
-
-/** Add a commit's tagged `enforce` reports to the counts. */
-function addEnforced(counts: EnforcedCounts, changes: readonly GroupChange[]): void {
-  for (const c of changes) {
-    for (const h of c.hours) {
-      if (h.disposition !== "enforce" || !(h.policyVersion > 0)) continue;
-      let byVersion = counts.get(c.id);
-      if (!byVersion) counts.set(c.id, (byVersion = new Map()));
-      byVersion.set(h.policyVersion, (byVersion.get(h.policyVersion) ?? 0) + h.count);
-    }
-  }
+  return own;
 }

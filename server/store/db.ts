@@ -6,7 +6,7 @@
 import type Database from "better-sqlite3";
 import type pg from "pg";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
-import type { SqlReader, SqliteReader } from "./sql.ts";
+import type { PgReader, SqliteReader } from "./sql.ts";
 import type { Config } from "../config.ts";
 import { openDb, sqliteProbe, type OpenDbOptions } from "./sqlite-db.ts";
 import { classifyPg, openPgDb, pgProbe } from "./pg-db.ts";
@@ -32,7 +32,7 @@ export type SqliteDb = DbCommon & {
 
 export type PgDb = DbCommon & {
   engine: "postgres";
-  sql: SqlReader;
+  sql: PgReader;
   /** The node's pool (the PostgreSQL engine's modules only). */
   pool: pg.Pool;
   /** The ingest writer's connection, in pipeline mode (pg-batch.ts). */

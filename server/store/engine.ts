@@ -21,8 +21,12 @@ export type GroupChange = {
 /** A request waiting for its commit to be durable. */
 export type Waiter = { reports: number; resolve: () => void; reject: (err: unknown) => void };
 
-/** Group changes per project, built only for the projects `watches` asked for. */
-export type CommitChanges = Map<string, GroupChange[]>;
+/**
+ * Group changes per project, built only for the projects `watches` asked for; on PostgreSQL with the commit's
+ * transaction id (pg_current_xact_id), which tells a reader whether a read of its own already saw this commit
+ * (pg-snapshot.ts).
+ */
+export type CommitChanges = Map<string, GroupChange[]> & { xid?: string };
 
 export interface BatchEngine {
   /**

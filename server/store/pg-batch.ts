@@ -221,7 +221,13 @@ export class PgBatchEngine implements BatchEngine {
     const samples: { groupId: number; slot: number; r: RecentReport }[] = [];
     const cacheAdds: [string, GroupCache][] = [];
     // Round trip 1. The transaction opens in the same round trip as the upsert: what was queued first runs first.
-    const begin = client.query("BEGIN; SET LOCAL synchronous_commit = on");
+    // Its id goes to the writer's watchers with the changes: the policy cache compares it with the snapshot of its
+    // own reads (pg-snapshot.ts), so it patches a read with this commit only if the read did not already see it.
+    const begin = client
+      .query("BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_current_xact_id()::text AS xid")
+      .then((r) => {
+        changes.xid = (r as unknown as pg.QueryResult<{ xid: string }>[])[2]!.rows[0]!.xid;
+      });
     let byKey = new Map<string, GroupRow>();
     if (agg.groups.size === 0) await begin;
     else {

@@ -6,6 +6,7 @@
 import type Database from "better-sqlite3";
 import type pg from "pg";
 import { Prisma } from "../generated/prisma/client.ts";
+import { parseSnapshot, type Snapshot } from "./pg-snapshot.ts";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -91,19 +92,59 @@ export function sqliteReader(raw: Database.Database): SqliteReader {
   };
 }
 
-/** Reads on a PostgreSQL pool; connection errors the driver raises without a code get one (pgConnectionCode). */
-export function pgReader(pool: pg.Pool): SqlReader {
+/** PostgreSQL's reader also runs several reads in one snapshot, and says which snapshot (pg-snapshot.ts). */
+export type PgReader = SqlReader & {
+  /**
+   * Run `fn`'s reads on one connection in one REPEATABLE READ READ ONLY transaction: they see one moment of the
+   * database, whose snapshot is returned with their result.
+   */
+  inSnapshot<T>(fn: (sql: SqlReader) => Promise<T>): Promise<{ value: T; snapshot: Snapshot }>;
+};
+
+/** Reads on one connection or the pool (whichever connection is free per statement). */
+function readerOn(db: Pick<pg.Pool | pg.PoolClient, "query">): SqlReader {
   return {
     dialect: POSTGRES,
     all: async <T>(q: Prisma.Sql): Promise<T[]> => {
       try {
-        return (await pool.query(q.text, q.values)).rows as T[];
+        return (await db.query(q.text, q.values)).rows as T[];
       } catch (err) {
         throw withPgConnectionCode(err);
       }
     },
   };
 }
+
+/** Reads on a PostgreSQL pool; connection errors the driver raises without a code get one (pgConnectionCode). */
+export function pgReader(pool: pg.Pool): PgReader {
+  return {
+    ...readerOn(pool),
+    inSnapshot: async <T>(fn: (sql: SqlReader) => Promise<T>) => {
+      const client = await pool.connect().catch((err: unknown) => {
+        throw withPgConnectionCode(err);
+      });
+      let broken = false;
+      try {
+        // One round trip: the snapshot is taken by the transaction's first statement, the SELECT.
+        const opened = (await client.query(
+          "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_current_snapshot()::text AS s",
+        )) as unknown as pg.QueryResult<{ s: string }>[];
+        const snapshot = parseSnapshot(opened[1]!.rows[0]!.s);
+        const value = await fn(readerOn(client));
+        await client.query("COMMIT");
+        return { value, snapshot };
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => (broken = true));
+        throw withPgConnectionCode(err);
+      } finally {
+        client.release(broken);
+      }
+    },
+  };
+}
+
+/** Whether reads can run in one snapshot that names the commits it saw (PostgreSQL). */
+export const isPgReader = (sql: SqlReader): sql is PgReader => "inSnapshot" in sql;
 
 /** The code given to node-postgres's connection errors that carry none (they only say so in their message). */
 export const PG_CONNECTION_LOST = "PG_CONNECTION_LOST";

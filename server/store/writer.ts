@@ -65,12 +65,13 @@ class BatchWaiter {
 }
 
 /**
- * Told, right after a commit, what it changed in a project's non-noise groups and the project's new generation.
- * `wants` keeps the writer from building the changes of projects nobody follows.
+ * Told, right after a commit, what it changed in a project's non-noise groups, the project's new generation and
+ * (PostgreSQL) the commit's transaction id, null on SQLite. `wants` keeps the writer from building the changes of
+ * projects nobody follows.
  */
 export type GroupWatcher = {
   wants(projectId: string): boolean;
-  committed(projectId: string, changes: readonly GroupChange[], generation: number): void;
+  committed(projectId: string, changes: readonly GroupChange[], generation: number, xid: string | null): void;
 };
 
 /** The bounds a writer's options select (defaults: ring 20, 4 samples per commit, 50 pages, 20 browsers). */
@@ -255,7 +256,7 @@ export class ReportWriter {
       for (const w of this.watchers) {
         try {
           // Each watcher is told only what it asked for (a change list built for another watcher's project).
-          if (w.wants(projectId)) w.committed(projectId, list, generation);
+          if (w.wants(projectId)) w.committed(projectId, list, generation, changes.xid ?? null);
         } catch {
           // The batch is committed and must still be acknowledged. A watcher that failed half-way keeps its old
           // generation, so its readers see a mismatch and reload from the database.

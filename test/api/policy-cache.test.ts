@@ -1,32 +1,39 @@
 // The policy API's group cache is kept current by the writer's commits: after every commit its rows equal a fresh
-// read of the database, for the builder's view ("inline") and the version comparison's ("all").
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// read of the database, for the builder's view ("inline") and the version comparison's ("all"), on the engine
+// CINCH_TEST_ENGINE selects; each set is read once, then only patched (on PostgreSQL too: the node's own commits).
 import { expect, test, vi } from "vitest";
-import { openDb } from "../../server/store/db.ts";
-import { ReportWriter } from "../../server/store/writer.ts";
 import { policyGroups } from "../../server/store/policy-groups.ts";
 import { PolicyCache } from "../../server/api/policy-cache.ts";
+import { isPgReader, type PgReader, type SqlReader } from "../../server/store/sql.ts";
+import type { Prisma } from "../../server/generated/prisma/client.ts";
 import type { NoiseReason, Violation } from "../../server/reports/types.ts";
 import { violation } from "../helpers/violation.ts";
+import { policyDb } from "../helpers/policy-db.ts";
 import { prng } from "../../bench/workload.ts";
+
+/** A reader that counts the reads of a project's groups (policyGroups' first statement). */
+function countingReads(sql: SqlReader): { sql: SqlReader; reads: () => number } {
+  let n = 0;
+  const counted = (r: SqlReader): SqlReader => ({
+    ...r,
+    all: <T>(q: Prisma.Sql): Promise<T[]> => {
+      if (q.sql.includes(`FROM "ViolationGroup" WHERE "projectId" =`)) n++;
+      return r.all<T>(q);
+    },
+  });
+  if (!isPgReader(sql)) return { sql: counted(sql), reads: () => n };
+  const pg: PgReader = { ...counted(sql), inSnapshot: (fn) => sql.inSnapshot((s) => fn(counted(s))) };
+  return { sql: pg, reads: () => n };
+}
 
 const DAY_MS = 86_400_000;
 
 test.each([1, 2, 3])("cached groups equal a fresh read after every commit (seed %i)", async (seed) => {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const db = await openDb(join(mkdtempSync(join(tmpdir(), "cinch-pcache-")), "cinch.db"), {
-    synchronous: "NORMAL",
-  });
-  for (const id of ["p", "q"]) {
-    db.raw
-      .prepare(`INSERT INTO Project (id, name, reportKey, policyKey) VALUES (?, ?, ?, ?)`)
-      .run(id, id, `rk-${id}`, `pk-${id}`);
-  }
-  const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1_000_000 });
-  const cache = new PolicyCache(db.sql, writer);
+  const { db, writer, close } = await policyDb(["p", "q"]);
+  const counting = countingReads(db.sql);
+  const cache = new PolicyCache(counting.sql, writer, db.otherNodes);
   const hosts = ["https://a.example", "https://b.example", "https://ajax.googleapis.com", "inline", "eval"];
   const violation = (): Violation => {
     const blocked = pick(hosts);
@@ -69,19 +76,16 @@ test.each([1, 2, 3])("cached groups equal a fresh read after every commit (seed 
     expect(await cache.groupsFor("p", now, [], { versions: "all", recentDays: 2 })).toEqual(
       await fresh("all", 2),
     );
+    // Each set was read once; every commit after was patched in.
+    expect(counting.reads()).toBe(2);
   } finally {
-    writer.close();
-    await db.close();
+    await close();
   }
 });
 
 test("a watcher that throws does not cost the writer its acknowledgments; the cache reloads", async () => {
-  const db = await openDb(join(mkdtempSync(join(tmpdir(), "cinch-pcache-")), "cinch.db"), {
-    synchronous: "NORMAL",
-  });
-  db.raw.prepare(`INSERT INTO Project (id, name, reportKey, policyKey) VALUES ('p', 'p', 'rk', 'pk')`).run();
-  const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1000 });
-  const cache = new PolicyCache(db.sql, writer);
+  const { db, writer, close } = await policyDb(["p"]);
+  const cache = new PolicyCache(db.sql, writer, db.otherNodes);
   const now = Date.now();
   const v = violation({
     directive: "img-src",
@@ -102,7 +106,6 @@ test("a watcher that throws does not cost the writer its acknowledgments; the ca
     const rows = await cache.groupsFor("p", now, []);
     expect(rows.map((g) => [g.blocked, g.count, g.recentCount])).toEqual([["https://a.example", 2, 2]]);
   } finally {
-    writer.close();
-    await db.close();
+    await close();
   }
 });

@@ -1,0 +1,142 @@
+// The policy cache's rows (policy-cache.ts): a group's row patched with one commit, a set read again that keeps its
+// unchanged row objects, the enforce counts per group and version, and the small LRU the cache keeps them in.
+import type { PolicyGroupRow } from "../store/policy-groups.ts";
+import type { SyncSource } from "../policy-worker/pool.ts";
+import type { SqlReader } from "../store/sql.ts";
+import type { GroupChange } from "../store/writer.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+
+/** A small least-recently-used map (insertion order is recency). */
+export class Lru<V> {
+  private map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, v: V): void {
+    this.map.delete(key);
+    this.map.set(key, v);
+    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
+/**
+ * A group's row after one commit's change to it: a new object (rows handed out earlier stay as they were). Recent
+ * counts grow by the commit's hours from `recentHour` on; per-version counts for every group with versions "all",
+ * for inline groups otherwise.
+ */
+export function patchedRow(
+  old: PolicyGroupRow | undefined,
+  c: GroupChange,
+  recentHour: number,
+  versions: "all" | "inline",
+  samples: PolicyGroupRow["samples"],
+): PolicyGroupRow {
+  let recent = 0;
+  const perVersion = new Map<number, number>();
+  for (const h of c.hours) {
+    if (h.hour >= recentHour) recent += h.count;
+    perVersion.set(h.policyVersion, (perVersion.get(h.policyVersion) ?? 0) + h.count);
+  }
+  const row: PolicyGroupRow = {
+    id: c.id,
+    directive: c.directive,
+    blocked: c.blocked,
+    count: (old?.count ?? 0) + c.count,
+    pages: [...c.pages],
+    firstSeen: old ? Math.min(old.firstSeen, c.firstSeen) : c.firstSeen,
+    lastSeen: old ? Math.max(old.lastSeen, c.lastSeen) : c.lastSeen,
+    samples,
+    countsByVersion: { ...old?.countsByVersion },
+    recentCount: (old?.recentCount ?? 0) + recent,
+  };
+  if (versions === "all" || c.blocked === "inline") {
+    for (const [v, n] of perVersion) row.countsByVersion[v] = (row.countsByVersion[v] ?? 0) + n;
+  }
+  return row;
+}
+
+/**
+ * Replace a set's rows with a fresh read of them, keeping each row object that is equal to its new read: the builds'
+ * memo is keyed on row objects, and the policy worker is sent only the rows that changed, as if patched. At 20,000
+ * groups on PostgreSQL, where every commit meant a read, each new report made a whole new set: the worker was sent
+ * all of it (a structured clone on the event loop) and built from nothing (~0.8 s). Only when the fresh read is the
+ * old one with rows appended (ids grow; a group gone, or one committed out of id order, makes a new set): false.
+ */
+export function carryOver(
+  entry: SyncSource & { rows: PolicyGroupRow[]; index: Map<number, number> | null },
+  fresh: readonly PolicyGroupRow[],
+): boolean {
+  const old = entry.rows;
+  if (fresh.length < old.length) return false;
+  for (let i = 0; i < old.length; i++) if (fresh[i]!.id !== old[i]!.id) return false;
+  const rows = fresh.map((r, i) => {
+    const o = old[i];
+    if (o !== undefined && equalData(o, r)) return o;
+    if (entry.synced !== null) entry.changed.set(r.id, r);
+    return r;
+  });
+  entry.rows = rows;
+  entry.index = null;
+  return true;
+}
+
+/** Equal plain data (objects, arrays, primitives), compared all the way down. */
+function equalData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equalData(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (
+      !Object.hasOwn(b, k) ||
+      !equalData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
+    )
+      return false;
+  }
+  return true;
+}
+
+/** Reports with disposition `enforce`, per group and version tag (untagged ones, version 0, are not counted). */
+export type EnforcedCounts = Map<number, Map<number, number>>;
+
+export async function enforcedByVersion(sql: SqlReader, projectId: string): Promise<EnforcedCounts> {
+  const rows = await sql.all<{ groupId: unknown; policyVersion: unknown; cnt: unknown }>(Prisma.sql`
+    SELECT "groupId", "policyVersion", SUM(count) AS cnt FROM "GroupHour"
+    WHERE "projectId" = ${projectId} AND disposition = 'enforce' AND "policyVersion" > 0
+    GROUP BY "groupId", "policyVersion"`);
+  const out: EnforcedCounts = new Map();
+  for (const r of rows) {
+    const g = Number(r.groupId);
+    let byVersion = out.get(g);
+    if (!byVersion) out.set(g, (byVersion = new Map()));
+    byVersion.set(Number(r.policyVersion), Number(r.cnt));
+  }
+  return out;
+}
+
+/** Add a commit's tagged `enforce` reports to the counts. */
+export function addEnforced(counts: EnforcedCounts, changes: readonly GroupChange[]): void {
+  for (const c of changes) {
+    for (const h of c.hours) {
+      if (h.disposition !== "enforce" || !(h.policyVersion > 0)) continue;
+      let byVersion = counts.get(c.id);
+      if (!byVersion) counts.set(c.id, (byVersion = new Map()));
+      byVersion.set(h.policyVersion, (byVersion.get(h.policyVersion) ?? 0) + h.count);
+    }
+  }
+}
