@@ -1,0 +1,61 @@
+// The dashboard's listing on PostgreSQL answers exactly what the GroupHour fallback answers there and what SQLite
+// answers on the same rows: a random dataset is written through the writer on SQLite, copied into a fresh
+// PostgreSQL database (cinch db copy), and every window and filter of the rollups test is asked of the three.
+// PostgreSQL has paths of its own (group-list.ts: leanList), which the SQLite tests never run.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { copyDatabase } from "../../server/store/db-copy.ts";
+import { openDb } from "../../server/store/db.ts";
+import { openPgDb } from "../../server/store/pg-db.ts";
+import { ViolationStore, tagFree } from "../../server/store/violations.ts";
+import { prng } from "../../bench/workload.ts";
+import { listingCases, writeDataset } from "../helpers/listing-data.ts";
+import { createPgDb, skipUnlessPg } from "./db.ts";
+
+const skip = await skipUnlessPg("test/pg/listing.test.ts");
+const dir = mkdtempSync(join(tmpdir(), "cinch-pg-listing-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(skip)("dashboard listing on PostgreSQL", () => {
+  test.each([1, 2])(
+    "random dataset %i: the fast paths equal the fallback and SQLite",
+    async (seed) => {
+      const d = await writeDataset(dir, `listing-${seed}`, seed);
+      const target = await createPgDb("cinch_listing");
+      await d.db.close();
+      try {
+        await copyDatabase(`file:${join(dir, `listing-${seed}.db`)}`, target.url);
+        const lite = await openDb(join(dir, `listing-${seed}.db`));
+        const pg = await openPgDb(target.url);
+        try {
+          const onLite = new ViolationStore(lite);
+          const fast = new ViolationStore(pg);
+          const slow = new ViolationStore(pg, { rollups: false });
+          let lean = 0;
+          for (const { projectId, filter } of listingCases(d, prng(seed))) {
+            const [a, b, c] = await Promise.all([
+              fast.listGroups(projectId, filter),
+              slow.listGroups(projectId, filter),
+              onLite.listGroups(projectId, filter),
+            ]);
+            expect(a, JSON.stringify(filter)).toEqual(b);
+            expect(a, JSON.stringify(filter)).toEqual(c);
+            // Listings leanList answers (sorted by count, no text or page), with groups in them.
+            if ((filter.sort ?? "count") === "count" && tagFree(filter) && !filter.text && !filter.page) {
+              if (a.groups.length > 0) lean++;
+            }
+          }
+          expect(lean).toBeGreaterThan(30);
+        } finally {
+          await pg.close();
+          await lite.close();
+        }
+      } finally {
+        await target.drop();
+      }
+    },
+    120_000,
+  );
+});
