@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { openDb } from "../server/store/db.ts";
 import { ProjectStore } from "../server/store/projects.ts";
 import { AlertConfigStore } from "../server/store/alert-config.ts";
-import { freePort, runLoadProcess, startServer, type ServerProc } from "./proc.ts";
+import { freePort, runLoadProcess, startCinch, type ServerProc } from "./proc.ts";
 import type { LoadRequest } from "./load.ts";
 
 const arg = (name: string, dflt: number): number => {
@@ -83,7 +83,7 @@ async function target(name: string, rules: number): Promise<Target> {
   }
   await db.close();
   const port = await freePort();
-  const server = await startServer("server/main.ts", [], port, {
+  const server = await startCinch(port, {
     DATA_DIR: dir,
     PORT: String(port),
     HOST: "127.0.0.1",

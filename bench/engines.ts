@@ -20,7 +20,7 @@ import { Prisma } from "../server/generated/prisma/client.ts";
 import { createPgDb } from "../test/pg/db.ts";
 import type { LoadRequest } from "./load.ts";
 import { cinchEnv, UNLIMITED } from "./ingest.ts";
-import { cpuSecondsOf, freePort, runLoadProcess, startServer } from "./proc.ts";
+import { cpuSecondsOf, freePort, runLoadProcess, startCinch } from "./proc.ts";
 import { buildWorkload, type Workload } from "./workload.ts";
 
 export type Engine = "sqlite" | "postgres";
@@ -107,9 +107,7 @@ export async function runEngines(o: EngineOptions): Promise<EngineRun[]> {
       const p = await new ProjectStore(db.prisma).create(`bench-${engine}`);
       await db.close();
       const port = await freePort();
-      const server = await startServer(
-        "server/main.ts",
-        [],
+      const server = await startCinch(
         port,
         cinchEnv(dir, port, { ...env, ...UNLIMITED }),
         o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${join(o.cpuProfDir, engine)}`] : [],

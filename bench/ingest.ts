@@ -8,7 +8,15 @@ import { openDb } from "../server/store/db.ts";
 import { ProjectStore } from "../server/store/projects.ts";
 import { merge, summary } from "./hist.ts";
 import type { LoadRequest, LoadResult } from "./load.ts";
-import { cpuSecondsOf, freePort, runLoadProcess, sampleRss, startServer, type ServerProc } from "./proc.ts";
+import {
+  cpuSecondsOf,
+  freePort,
+  runLoadProcess,
+  sampleRss,
+  startCinch,
+  startServer,
+  type ServerProc,
+} from "./proc.ts";
 import { NAIVE_ID_BASE } from "./targets/naive-id.ts";
 import type { Workload } from "./workload.ts";
 
@@ -196,12 +204,11 @@ async function start(
       const sync: Record<string, string> = normal ? { SQLITE_SYNCHRONOUS: "NORMAL" } : {};
       const before = name.startsWith("cinch-before");
       if (before && !beforeDir) throw new Error(`${name} needs the before tree (--before <dir>)`);
-      const server = await startServer(
-        before ? join(beforeDir!, "server/main.ts") : "server/main.ts",
-        [],
+      const server = await startCinch(
         port,
         cinchEnv(dir, port, { ...env, ...sync }),
         nodeArgs,
+        before ? beforeDir! : undefined,
       );
       return {
         name,

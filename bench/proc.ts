@@ -76,7 +76,55 @@ export type ServerProc = {
  */
 export const SERVER_NODE_ARGS = ["--max-semi-space-size=32"];
 
-/** Start `node --import tsx <script> ...args` and wait until it answers HTTP on its port. */
+/**
+ * Cinch's server as `npm start` runs it, compiled by tsc (`scripts/build.mjs --server-only`) into `.bench-dist/` of
+ * its tree (at dist/'s depth, so the compiled modules find prisma/ and package.json alike), once per tree and bench
+ * process. Under `--import tsx` the server also carried tsx's loader thread and transform caches: ~50 MB more peak
+ * RSS in the overload run (303–309 vs 253–261 MB side by side, 2026-12-07, load 4–5), memory no user's server has.
+ * Answers the compiled main.js.
+ */
+const compiledTrees = new Map<string, Promise<string>>();
+export function compiledCinch(tree = ROOT): Promise<string> {
+  let p = compiledTrees.get(tree);
+  if (!p) {
+    p = new Promise<string>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [join(tree, "scripts/build.mjs"), "--server-only", "--out", ".bench-dist"],
+        {
+          cwd: tree,
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+      child.once("exit", (code) =>
+        code === 0
+          ? resolve(join(tree, ".bench-dist/main.js"))
+          : reject(new Error(`compiling ${tree}: ${err}`)),
+      );
+    });
+    compiledTrees.set(tree, p);
+  }
+  return p;
+}
+
+/** Start Cinch (`<tree>/server/main.ts`, compiled: compiledCinch) and wait until it answers HTTP on its port. */
+export async function startCinch(
+  port: number,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+  tree = ROOT,
+): Promise<ServerProc> {
+  // A tree from before scripts/build.mjs took --server-only (an old --before tree) runs under tsx, as it did then.
+  if (!readFileSync(join(tree, "scripts/build.mjs"), "utf8").includes("--server-only"))
+    return startServer(join(tree, "server/main.ts"), [], port, env, nodeArgs);
+  return startServer(await compiledCinch(tree), [], port, env, nodeArgs);
+}
+
+/**
+ * Start `node <script> ...args` (`--import tsx` for a .ts script) and wait until it answers HTTP on its port.
+ */
 export async function startServer(
   script: string,
   args: string[],
@@ -89,8 +137,7 @@ export async function startServer(
     [
       ...SERVER_NODE_ARGS,
       ...nodeArgs,
-      "--import",
-      "tsx",
+      ...(script.endsWith(".ts") ? ["--import", "tsx"] : []),
       isAbsolute(script) ? script : join(ROOT, script),
       ...args,
     ],

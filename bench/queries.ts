@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ingestDuringBuilds, type BuildLoadRun } from "./build-load.ts";
 import { cinchEnv, UNLIMITED } from "./ingest.ts";
-import { freePort, rssOf, startServer } from "./proc.ts";
+import { freePort, rssOf, startCinch } from "./proc.ts";
 import { seedDashboard, seedDashboardPg, type Seeded } from "./seed.ts";
 
 const DAY_MS = 86_400_000;
@@ -91,9 +91,7 @@ export async function runQueries(o: QueryOptions): Promise<QueryResults> {
   // Rate limits raised: the ingest load beside the builds comes from one loopback address (build-load.ts).
   const start = async (extra: Record<string, string>) => {
     const port = await freePort();
-    return startServer(
-      "server/main.ts",
-      [],
+    return startCinch(
       port,
       cinchEnv(dir, port, {
         ...UNLIMITED,

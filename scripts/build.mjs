@@ -8,7 +8,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const dist = join(root, "dist");
+// `--server-only --out <dir>`: only the server, into <dir> (a folder of the checkout, at dist/'s depth so the
+// compiled modules' `new URL("../…")` paths resolve alike), and no build.json. `npm run bench` runs Cinch so.
+const args = process.argv.slice(2);
+const serverOnly = args.includes("--server-only");
+const outAt = args.indexOf("--out");
+const dist = join(root, outAt >= 0 ? args[outAt + 1] : "dist");
+if (dirname(dist) !== root.replace(/\/$/, "")) throw new Error(`build: --out must be a folder of ${root}`);
 /** Files the compiled modules read next to themselves (new URL("./…", import.meta.url)). */
 const ASSETS = ["accounts/common-passwords.txt"];
 
@@ -30,12 +36,21 @@ function bin(name) {
 rmSync(dist, { recursive: true, force: true });
 // tsc keeps server/'s layout under dist/, so every `new URL("../…", import.meta.url)` (package.json, prisma/,
 // web/dist/) resolves to the same file from dist/ as from server/.
-run("server (tsc -p tsconfig.build.json → dist/)", bin("tsc"), ["-p", "tsconfig.build.json"]);
+run(`server (tsc -p tsconfig.build.json → ${dist})`, bin("tsc"), [
+  "-p",
+  "tsconfig.build.json",
+  "--outDir",
+  dist,
+]);
 for (const asset of ASSETS) {
   const from = join(root, "server", asset);
   if (!existsSync(from)) throw new Error(`build: asset ${from} is missing`);
   mkdirSync(dirname(join(dist, asset)), { recursive: true });
   copyFileSync(from, join(dist, asset));
+}
+if (serverOnly) {
+  process.stderr.write(`build: server done (${dist})\n`);
+  process.exit(0);
 }
 run("dashboard (vite → web/dist/)", bin("vite"), [
   "build",
