@@ -1,15 +1,11 @@
 // What each group blocked in production (reports with disposition `enforce` tagged with a version), as the policy
 // cache keeps it (api/policy-cache.ts blockedReports): read once, then the writer's commits are added, and after every
-// commit it is exactly what PolicyStore.enforcedReports reads afresh (a scan of every hourly row of the project).
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// commit it is exactly what PolicyStore.enforcedReports reads afresh (a scan of every hourly row of the project), on
+// the engine CINCH_TEST_ENGINE selects (on PostgreSQL the node's own commits are added too).
 import { expect, test } from "vitest";
-import { openDb } from "../../server/store/db.ts";
-import { ReportWriter } from "../../server/store/writer.ts";
 import { PolicyCache } from "../../server/api/policy-cache.ts";
 import { PolicyStore } from "../../server/store/policies.ts";
-import type { SqliteReader } from "../../server/store/sql.ts";
+import { countReads, policyDb } from "../helpers/policy-db.ts";
 import { violation } from "../helpers/violation.ts";
 import { prng } from "../../bench/workload.ts";
 
@@ -18,23 +14,10 @@ test.each([1, 2, 3])(
   async (seed) => {
     const rnd = prng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-    const db = await openDb(join(mkdtempSync(join(tmpdir(), "cinch-enforced-")), "cinch.db"), {
-      synchronous: "NORMAL",
-    });
-    db.raw
-      .prepare(`INSERT INTO Project (id, name, reportKey, policyKey) VALUES ('p', 'p', 'rk', 'pk')`)
-      .run();
+    const { db, writer, close } = await policyDb(["p"]);
     // The reads of the enforce counts, counted.
-    let reads = 0;
-    const sql: SqliteReader = {
-      ...db.sql,
-      all: (q) => {
-        if (q.sql.includes("'enforce'")) reads++;
-        return db.sql.all(q);
-      },
-    } as SqliteReader;
-    const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1_000_000 });
-    const cache = new PolicyCache(sql, writer);
+    const counting = countReads(db.sql, (text) => text.includes("'enforce'"));
+    const cache = new PolicyCache(counting.sql, writer, db.otherNodes);
     const store = new PolicyStore(db.prisma);
     const anyViolation = () => {
       const host = pick([
@@ -66,10 +49,9 @@ test.each([1, 2, 3])(
         expect(await cache.blockedReports("p", asked)).toEqual(await store.enforcedReports("p", asked));
       }
       // Read once, then kept current by the commits.
-      expect(reads).toBe(1);
+      expect(counting.reads()).toBe(1);
     } finally {
-      writer.close();
-      await db.close();
+      await close();
     }
   },
 );

@@ -4,27 +4,10 @@
 import { expect, test, vi } from "vitest";
 import { policyGroups } from "../../server/store/policy-groups.ts";
 import { PolicyCache } from "../../server/api/policy-cache.ts";
-import { isPgReader, type PgReader, type SqlReader } from "../../server/store/sql.ts";
-import type { Prisma } from "../../server/generated/prisma/client.ts";
 import type { NoiseReason, Violation } from "../../server/reports/types.ts";
 import { violation } from "../helpers/violation.ts";
-import { policyDb } from "../helpers/policy-db.ts";
+import { countReads, policyDb } from "../helpers/policy-db.ts";
 import { prng } from "../../bench/workload.ts";
-
-/** A reader that counts the reads of a project's groups (policyGroups' first statement). */
-function countingReads(sql: SqlReader): { sql: SqlReader; reads: () => number } {
-  let n = 0;
-  const counted = (r: SqlReader): SqlReader => ({
-    ...r,
-    all: <T>(q: Prisma.Sql): Promise<T[]> => {
-      if (q.sql.includes(`FROM "ViolationGroup" WHERE "projectId" =`)) n++;
-      return r.all<T>(q);
-    },
-  });
-  if (!isPgReader(sql)) return { sql: counted(sql), reads: () => n };
-  const pg: PgReader = { ...counted(sql), inSnapshot: (fn) => sql.inSnapshot((s) => fn(counted(s))) };
-  return { sql: pg, reads: () => n };
-}
 
 const DAY_MS = 86_400_000;
 
@@ -32,7 +15,8 @@ test.each([1, 2, 3])("cached groups equal a fresh read after every commit (seed 
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const { db, writer, close } = await policyDb(["p", "q"]);
-  const counting = countingReads(db.sql);
+  // The reads of a project's groups (policyGroups' first statement), counted.
+  const counting = countReads(db.sql, (text) => text.includes(`FROM "ViolationGroup" WHERE "projectId" =`));
   const cache = new PolicyCache(counting.sql, writer, db.otherNodes);
   const hosts = ["https://a.example", "https://b.example", "https://ajax.googleapis.com", "inline", "eval"];
   const violation = (): Violation => {

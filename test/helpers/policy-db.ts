@@ -4,7 +4,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Prisma } from "../../server/generated/prisma/client.ts";
 import { openDb, type Db } from "../../server/store/db.ts";
+import { isPgReader, type PgReader, type SqlReader } from "../../server/store/sql.ts";
 import { openPgDb } from "../../server/store/pg-db.ts";
 import { PgBatchEngine } from "../../server/store/pg-batch.ts";
 import { limitsOf, ReportWriter, type WriterOptions } from "../../server/store/writer.ts";
@@ -51,4 +53,22 @@ export async function policyDb(
       await pgDb?.drop();
     },
   };
+}
+
+/** A reader that counts its statements whose text `match`es (inside PostgreSQL's snapshot reads too). */
+export function countReads(
+  sql: SqlReader,
+  match: (text: string) => boolean,
+): { sql: SqlReader; reads(): number } {
+  let n = 0;
+  const counted = (r: SqlReader): SqlReader => ({
+    ...r,
+    all: <T>(q: Prisma.Sql): Promise<T[]> => {
+      if (match(q.sql)) n++;
+      return r.all<T>(q);
+    },
+  });
+  if (!isPgReader(sql)) return { sql: counted(sql), reads: () => n };
+  const pg: PgReader = { ...counted(sql), inSnapshot: (fn) => sql.inSnapshot((s) => fn(counted(s))) };
+  return { sql: pg, reads: () => n };
 }
