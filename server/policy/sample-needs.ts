@@ -10,7 +10,8 @@ import { parseSource } from "./source.ts";
 /** A test for group keys (`blocked`): does any of the policies name this group's host with a path? */
 export type PathHostTest = (blocked: string) => boolean;
 
-const NONE: PathHostTest = () => false;
+/** The test of policies that name no host with a path (pathSourceHosts answers this one). */
+export const NO_PATH_HOSTS: PathHostTest = () => false;
 
 /** The hosts (and `*.suffix` wildcards) the policies name with a non-empty path. */
 export function pathSourceHosts(policies: readonly string[]): PathHostTest {
@@ -30,7 +31,7 @@ export function pathSourceHosts(policies: readonly string[]): PathHostTest {
       }
     }
   }
-  if (!any && exact.size === 0 && suffixes.length === 0) return NONE;
+  if (!any && exact.size === 0 && suffixes.length === 0) return NO_PATH_HOSTS;
   return (blocked) => {
     if (!blocked.includes("://")) return false;
     if (any) return true;
@@ -48,7 +49,11 @@ function hostOf(origin: string): string | null {
 }
 
 /** Does the engine read every sample of this group (see the module comment)? */
-export function needsAllSamples(directive: string, blocked: string, pathHosts: PathHostTest = NONE): boolean {
+export function needsAllSamples(
+  directive: string,
+  blocked: string,
+  pathHosts: PathHostTest = NO_PATH_HOSTS,
+): boolean {
   if (!blocked.includes("://")) return true;
   if (/^(script-src|worker-src)/.test(directive) && isKnownBypassOrigin(blocked)) return true;
   return pathHosts(blocked);
