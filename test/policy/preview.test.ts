@@ -110,3 +110,40 @@ describe("previewImpact with a list limit", () => {
     expect(cut.summary).toBe(full.summary);
   });
 });
+
+describe("previewImpact remembers verdicts per group object", () => {
+  const groups = [
+    group("img-src", "https://img.example", { count: 4, lastSeen: NOW }),
+    group("img-src", "https://cdn.example", { count: 3, lastSeen: NOW }),
+    group("script-src-elem", "inline", { sample: "a=1;", count: 2, lastSeen: NOW }),
+    group("script-src-elem", "https://js.example", { count: 1, lastSeen: NOW }),
+  ];
+  const policies = [
+    "default-src 'self'",
+    "default-src 'self'; img-src https://img.example",
+    "default-src 'self'; img-src https://cdn.example https://img.example",
+    `default-src 'self'; script-src 'self' ${hashSource("a=1;")}`,
+    "default-src 'self'; script-src 'nonce-abc'",
+    "img-src *; script-src https://js.example 'unsafe-inline'",
+  ];
+  // The same groups as new objects: nothing remembered applies to them.
+  const fresh = (p: string, gs: typeof groups) => previewImpact(p, structuredClone(gs), { now: NOW });
+
+  test("more policies than are remembered, asked in turn: each answer as if checked afresh", () => {
+    for (let round = 0; round < 3; round++) {
+      for (const p of policies) expect(previewImpact(p, groups, { now: NOW })).toEqual(fresh(p, groups));
+    }
+    expect(fresh(policies[0]!, groups).blocked.groups).toBe(4);
+    expect(fresh(policies[1]!, groups).blocked.groups).toBe(3);
+  });
+
+  test("a group replaced by a changed object is checked again", () => {
+    const p = policies[1]!;
+    expect(previewImpact(p, groups, { now: NOW }).blocked.groups).toBe(3);
+    const moved = [{ ...groups[0]!, blocked: "https://elsewhere.example", samples: [] }, ...groups.slice(1)];
+    const r = previewImpact(p, moved, { now: NOW });
+    expect(r).toEqual(fresh(p, moved));
+    expect(r.blocked.groups).toBe(4);
+    expect(previewImpact(p, groups, { now: NOW }).blocked.groups).toBe(3);
+  });
+});
