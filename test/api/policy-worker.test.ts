@@ -1,14 +1,15 @@
 // The policy worker thread (server/policy-worker/): its builds and previews are exactly the in-process ones over a
 // fresh read of the database, after every commit (the groups it holds are patched from the writer's changes, not
 // sent again); a worker that crashes or hangs fails its request with a clear error, and the next request works.
+// The database is the engine CINCH_TEST_ENGINE selects (on PostgreSQL the node's own commits patch the groups too).
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, describe, expect, test } from "vitest";
-import { openDb, type SqliteDb } from "../../server/store/db.ts";
-import { ReportWriter } from "../../server/store/writer.ts";
+import type { Db } from "../../server/store/db.ts";
+import { policyDb } from "../helpers/policy-db.ts";
 import { policyGroups, samplesOf } from "../../server/store/policy-groups.ts";
 import { answerJson, sampleNeeds, type AnswerContext } from "../../server/api/build-answer.ts";
 import { EVIDENCE_SAMPLES } from "../../server/api/present-policy.ts";
@@ -40,12 +41,8 @@ const INPUT: Omit<BuildInput, "groups"> = {
 async function fixture(seed: number) {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const db = await openDb(join(mkdtempSync(join(tmpdir(), "cinch-pworker-")), "cinch.db"), {
-    synchronous: "NORMAL",
-  });
-  db.raw.prepare(`INSERT INTO Project (id, name, reportKey, policyKey) VALUES ('p', 'p', 'rk', 'pk')`).run();
-  const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: 1_000_000 });
-  const cache = new PolicyCache(db.sql, writer);
+  const { db, writer, close } = await policyDb(["p"]);
+  const cache = new PolicyCache(db.sql, writer, db.otherNodes);
   const hosts = [
     "https://a.example",
     "https://b.example",
@@ -85,7 +82,7 @@ async function fixture(seed: number) {
     writer.flushNow();
     await Promise.all(pending);
   };
-  return { db, writer, cache, now, commit };
+  return { db, writer, cache, now, commit, close };
 }
 
 /** The answer's base and pages (as the API passes them). */
@@ -100,7 +97,7 @@ const answerOf = (offset: number, limit: number, decisionLimit = 200): AnswerCon
 
 /** What the API would answer building in process from a fresh read of the database, samples included. */
 async function freshAnswer(
-  db: SqliteDb,
+  db: Db,
   now: number,
   answer: AnswerContext,
   shown = new Map<number, number>(),
@@ -123,7 +120,7 @@ const parsed = (json: Uint8Array): unknown => JSON.parse(new TextDecoder().decod
 
 describe("the worker's answers are the in-process answers", () => {
   test.each([1, 2])("after every commit, patched from the writer's changes (seed %i)", async (seed) => {
-    const { db, writer, cache, now, commit } = await fixture(seed);
+    const { db, cache, now, commit, close } = await fixture(seed);
     const worker = new PolicyWorker({ timeoutMs: 60_000 });
     // The samples the worker asked for, per build; the groups earlier answers showed; what was read again or kept.
     const asked: number[][] = [];
@@ -164,8 +161,7 @@ describe("the worker's answers are the in-process answers", () => {
       expect((await cache.entryFor("p", now)).synced?.seq).toBe(24);
     } finally {
       worker.close();
-      writer.close();
-      await db.close();
+      await close();
     }
   });
 });
@@ -174,7 +170,7 @@ describe("the worker thread's priority", () => {
   test.runIf(process.platform === "linux")(
     "runs at nice 10: ingest wins the CPU when both want it",
     async () => {
-      const { db, writer, cache, now, commit } = await fixture(7);
+      const { cache, now, commit, close } = await fixture(7);
       const worker = new PolicyWorker({ timeoutMs: 60_000 });
       try {
         await commit();
@@ -193,8 +189,7 @@ describe("the worker thread's priority", () => {
         expect(nice[0]).toBe(0);
       } finally {
         worker.close();
-        writer.close();
-        await db.close();
+        await close();
       }
     },
   );
@@ -202,7 +197,7 @@ describe("the worker thread's priority", () => {
 
 describe("many builds at once", () => {
   test("more builds waiting for samples than the worker holds: each is made again and answers", async () => {
-    const { db, writer, cache, now, commit } = await fixture(6);
+    const { db, cache, now, commit, close } = await fixture(6);
     const worker = new PolicyWorker({ timeoutMs: 60_000 });
     // Samples come late: every build has asked for its samples before the first gets them.
     let asked = 0;
@@ -226,15 +221,14 @@ describe("many builds at once", () => {
       expect(asked).toBeGreaterThan(8);
     } finally {
       worker.close();
-      writer.close();
-      await db.close();
+      await close();
     }
   });
 });
 
-describe("a set read again (each hour; after every commit on PostgreSQL)", () => {
+describe("a set read again (each hour; after another node's commit on PostgreSQL)", () => {
   test("unchanged rows are carried over and the worker is patched, not sent the set again; answers equal", async () => {
-    const { db, writer, cache, now, commit } = await fixture(5);
+    const { db, cache, now, commit, close } = await fixture(5);
     const worker = new PolicyWorker({ timeoutMs: 60_000 });
     const readSamples = (ids: number[]) => samplesOf(db.sql, ids, EVIDENCE_SAMPLES);
     try {
@@ -271,15 +265,14 @@ describe("a set read again (each hour; after every commit on PostgreSQL)", () =>
       expect(first.synced?.seq).toBe(4);
     } finally {
       worker.close();
-      writer.close();
-      await db.close();
+      await close();
     }
   });
 });
 
 describe("a failing worker", () => {
   test("a crash fails its request with PolicyWorkerUnavailable; the next request gets a new worker", async () => {
-    const { db, writer, cache, now, commit } = await fixture(3);
+    const { db, cache, now, commit, close } = await fixture(3);
     const worker = new PolicyWorker({ timeoutMs: 60_000, entry: FAULTY });
     try {
       await commit();
@@ -298,13 +291,12 @@ describe("a failing worker", () => {
       expect(parsed(json)).toEqual(await freshAnswer(db, now, answerOf(0, 1000)));
     } finally {
       worker.close();
-      writer.close();
-      await db.close();
+      await close();
     }
   });
 
   test("a worker that does not answer in time is terminated; its request fails, the next one works", async () => {
-    const { db, writer, cache, now, commit } = await fixture(4);
+    const { db, cache, now, commit, close } = await fixture(4);
     const worker = new PolicyWorker({ timeoutMs: 1_500, entry: FAULTY });
     try {
       await commit();
@@ -330,8 +322,7 @@ describe("a failing worker", () => {
       expect(preview).toEqual(previewImpact(POLICIES[0]!, fresh, { now }));
     } finally {
       worker.close();
-      writer.close();
-      await db.close();
+      await close();
     }
   });
 });
