@@ -9,12 +9,10 @@ export type Snapshot = { xmin: bigint; xmax: bigint; running: ReadonlySet<bigint
 
 /** Parse pg_current_snapshot()'s text form, `xmin:xmax:xip1,xip2,…`. */
 export function parseSnapshot(text: string): Snapshot {
-  const parts = text.split(":");
-  if (parts.length !== 3 || !/^\d+$/.test(parts[0]!) || !/^\d+$/.test(parts[1]!)) {
-    throw new Error(`not a PostgreSQL snapshot: ${JSON.stringify(text)}`);
-  }
-  const running = parts[2] === "" ? [] : parts[2]!.split(",").map((x) => BigInt(x));
-  return { xmin: BigInt(parts[0]!), xmax: BigInt(parts[1]!), running: new Set(running) };
+  const m = /^(\d+):(\d+):((?:\d+(?:,\d+)*)?)$/.exec(text);
+  if (!m) throw new Error(`not a PostgreSQL snapshot: ${JSON.stringify(text)}`);
+  const running = m[3] === "" ? [] : m[3]!.split(",").map((x) => BigInt(x));
+  return { xmin: BigInt(m[1]!), xmax: BigInt(m[2]!), running: new Set(running) };
 }
 
 /**
