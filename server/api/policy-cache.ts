@@ -31,6 +31,8 @@ import {
   type PolicyGroupRow,
 } from "../store/policy-groups.ts";
 import { isPgReader, isSqliteReader, type SqlReader } from "../store/sql.ts";
+import { num } from "../store/rows.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { BlockedReports } from "../projects/group-extras.ts";
 import { addBlocked } from "../store/policies.ts";
 import { BuildMemo } from "../policy/build-memo.ts";
@@ -169,6 +171,34 @@ export class PolicyCache implements GroupWatcher {
     return old?.samples ?? [];
   }
 
+  /**
+   * The recent window moved on (every hour) and nothing else changed: the hours that left it are subtracted from the
+   * recent counts, from one statement over their hourly rows, instead of every group being read again (~0.4 s of
+   * the event loop each hour for each set at 20,000 groups on SQLite, where reads are synchronous). Nothing is done
+   * when a commit or another node's was not patched in, or the window moved back; on PostgreSQL also when a commit
+   * was patched in while the statement ran (it may have written the hours read): the set is then read again.
+   */
+  private async slide(e: GroupsEntry, to: Stamp): Promise<void> {
+    const from = e.stamp;
+    if (from.own !== to.own || from.others !== to.others || to.hour <= from.hour) return;
+    const q = Prisma.sql`
+      SELECT "groupId" AS "groupId", SUM(count) AS cnt FROM "GroupHour"
+      WHERE "projectId" = ${e.projectId} AND hour >= ${from.hour} AND hour < ${to.hour} GROUP BY "groupId"`;
+    type Left = { groupId: unknown; cnt: unknown };
+    const left = isSqliteReader(this.sql) ? this.sql.allSync<Left>(q) : await this.sql.all<Left>(q);
+    if (e.stamp !== from) return;
+    const index = (e.index ??= indexOf(e.rows));
+    for (const r of left) {
+      const i = index.get(num(r.groupId));
+      if (i === undefined) continue; // a noise group: not in the set
+      // A new object: the builds' memo and the worker's copy take it as changed (a row is never changed in place).
+      const row = { ...e.rows[i]!, recentCount: e.rows[i]!.recentCount - num(r.cnt) };
+      e.rows[i] = row;
+      if (e.synced !== null) e.changed.set(row.id, row);
+    }
+    e.stamp = { ...from, hour: to.hour };
+  }
+
   private stamp(projectId: string, now: number, recentDays = RECENT_DAYS): Stamp {
     return { ...this.generation(projectId), hour: recentHour(now, recentDays) };
   }
@@ -227,6 +257,7 @@ export class PolicyCache implements GroupWatcher {
     const stamp = this.stamp(projectId, now, recentDays);
     const key = `${projectId}\n${versions}\n${recentDays}`;
     let entry = this.groups.get(key);
+    if (entry && !same(entry.stamp, stamp)) await this.slide(entry, stamp);
     if (!entry || !same(entry.stamp, stamp)) {
       const { value, snapshot, heard } = await this.read(projectId, (sql) =>
         policyGroups(sql, projectId, { now, recentDays, versions, samplesPerGroup: 0 }),

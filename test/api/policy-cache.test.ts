@@ -93,3 +93,49 @@ test("a watcher that throws does not cost the writer its acknowledgments; the ca
     await close();
   }
 });
+
+test("as the hours pass, the recent counts slide with the window: equal to fresh reads, no group read again", async () => {
+  const rnd = prng(7);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const { db, writer, close } = await policyDb(["p"]);
+  const counting = countReads(db.sql, (text) => text.includes(`FROM "ViolationGroup" WHERE "projectId" =`));
+  const cache = new PolicyCache(counting.sql, writer, db.otherNodes);
+  const HOUR = 3_600_000;
+  const start = Date.now();
+  const commit = async (until: number) => {
+    const pending: Promise<void>[] = [];
+    for (let r = 0; r < 25; r++) {
+      const blocked = pick(["https://a.example", "https://b.example", "https://c.example", "inline"]);
+      const v = violation({
+        directive: pick(["img-src", "script-src-elem"]),
+        blocked: blocked === "inline" ? "inline" : `${blocked}/x.png`,
+        blockedKey: blocked,
+        sample: blocked === "inline" ? "a()" : "",
+        noise: pick<NoiseReason | null>([null, null, "extension"]),
+      });
+      // Spread over the last 9 days: inside and outside both windows, and in the hours about to leave them.
+      const at = until - Math.floor(rnd() * 9 * DAY_MS);
+      pending.push(writer.enqueue("p", [v], { policyVersion: pick([null, 1]), env: "" }, at));
+    }
+    writer.flushNow();
+    await Promise.all(pending);
+  };
+  const fresh = (now: number, versions: "all" | "inline", recentDays: number) =>
+    policyGroups(db.sql, "p", { now, recentDays, versions, samplesPerGroup: 0 });
+  try {
+    await commit(start);
+    let now = start;
+    for (const step of [0, 1, 1, 3, 24, 50, 2]) {
+      now += step * HOUR;
+      if (step === 3) await commit(now); // commits patched between slides
+      expect(await cache.groupsFor("p", now, [])).toEqual(await fresh(now, "inline", 7));
+      expect(await cache.groupsFor("p", now, [], { versions: "all", recentDays: 2 })).toEqual(
+        await fresh(now, "all", 2),
+      );
+    }
+    // Each set was read once; every hour after slid, every commit was patched in.
+    expect(counting.reads()).toBe(2);
+  } finally {
+    await close();
+  }
+});
