@@ -1,6 +1,6 @@
 // The dashboard's group listing: a page of groups with their count in the window, totals over the whole filter,
-// and each listed group's trend. Raw SQL through Prisma.sql, one text for both engines (sql.ts): Prisma's groupBy
-// cannot join GroupHour to ViolationGroup and sum in one statement.
+// and each listed group's trend (group-trends.ts). Raw SQL through Prisma.sql, one text for both engines (sql.ts):
+// Prisma's groupBy cannot join GroupHour to ViolationGroup and sum in one statement.
 import { Prisma } from "../generated/prisma/client.ts";
 import { HOUR_MS, hourOf } from "./aggregate.ts";
 import {
@@ -9,7 +9,6 @@ import {
   hourWhere,
   listedPage,
   pageCountWhere,
-  tagConditions,
   tagFree,
   windowConditions,
   type GroupFilter,
@@ -17,9 +16,7 @@ import {
 } from "./filters.ts";
 import { num, toGroupRow, type GroupRow, type StoredGroup } from "./rows.ts";
 import type { Dialect, SqlReader } from "./sql.ts";
-
-/** Slices of a listing's window in each group's trend. */
-export const TREND_BUCKETS = 24;
+import { addTrends } from "./group-trends.ts";
 
 /**
  * Windows longer than this are counted from GroupRunning (cost ~ groups seen in the window), shorter ones from
@@ -270,87 +267,4 @@ function pageFiltered(
       SELECT g.id AS id, g.directive AS directive, a.cnt AS cnt, a.counted AS counted, ${sort} AS sk
       FROM a JOIN "ViolationGroup" g ON g.id = a."groupId"
       WHERE ${groupWhere(d, projectId, f, false)} AND (a.counted = 1 OR ${listedPage(d, f.page)}))`;
-}
-
-/**
- * Windows up to this many hours (a day's, with its partial first hour) take their trends from the GroupHour rows,
- * longer ones from GroupRunning: about one row per bucket and tag combination against one lookup per bucket end.
- * A 24 h page of 100 groups at 10 M reports (bench): PostgreSQL 7 vs 26 ms, SQLite 5-7 vs 6-10 ms; over 2 days
- * the rows already cost SQLite more (12 vs 7 ms).
- */
-const TREND_HOURLY_MAX_HOURS = TREND_BUCKETS + 1;
-
-/** Fill each listed group's trend: its reports in TREND_BUCKETS equal slices of the window (one query). */
-async function addTrends(
-  sql: SqlReader,
-  projectId: string,
-  groups: GroupRow[],
-  f: GroupFilter,
-  rollups: boolean,
-): Promise<void> {
-  if (groups.length === 0) return;
-  const first = hourOf(f.since);
-  const last = hourOf(f.until);
-  const buckets = Math.min(TREND_BUCKETS, last - first + 1);
-  const byId = new Map(groups.map((g) => [g.id, g]));
-  for (const g of groups) g.trend = new Array<number>(buckets).fill(0);
-  const span = last - first + 1;
-  const bucketOf = (hour: number) => Math.min(buckets - 1, Math.floor(((hour - first) / span) * buckets));
-  if (f.page) {
-    // The page filter counts per UTC day (pageFiltered): so does the trend, each day in the bucket of its first
-    // hour inside the window, so a trend adds up to its group's count.
-    const rows = await sql.all<{ groupId: unknown; day: unknown; cnt: unknown }>(Prisma.sql`
-      SELECT b."groupId" AS "groupId", b.day AS day, SUM(b.count) AS cnt FROM "GroupBreakdown" b
-      WHERE ${pageCountWhere(sql.dialect, projectId, { ...f, page: f.page })}
-        AND b."groupId" IN (${Prisma.join(groups.map((g) => g.id))})
-      GROUP BY b."groupId", b.day`);
-    for (const r of rows) {
-      const trend = byId.get(num(r.groupId))?.trend;
-      if (!trend) continue;
-      const i = bucketOf(Math.max(first, num(r.day) * 24));
-      trend[i] = (trend[i] ?? 0) + num(r.cnt);
-    }
-    return;
-  }
-  if (rollups && tagFree(f) && span > TREND_HOURLY_MAX_HOURS) {
-    // Each bucket is the difference of the group's running totals at its ends: 25 lookups per group instead of
-    // every hourly row of the window (72,000 rows for a page of busy groups over 30 days: 170-270 ms).
-    // ends[i] = the last hour before bucket i (ends[buckets] = the window's last hour), with bucketOf's rounding.
-    const ends = new Array<number>(buckets + 1).fill(last);
-    let next = 0;
-    for (let hour = first; hour <= last && next < buckets; hour++) {
-      while (next < buckets && bucketOf(hour) >= next) ends[next++] = hour - 1;
-    }
-    const d = sql.dialect;
-    const rows = await sql.all<{ groupId: unknown; i: unknown; total: unknown }>(Prisma.sql`
-      SELECT gi.value AS "groupId", b.key AS i, coalesce((SELECT r.total FROM "GroupRunning" r
-        WHERE r."groupId" = gi.value AND r.hour <= b.value ORDER BY r.hour DESC LIMIT 1), 0) AS total
-      FROM ${d.intTable(
-        groups.map((g) => g.id),
-        "gi",
-      )}, ${d.intTable(ends, "b")}`);
-    const totals = new Map<number, number[]>();
-    for (const r of rows) {
-      const t = totals.get(num(r.groupId)) ?? new Array<number>(buckets + 1).fill(0);
-      t[num(r.i)] = num(r.total);
-      totals.set(num(r.groupId), t);
-    }
-    for (const g of groups) {
-      const t = totals.get(g.id);
-      if (t) g.trend = g.trend!.map((_, i) => t[i + 1]! - t[i]!);
-    }
-    return;
-  }
-  const tags = tagConditions(f);
-  const rows = await sql.all<{ groupId: unknown; hour: unknown; cnt: unknown }>(Prisma.sql`
-    SELECT h."groupId" AS "groupId", h.hour AS hour, SUM(h.count) AS cnt FROM "GroupHour" h
-    WHERE h."groupId" IN (${Prisma.join(groups.map((g) => g.id))}) AND h.hour >= ${first} AND h.hour <= ${last}
-    ${tags.length > 0 ? Prisma.sql`AND ${Prisma.join(tags, " AND ")}` : Prisma.empty}
-    GROUP BY h."groupId", h.hour`);
-  for (const r of rows) {
-    const trend = byId.get(num(r.groupId))?.trend;
-    if (!trend) continue;
-    const i = bucketOf(num(r.hour));
-    trend[i] = (trend[i] ?? 0) + num(r.cnt);
-  }
 }
