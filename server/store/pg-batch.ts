@@ -376,6 +376,16 @@ export class PgBatchEngine implements BatchEngine {
   forget(projectId: string): void {
     const prefix = groupKey(projectId, "");
     for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
+    // The project's groups changed outside a commit (re-classified, deleted by retention or a purge): the other
+    // nodes hear it as a commit of this node and read them again. Their caches patch only their own commits, so
+    // without it they would keep the old groups until a report reached another node, or the hour turned.
+    if (this.nodeId !== undefined) {
+      this.pool
+        .query("SELECT pg_notify($1, $2)", [COMMIT_CHANNEL, `${this.nodeId} ${projectId}`])
+        .catch(() => {
+          // Best effort, like every notification: a node that missed it reads again at the next hour.
+        });
+    }
   }
 
   /** Resolves once the commits already started have finished (their COMMITs answered). */

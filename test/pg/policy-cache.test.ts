@@ -227,6 +227,33 @@ describe.skipIf(skip)("the policy cache on PostgreSQL", () => {
     },
   );
 
+  test("another node's re-classification (groups changed outside a commit) makes the node read them again", async () => {
+    const f = await start();
+    await f.cache.entryFor("p", now);
+    const pool = new pg.Pool({ connectionString: f.db.url, max: 1, pipeline: true } as pg.PoolConfig);
+    const other = new ReportWriter(new PgBatchEngine(pool, limitsOf(OPTS), "another-node"), OPTS);
+    try {
+      const heard = f.db.otherNodes.generation("p");
+      // What an ignore rule does on the other node: its groups become noise, then its writer is told.
+      await f.db.pool.query(
+        `UPDATE "ViolationGroup" SET noise = 'ignored' WHERE blocked = 'https://a.example'`,
+      );
+      other.invalidateProject("p");
+      for (let i = 0; i < 200 && f.db.otherNodes.generation("p") === heard; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(f.db.otherNodes.generation("p")).not.toBe(heard);
+      await expectCurrent(f);
+      expect((await f.cache.groupsFor("p", now, [])).some((g) => g.blocked === "https://a.example")).toBe(
+        false,
+      );
+      expect(f.reads()).toBe(4);
+    } finally {
+      other.close();
+      await pool.end();
+    }
+  });
+
   test("another node's commit makes the node read the project's groups again", async () => {
     const f = await start();
     await f.cache.entryFor("p", now);
