@@ -4,7 +4,8 @@
 // NOTIFY) and the hour the recent window starts at are the ones it holds. The groups are kept current by the
 // writer itself: after each of the node's own commits it hands over what changed (GroupWatcher), and the cached
 // rows are updated in place of a read (~150 ms at 20,000 groups on SQLite, 0.22-0.3 s on PostgreSQL). A commit of
-// another node cannot be patched in (its changes are not known here): the project's groups are read again.
+// another node, or groups it re-classified or deleted (announced too: pg-batch.ts forget), cannot be patched in
+// (its changes are not known here): the project's groups are read again.
 // Built answers cannot be patched: the first call after a new report builds afresh (~300 ms at 20,000 groups).
 // A patch must add each commit to a read exactly once. On SQLite a read and a commit never overlap (both run
 // synchronously on the event loop), so a read holds exactly the commits heard before it. On PostgreSQL a read runs
