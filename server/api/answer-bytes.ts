@@ -18,8 +18,13 @@ export type FreeBytes = (bytes: ArrayBuffer) => void;
 export function freeBytes(elsewhere: (bytes: ArrayBuffer) => boolean): FreeBytes {
   return (bytes) => {
     const detach = (bytes as { transfer?: (length: number) => ArrayBuffer }).transfer;
-    if (typeof detach === "function") detach.call(bytes, 0);
-    else elsewhere(bytes);
+    try {
+      if (typeof detach === "function") detach.call(bytes, 0);
+      else elsewhere(bytes);
+    } catch {
+      // Memory that cannot be detached or moved (never an answer's own): left to the collector. This runs in a
+      // response's 'close' handler, where a throw would end the process.
+    }
   };
 }
 

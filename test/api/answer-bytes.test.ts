@@ -81,6 +81,16 @@ describe("freeBytes", () => {
   });
 });
 
+test("memory that cannot be freed is left to the collector, never a throw (it runs in a response's 'close')", () => {
+  const refuses = () => {
+    throw new TypeError("cannot transfer");
+  };
+  const memory = new ArrayBuffer(16);
+  // Where ArrayBuffer.prototype.transfer exists (Node 21+), this buffer's own refuses; elsewhere the hand-off does.
+  Object.defineProperty(memory, "transfer", { value: refuses });
+  expect(() => freeBytes(refuses)(memory)).not.toThrow();
+});
+
 describe("the policy cache tells which answers it holds", () => {
   test("held when stored, dropped when replaced or evicted", async () => {
     const db = await openDb(join(mkdtempSync(join(tmpdir(), "cinch-abytes-")), "cinch.db"), {
