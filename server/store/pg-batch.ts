@@ -378,12 +378,13 @@ export class PgBatchEngine implements BatchEngine {
     for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
     // The project's groups changed outside a commit (re-classified, deleted by retention or a purge): the other
     // nodes hear it as a commit of this node and read them again. Their caches patch only their own commits, so
-    // without it they would keep the old groups until a report reached another node, or the hour turned.
+    // without it they would keep the old groups until a report reached another node.
     if (this.nodeId !== undefined) {
       this.pool
         .query("SELECT pg_notify($1, $2)", [COMMIT_CHANNEL, `${this.nodeId} ${projectId}`])
         .catch(() => {
-          // Best effort, like every notification: a node that missed it reads again at the next hour.
+          // Best effort, like every notification. It fails when the database went away, and then so does every
+          // node's listening connection: on reconnecting each reads every project again (CommitFeed's epoch).
         });
     }
   }
