@@ -279,7 +279,8 @@ export class PolicyCache implements GroupWatcher {
         filling: null,
       };
       fresh.stamp = { ...stamp, own: catchUp(stamp.own, snapshot, heard, (c) => this.patch(fresh, c)) };
-      // Read again (after another node's commit, or a set that could not be patched or slid): what did not change is carried over.
+      // Read again (after another node's commit, or a set that could not be patched or slid): what did not change
+      // is carried over.
       const current = this.groups.get(key);
       if (current && carryOver(current, fresh.rows)) {
         current.stamp = fresh.stamp;
