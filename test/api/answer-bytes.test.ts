@@ -4,19 +4,15 @@
 // to collect.
 import { EventEmitter } from "node:events";
 import type { ServerResponse } from "node:http";
-import { createServer } from "node:http";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { afterAll, describe, expect, test, vi } from "vitest";
 import { AnswerBytes, freeBytes } from "../../server/api/answer-bytes.ts";
 import { PolicyCache } from "../../server/api/policy-cache.ts";
 import { PolicyWorker } from "../../server/policy-worker/pool.ts";
-import { createApp } from "../../server/app.ts";
-import { closeDeps, createDeps } from "../../server/bootstrap.ts";
-import { loadConfig } from "../../server/config.ts";
 import { openDb } from "../../server/store/db.ts";
+import { api, startTestApp } from "../helpers/app.ts";
 
 const answer = (n: number) =>
   Buffer.from(new TextEncoder().encode(JSON.stringify({ n, pad: "x".repeat(5000) })));
@@ -121,31 +117,14 @@ describe("the API frees the answers it no longer holds", () => {
   afterAll(() => close());
 
   test("after each new report the suggestion is built again; every answer it replaced is freed, answers intact", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cinch-abytes-api-"));
-    const config = loadConfig({
-      DATA_DIR: dir,
-      PORT: "0",
-      SQLITE_SYNCHRONOUS: "NORMAL",
-      PUBLIC_URL: "http://127.0.0.1:8787",
-      WRITE_FLUSH_MS: "2",
-      POLICY_WORKER_GROUPS: "0",
-    });
-    const deps = await createDeps(config, pino({ level: "silent" }));
-    const app = createApp(deps, { webDist: join(dir, "no-dist") });
-    const srv = createServer(app.koa.callback());
-    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-    close = async () => {
-      srv.closeAllConnections();
-      await new Promise<void>((r) => srv.close(() => r()));
-      await closeDeps(deps);
+    const t = await startTestApp({ POLICY_WORKER_GROUPS: "0" }); // every build in the policy worker
+    close = () => t.close();
+    const { url } = t;
+    const headers = t.auth;
+    const project = (await (await api(t, "POST", "/api/projects", { name: "w" })).json()) as {
+      id: string;
+      reportKey: string;
     };
-    const addr = srv.address();
-    const url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
-    const { token } = await deps.tokens.create("t", "admin");
-    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
-    const project = (await (
-      await fetch(`${url}/api/projects`, { method: "POST", headers, body: JSON.stringify({ name: "w" }) })
-    ).json()) as { id: string; reportKey: string };
     // Node 21+ detaches in place; Node 20 hands the memory to the worker thread.
     const detaches = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === "function";
     const freed = detaches
