@@ -281,7 +281,8 @@ function pageUrl(value: string): URL | null {
   return u;
 }
 
-function toUrl(value: string): URL | null {
+/** A reported blocked value as the URL the check compares (a bare scheme stands for any URL of it); null if none. */
+export function toUrl(value: string): URL | null {
   // A bare scheme ("data", "blob") as reported by browsers stands for any URL of that scheme.
   const text = /^[a-z][a-z0-9+.-]*$/i.test(value) ? `${value}:` : value;
   try {

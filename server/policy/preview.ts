@@ -1,5 +1,5 @@
 // Impact preview: replay stored violation groups against a candidate policy — what would still break.
-import { allowsCompiled, checkedDirective, compileSources } from "./allow.ts";
+import { allowsCompiled, checkedDirective, compileSources, toUrl } from "./allow.ts";
 import type { AllowCondition, AllowResult, CompiledSources } from "./allow.ts";
 import { effectiveDirective, parsePolicyList } from "./csp.ts";
 import type { Policy } from "./csp.ts";
@@ -148,6 +148,18 @@ function verdictsOf(policy: string): WeakMap<PolicyGroup, AllowResult | null> {
   return memo;
 }
 
+/**
+ * A group's key parsed as a URL, per group object, whatever the policy: a new policy previewed over 18,000 groups
+ * parsed every key again (~15 ms of ~80 in a profile at 10 M reports).
+ */
+const KEY_URLS = new WeakMap<PolicyGroup, URL | null>();
+
+function keyUrl(g: PolicyGroup): URL | undefined {
+  let u = KEY_URLS.get(g);
+  if (u === undefined) KEY_URLS.set(g, (u = toUrl(g.blocked)));
+  return u ?? undefined;
+}
+
 /** The verdict for one group under one policy: every sample URL (or the key) must be allowed. */
 function verdict(policy: Policy, cache: Map<string, Compiled>, g: PolicyGroup): AllowResult {
   const directive = checkedDirective(g);
@@ -164,13 +176,16 @@ function verdict(policy: Policy, cache: Map<string, Compiled>, g: PolicyGroup): 
     : [];
   const values = urls.length > 0 ? [...new Set(urls)] : [g.blocked];
   let result: AllowResult = { allowed: true, directive: compiled?.governing ?? null };
+  // The key of a URL group checked alone is parsed once per group (allowsCompiled parses what it is not given).
+  const parsed = urls.length === 0 && g.blocked.includes("://") ? keyUrl(g) : undefined;
   for (const blocked of values) {
-    const r = allowsCompiled(directive, compiled?.sources ?? null, compiled?.governing ?? null, {
+    const r = allowsCompiled(
       directive,
-      blocked,
-      documentUrl,
-      sample,
-    });
+      compiled?.sources ?? null,
+      compiled?.governing ?? null,
+      { directive, blocked, documentUrl, sample },
+      parsed,
+    );
     if (!r.allowed) return r;
     if (r.condition) result = r;
   }
