@@ -180,13 +180,12 @@ async function finish<T>(
 
 /**
  * Whether a listing is answered by leanList: sorted by count, filtered by noise only (a column of the DirectiveHour
- * rollup, so its totals are the listing's), no directive, tags, text, triage or page. PostgreSQL only: SQLite reads
- * the groups it would leave out through an index and a row lookup each, and its join was no dearer (the 24 h list
- * at 10 M reports, side by side: 57 -> 64 ms p50 on SQLite, 65 -> 50 ms on PostgreSQL). With a directive the
- * filter keeps a few of the groups, and joining them was as cheap (p50 1.16 x, noisy).
+ * rollup, so its totals are the listing's), no directive, tags, text, triage or page; on engines where that pays
+ * (Dialect.leavesOutById). With a directive the filter keeps a few of the groups, and joining them was as cheap
+ * (PostgreSQL, p50 1.16 x, noisy).
  */
 const isLean = (d: Dialect, f: GroupFilter, rollups: boolean): boolean =>
-  d.name === "postgres" &&
+  d.leavesOutById &&
   rollups &&
   (f.sort ?? "count") === "count" &&
   tagFree(f) &&

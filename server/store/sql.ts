@@ -36,6 +36,12 @@ export type Dialect = {
    * listing at 10 M reports: 47 instead of 53 ms of the backend's CPU).
    */
   aggregateFirst: Prisma.Sql;
+  /**
+   * Whether a listing sorted by count leaves the groups its noise filter drops out of the window's sums by id (an
+   * anti-join) instead of joining every summed group to its row (group-list.ts leanList). PostgreSQL: the 24 h list
+   * at 10 M reports 65 -> 50 ms p50; SQLite looks the dropped groups up row by row: 57 -> 64 ms.
+   */
+  leavesOutById: boolean;
 };
 
 const SQLITE: Dialect = {
@@ -45,6 +51,7 @@ const SQLITE: Dialect = {
   like: (expr, pattern) => Prisma.sql`${expr} LIKE ${pattern} ESCAPE '\\'`,
   sortText: (expr) => expr,
   aggregateFirst: Prisma.sql`MATERIALIZED`,
+  leavesOutById: false,
 };
 
 const POSTGRES: Dialect = {
@@ -55,6 +62,7 @@ const POSTGRES: Dialect = {
   like: (expr, pattern) => Prisma.sql`${expr} ILIKE ${pattern} ESCAPE '\\'`,
   sortText: (expr) => Prisma.sql`${expr} COLLATE "C"`,
   aggregateFirst: Prisma.empty,
+  leavesOutById: true,
 };
 
 /** Reads on one engine. Rows come back with the driver's types: numbers as number, bigint or numeric text (rows.ts). */
