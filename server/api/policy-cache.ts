@@ -96,6 +96,8 @@ export class PolicyCache implements GroupWatcher {
   private extraRows = new Lru<{ test: PathHostTest; rows: WeakMap<PolicyGroupRow, boolean> }>(8);
   /** Per project with reads under way: how many, and the own commits heard since the first began. */
   private reading = new Map<string, { reads: number; heard: Heard[] }>();
+  /** Enforce counts being read in slices (SQLite): how far, what commits meanwhile wrote behind it, how many. */
+  private enforcedReading = new Map<string, { readTo: number; missed: EnforcedCounts; commits: number }>();
 
   constructor(
     private readonly sql: SqlReader,
@@ -112,7 +114,7 @@ export class PolicyCache implements GroupWatcher {
 
   wants(projectId: string): boolean {
     // A read under way hears the commits that land meanwhile (their changes are built only for watched projects).
-    if (this.reading.has(projectId)) return true;
+    if (this.reading.has(projectId) || this.enforcedReading.has(projectId)) return true;
     if (this.enforced.get(projectId)) return true;
     for (const e of this.groups.values()) if (e.projectId === projectId) return true;
     return false;
@@ -126,6 +128,12 @@ export class PolicyCache implements GroupWatcher {
     xid: string | null,
   ): void {
     this.reading.get(projectId)?.heard.push({ generation, changes, xid });
+    const slicing = this.enforcedReading.get(projectId);
+    if (slicing) {
+      // A sliced read (SQLite) reads the hours it has not reached yet; the commit's rows before them are added.
+      addEnforced(slicing.missed, changes, slicing.readTo);
+      slicing.commits++;
+    }
     // State read before this commit is patched; any other generation step (a re-classification) reads again.
     const enforced = this.enforced.get(projectId);
     if (enforced && enforced.own === generation - 1) {
@@ -389,20 +397,52 @@ export class PolicyCache implements GroupWatcher {
     const generation = this.generation(projectId);
     let kept = this.enforced.get(projectId);
     if (!kept || kept.own !== generation.own || kept.others !== generation.others) {
-      const {
-        value: byGroup,
-        snapshot,
-        heard,
-      } = await this.read(projectId, (sql) => enforcedByVersion(sql, projectId));
-      const own = catchUp(generation.own, snapshot, heard, (c) => addEnforced(byGroup, c));
-      kept = { own, others: generation.others, snapshot, byGroup };
-      this.enforced.set(projectId, kept);
+      if (isSqliteReader(this.sql)) kept = await this.enforcedSliced(projectId, generation);
+      else {
+        const {
+          value: byGroup,
+          snapshot,
+          heard,
+        } = await this.read(projectId, (sql) => enforcedByVersion(sql, projectId));
+        const own = catchUp(generation.own, snapshot, heard, (c) => addEnforced(byGroup, c));
+        kept = { own, others: generation.others, snapshot, byGroup };
+        this.enforced.set(projectId, kept);
+      }
     }
     const wanted = new Set(versions);
     for (const [groupId, byVersion] of kept.byGroup) {
       for (const [version, n] of byVersion) if (wanted.has(version)) addBlocked(out, groupId, version, n);
     }
     return out;
+  }
+
+  /**
+   * SQLite: the enforce counts read in slices, so that ingest runs between them (enforcedByVersion), with the node's
+   * commits that landed meanwhile counted once. Kept as current only if every generation step since the start was
+   * such a commit (a re-classification meanwhile makes the next call read again).
+   */
+  private async enforcedSliced(
+    projectId: string,
+    start: Generation,
+  ): Promise<Generation & { snapshot: null; byGroup: EnforcedCounts }> {
+    const slicing = { readTo: -Infinity, missed: new Map() as EnforcedCounts, commits: 0 };
+    this.enforcedReading.set(projectId, slicing);
+    let byGroup: EnforcedCounts;
+    try {
+      byGroup = await enforcedByVersion(this.sql, projectId, slicing);
+    } finally {
+      this.enforcedReading.delete(projectId);
+    }
+    for (const [g, byVersion] of slicing.missed) {
+      let into = byGroup.get(g);
+      if (!into) byGroup.set(g, (into = new Map()));
+      for (const [v, n] of byVersion) into.set(v, (into.get(v) ?? 0) + n);
+    }
+    const now = this.generation(projectId);
+    const exact = now.own === start.own + slicing.commits && now.others === start.others;
+    const kept = { own: exact ? now.own : -1, others: now.others, snapshot: null, byGroup };
+    this.enforced.set(projectId, kept);
+    return kept;
   }
 
   /** The most recent samples of groups, for evidence in answers (the build reads none for most groups). */

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Prisma } from "../../server/generated/prisma/client.ts";
 import { openDb, type Db } from "../../server/store/db.ts";
-import { isPgReader, type PgReader, type SqlReader } from "../../server/store/sql.ts";
+import { isPgReader, isSqliteReader, type PgReader, type SqlReader } from "../../server/store/sql.ts";
 import { openPgDb } from "../../server/store/pg-db.ts";
 import { PgBatchEngine } from "../../server/store/pg-batch.ts";
 import { limitsOf, ReportWriter, type WriterOptions } from "../../server/store/writer.ts";
@@ -67,6 +67,15 @@ export function countReads(
       if (match(q.sql)) n++;
       return r.all<T>(q);
     },
+    // SQLite's synchronous reads (loops of seeks, the enforce counts' slices) count too.
+    ...(isSqliteReader(r)
+      ? {
+          allSync: <T>(q: Prisma.Sql): T[] => {
+            if (match(q.sql)) n++;
+            return r.allSync<T>(q);
+          },
+        }
+      : {}),
   });
   if (!isPgReader(sql)) return { sql: counted(sql), reads: () => n };
   const pg: PgReader = { ...counted(sql), inSnapshot: (fn) => sql.inSnapshot((s) => fn(counted(s))) };
