@@ -3,24 +3,25 @@
 // garbage collector, each one is external memory that only a full collection of the main thread frees: a dashboard
 // asking again after each new report piled up ~64 MB in ~25 answers, V8 then ran a mark-compact on the event loop
 // for "external memory pressure" (pauses of 30-80 ms, measured with --trace-gc, 2026-12-07), and ingest's p99
-// took them. So the bytes are counted while the cache holds them or a response sends them, and freed the moment
-// neither does: detached in place where ArrayBuffer.prototype.transfer exists (Node 21+), otherwise handed to the
-// policy worker thread, whose own collector frees them off the event loop.
+// took them. So the bytes are counted while the cache holds them or a response sends them, and let go the moment
+// neither does: handed back to the policy worker thread when it runs, which encodes a later answer into them (had it
+// allocated new memory per build instead, its own collector ran full collections for the same reason, in the middle
+// of builds), otherwise detached in place where ArrayBuffer.prototype.transfer exists (Node 21+).
 import type { ServerResponse } from "node:http";
 
 /** Frees the memory of an answer's bytes nothing on this thread uses any more. */
 export type FreeBytes = (bytes: ArrayBuffer) => void;
 
 /**
- * Detach in place (Node 21+: the memory is released at once), else `elsewhere` (the policy worker, by transfer),
- * else leave it to the collector.
+ * Hand the memory `elsewhere` (the policy worker, by transfer: false when none runs), else detach it in place (Node
+ * 21+: released at once), else leave it to the collector.
  */
 export function freeBytes(elsewhere: (bytes: ArrayBuffer) => boolean): FreeBytes {
   return (bytes) => {
-    const detach = (bytes as { transfer?: (length: number) => ArrayBuffer }).transfer;
     try {
+      if (elsewhere(bytes)) return;
+      const detach = (bytes as { transfer?: (length: number) => ArrayBuffer }).transfer;
       if (typeof detach === "function") detach.call(bytes, 0);
-      else elsewhere(bytes);
     } catch {
       // Memory that cannot be detached or moved (never an answer's own): left to the collector. This runs in a
       // response's 'close' handler, where a throw would end the process.
@@ -38,10 +39,12 @@ export class AnswerBytes {
 
   /**
    * Bytes made for an answer, whose memory is theirs alone (never a slice of Node's shared pool): counted from now
-   * on. A Buffer that shares its memory is left to the collector.
+   * on. A Buffer that shares its memory is left to the collector. The memory is let go whole (`whole`: a worker's
+   * answer may fill only the start of it).
    */
-  own(bytes: Buffer): Buffer {
-    if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length && bytes.length > 0) {
+  own(bytes: Buffer, whole = false): Buffer {
+    // `whole`: the memory came whole to this thread (moved from the worker), however much of it the answer fills.
+    if (whole || (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length && bytes.length > 0)) {
       this.fresh.add(bytes.buffer as ArrayBuffer);
     }
     return bytes;

@@ -176,7 +176,7 @@ export function policyRoutes(
             readSamples,
           ),
         );
-        return bytes.own(Buffer.from(json.buffer, json.byteOffset, json.byteLength));
+        return bytes.own(Buffer.from(json.buffer, json.byteOffset, json.byteLength), true);
       }
       const built = buildPolicy(input, entry?.memo);
       // Kept as JSON bytes: the cache then holds a few megabytes per answer at 20,000 groups, not the object graph.

@@ -12,8 +12,8 @@ lowerPriority();
 const state = new PolicyWorkerState();
 const port = parentPort!;
 port.on("message", (req: Request | ArrayBuffer) => {
-  // An answer's bytes the API no longer uses, handed back so that this thread's collector frees them.
-  if (req instanceof ArrayBuffer) return;
+  // An answer's memory the API no longer uses, handed back: the next answer is encoded into it.
+  if (req instanceof ArrayBuffer) return state.giveBack(req);
   let reply: Reply;
   try {
     reply = state.handle(req);

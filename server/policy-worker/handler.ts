@@ -39,6 +39,8 @@ const MAX_SETS = 8;
 const MAX_PENDING = 8;
 
 export class PolicyWorkerState {
+  /** Memory of answers the API handed back (giveBack). */
+  private spare: ArrayBuffer[] = [];
   private sets = new Map<string, GroupSet>();
   /** Samples per set key: they outlive a reload of the set (they are checked against each group's count). */
   private samples = new Map<string, Map<number, KeptSamples>>();
@@ -135,6 +137,27 @@ export class PolicyWorkerState {
     kept: Map<number, KeptSamples>,
   ): Uint8Array {
     const rings = new Map(needs.map((gid) => [gid, kept.get(gid)?.samples ?? []]));
-    return new TextEncoder().encode(answerJson(built, answer, rings));
+    const text = answerJson(built, answer, rings);
+    // Into memory an earlier answer came back in, when it holds it (api/answer-bytes.ts): no new megabytes of
+    // external memory per build, which this thread's collector would have to find.
+    const i = this.spare.findIndex((b) => b.byteLength >= text.length);
+    if (i >= 0) {
+      const into = new Uint8Array(this.spare[i]!);
+      const { read, written } = ENCODER.encodeInto(text, into);
+      if (read === text.length) {
+        this.spare.splice(i, 1);
+        return into.subarray(0, written);
+      }
+    }
+    return ENCODER.encode(text);
+  }
+
+  /** An answer's memory the API no longer uses: kept to encode a later answer into (a few at most). */
+  giveBack(memory: ArrayBuffer): void {
+    if (this.spare.length < SPARE_MAX) this.spare.push(memory);
   }
 }
+
+const ENCODER = new TextEncoder();
+/** Answers' memory kept for reuse: the API holds one answer per cached project and any it is still sending. */
+const SPARE_MAX = 4;

@@ -144,6 +144,8 @@ describe("the worker's answers are the in-process answers", () => {
         );
         const shownBefore = new Map(shown);
         expect(parsed(json)).toEqual(await freshAnswer(db, now, answer, shown));
+        // Its memory goes back to the worker, as the API does: the next answers are encoded into it.
+        expect(worker.giveBack(json.buffer as ArrayBuffer)).toBe(true);
         // Read again: only groups with reports since an answer last showed them, and groups never shown.
         const count = new Map(entry.rows.map((r) => [r.id, r.count]));
         for (const id of asked.flat()) expect(shownBefore.get(id)).not.toBe(count.get(id));
