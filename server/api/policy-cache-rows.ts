@@ -1,10 +1,12 @@
 // The policy cache's rows (policy-cache.ts): a group's row patched with one commit, a set read again that keeps its
-// unchanged row objects, the enforce counts per group and version, and the small LRU the cache keeps them in.
+// unchanged row objects, the enforce counts per group and version, the small LRU the cache keeps them in, and how a
+// read is told which of the node's commits it already holds (saw, catchUp).
 import type { PolicyGroupRow } from "../store/policy-groups.ts";
 import type { SyncSource } from "../policy-worker/pool.ts";
 import { isSqliteReader, type SqlReader } from "../store/sql.ts";
 import { HOUR_MS, type GroupChange } from "../store/writer.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { sawCommit, type Snapshot } from "../store/pg-snapshot.ts";
 
 /** A small least-recently-used map (insertion order is recency). */
 export class Lru<V> {
@@ -188,4 +190,43 @@ export function addEnforced(
       byVersion.set(h.policyVersion, (byVersion.get(h.policyVersion) ?? 0) + h.count);
     }
   }
+}
+
+/** The node's own commits a read holds (the writer's generation), the other nodes' commits it was read after. */
+export type Generation = { own: number; others: number };
+
+/** One of the node's own commits, heard while a read of its project ran: replayed onto the read once it ends. */
+export type Heard = { generation: number; changes: readonly GroupChange[]; xid: string | null };
+
+/**
+ * Whether a read already holds one of the node's own commits. SQLite: a commit heard after a read is never in it
+ * (they do not overlap; no snapshot, no transaction id). PostgreSQL: the read's snapshot says. null: it cannot be
+ * told (a commit without its id), so the read is not patched and is read again.
+ */
+export function saw(snapshot: Snapshot | null, xid: string | null): boolean | null {
+  if (snapshot === null) return xid === null ? false : null;
+  return xid === null ? null : sawCommit(snapshot, xid);
+}
+
+/**
+ * The own generation a read holds once the commits heard while it ran are applied to it (`apply`), in order, each
+ * only if the read did not already see it; `from` is the generation when the read began. It stops at a step not
+ * heard as a commit, or one it cannot tell about (a SQLite read overlapped by a commit): the read is then behind,
+ * and the next call reads again.
+ */
+export function catchUp(
+  from: number,
+  snapshot: Snapshot | null,
+  heard: readonly Heard[],
+  apply: (changes: readonly GroupChange[]) => void,
+): number {
+  let own = from;
+  for (const h of heard) {
+    if (h.generation <= own) continue;
+    const seen = snapshot === null ? null : saw(snapshot, h.xid);
+    if (h.generation !== own + 1 || seen === null) break;
+    if (!seen) apply(h.changes);
+    own = h.generation;
+  }
+  return own;
 }

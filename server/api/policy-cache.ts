@@ -35,28 +35,27 @@ import { isPgReader, isSqliteReader, type SqlReader } from "../store/sql.ts";
 import { num } from "../store/rows.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { BlockedReports } from "../projects/group-extras.ts";
-import { addBlocked } from "../store/policies.ts";
 import { BuildMemo } from "../policy/build-memo.ts";
 import { withSamples } from "../projects/group-extras.ts";
 import type { SyncSource } from "../policy-worker/pool.ts";
 import { NO_OTHER_NODES, type GenerationSource } from "../store/pg-commits.ts";
-import { sawCommit, type Snapshot } from "../store/pg-snapshot.ts";
+import type { Snapshot } from "../store/pg-snapshot.ts";
 import { HOUR_MS, type GroupChange, type GroupWatcher, type ReportWriter } from "../store/writer.ts";
+import { EnforcedCache } from "./policy-cache-enforced.ts";
 import {
-  addEnforced,
   carryOver,
-  enforcedByVersion,
+  catchUp,
   Lru,
   patchedRow,
-  type EnforcedCounts,
+  saw,
+  type Generation,
+  type Heard,
 } from "./policy-cache-rows.ts";
 
 const RECENT_DAYS = 7;
 const recentHour = (now: number, days = RECENT_DAYS): number =>
   Math.floor((now - days * 86_400_000) / HOUR_MS);
 
-/** The node's own commits a read holds (the writer's generation), the other nodes' commits it was read after. */
-type Generation = { own: number; others: number };
 type Stamp = Generation & { hour: number };
 
 /** A project's groups as read and patched, what the policy worker was sent of them, and the builds' memo. */
@@ -76,9 +75,6 @@ export type GroupsEntry = SyncSource & {
   filling: Promise<void> | null;
 };
 
-/** One of the node's own commits, heard while a read of its project ran: replayed onto the read once it ends. */
-type Heard = { generation: number; changes: readonly GroupChange[]; xid: string | null };
-
 /** Each load of a set of groups is told apart from the others (the worker's copy is tied to one load). */
 let serials = 0;
 
@@ -90,14 +86,12 @@ export class PolicyCache implements GroupWatcher {
   private answers: Lru<{ stamp: Stamp; answer: unknown }>;
   /** Told which answers the cache holds, and when it no longer does (api/answer-bytes.ts). */
   answerBytes: Pick<AnswerBytes, "hold" | "drop"> | null = null;
-  /** Per project: enforce reports per group and version tag (blockedReports), and what they were read at. */
-  private enforced = new Lru<Generation & { snapshot: Snapshot | null; byGroup: EnforcedCounts }>(16);
   /** Per policies' text: whether a row's samples are read whole for them (extraSamples). */
   private extraRows = new Lru<{ test: PathHostTest; rows: WeakMap<PolicyGroupRow, boolean> }>(8);
   /** Per project with reads under way: how many, and the own commits heard since the first began. */
   private reading = new Map<string, { reads: number; heard: Heard[] }>();
-  /** Enforce counts being read in slices (SQLite): how far, what commits meanwhile wrote behind it, how many. */
-  private enforcedReading = new Map<string, { readTo: number; missed: EnforcedCounts; commits: number }>();
+  /** What each group blocked in production (blockedReports), kept current like the groups. */
+  private readonly enforced: EnforcedCache;
 
   constructor(
     private readonly sql: SqlReader,
@@ -109,13 +103,17 @@ export class PolicyCache implements GroupWatcher {
   ) {
     this.groups = new Lru(maxProjects);
     this.answers = new Lru(maxProjects);
+    this.enforced = new EnforcedCache(
+      sql,
+      (projectId) => this.generation(projectId),
+      (projectId, fn) => this.read(projectId, fn),
+    );
     writer.watch(this);
   }
 
   wants(projectId: string): boolean {
     // A read under way hears the commits that land meanwhile (their changes are built only for watched projects).
-    if (this.reading.has(projectId) || this.enforcedReading.has(projectId)) return true;
-    if (this.enforced.get(projectId)) return true;
+    if (this.reading.has(projectId) || this.enforced.wants(projectId)) return true;
     for (const e of this.groups.values()) if (e.projectId === projectId) return true;
     return false;
   }
@@ -128,21 +126,8 @@ export class PolicyCache implements GroupWatcher {
     xid: string | null,
   ): void {
     this.reading.get(projectId)?.heard.push({ generation, changes, xid });
-    const slicing = this.enforcedReading.get(projectId);
-    if (slicing) {
-      // A sliced read (SQLite) reads the hours it has not reached yet; the commit's rows before them are added.
-      addEnforced(slicing.missed, changes, slicing.readTo);
-      slicing.commits++;
-    }
     // State read before this commit is patched; any other generation step (a re-classification) reads again.
-    const enforced = this.enforced.get(projectId);
-    if (enforced && enforced.own === generation - 1) {
-      const seen = saw(enforced.snapshot, xid);
-      if (seen !== null) {
-        if (!seen) addEnforced(enforced.byGroup, changes);
-        enforced.own = generation;
-      }
-    }
+    this.enforced.committed(projectId, changes, generation, xid);
     for (const e of this.groups.values()) {
       if (e.projectId !== projectId || e.stamp.own !== generation - 1) continue;
       const seen = saw(e.snapshot, xid);
@@ -150,6 +135,11 @@ export class PolicyCache implements GroupWatcher {
       if (!seen) this.patch(e, changes);
       e.stamp = { ...e.stamp, own: generation };
     }
+  }
+
+  /** What each group blocked in production, for these versions (EnforcedCache.blockedReports). */
+  blockedReports(projectId: string, versions: readonly number[]): Promise<BlockedReports> {
+    return this.enforced.blockedReports(projectId, versions);
   }
 
   /** Apply one commit's changes to a set's rows. */
@@ -384,67 +374,6 @@ export class PolicyCache implements GroupWatcher {
     return answer;
   }
 
-  /**
-   * Per group, the reports with disposition `enforce` tagged with one of `versions` (what those versions blocked on
-   * real pages) and the first of them that blocked it: PolicyStore.enforcedReports, kept current. That query scans
-   * every hourly row of the project (0.6–0.75 s at 2 M reports, on the event loop with SQLite) and ran for every
-   * build after a new report; now it runs once per project and the node's commits are added to it, as to the
-   * groups (it runs again after another node's commit, or any generation step not seen as a commit).
-   */
-  async blockedReports(projectId: string, versions: readonly number[]): Promise<BlockedReports> {
-    const out = new Map<number, { reports: number; since: number }>();
-    if (versions.length === 0) return out;
-    const generation = this.generation(projectId);
-    let kept = this.enforced.get(projectId);
-    if (!kept || kept.own !== generation.own || kept.others !== generation.others) {
-      if (isSqliteReader(this.sql)) kept = await this.enforcedSliced(projectId, generation);
-      else {
-        const {
-          value: byGroup,
-          snapshot,
-          heard,
-        } = await this.read(projectId, (sql) => enforcedByVersion(sql, projectId));
-        const own = catchUp(generation.own, snapshot, heard, (c) => addEnforced(byGroup, c));
-        kept = { own, others: generation.others, snapshot, byGroup };
-        this.enforced.set(projectId, kept);
-      }
-    }
-    const wanted = new Set(versions);
-    for (const [groupId, byVersion] of kept.byGroup) {
-      for (const [version, n] of byVersion) if (wanted.has(version)) addBlocked(out, groupId, version, n);
-    }
-    return out;
-  }
-
-  /**
-   * SQLite: the enforce counts read in slices, so that ingest runs between them (enforcedByVersion), with the node's
-   * commits that landed meanwhile counted once. Kept as current only if every generation step since the start was
-   * such a commit (a re-classification meanwhile makes the next call read again).
-   */
-  private async enforcedSliced(
-    projectId: string,
-    start: Generation,
-  ): Promise<Generation & { snapshot: null; byGroup: EnforcedCounts }> {
-    const slicing = { readTo: -Infinity, missed: new Map() as EnforcedCounts, commits: 0 };
-    this.enforcedReading.set(projectId, slicing);
-    let byGroup: EnforcedCounts;
-    try {
-      byGroup = await enforcedByVersion(this.sql, projectId, slicing);
-    } finally {
-      this.enforcedReading.delete(projectId);
-    }
-    for (const [g, byVersion] of slicing.missed) {
-      let into = byGroup.get(g);
-      if (!into) byGroup.set(g, (into = new Map()));
-      for (const [v, n] of byVersion) into.set(v, (into.get(v) ?? 0) + n);
-    }
-    const now = this.generation(projectId);
-    const exact = now.own === start.own + slicing.commits && now.others === start.others;
-    const kept = { own: exact ? now.own : -1, others: now.others, snapshot: null, byGroup };
-    this.enforced.set(projectId, kept);
-    return kept;
-  }
-
   /** The most recent samples of groups, for evidence in answers (the build reads none for most groups). */
   samplesOf(groupId: number, limit: number): Promise<PolicyGroupRow["samples"]> {
     return groupSamples(this.sql, groupId, limit);
@@ -460,36 +389,3 @@ const same = (a: Stamp, b: Stamp): boolean => a.own === b.own && a.others === b.
 
 const indexOf = (rows: readonly PolicyGroupRow[]): Map<number, number> =>
   new Map(rows.map((r, i) => [r.id, i]));
-
-/**
- * Whether a read already holds one of the node's own commits. SQLite: a commit heard after a read is never in it
- * (they do not overlap; no snapshot, no transaction id). PostgreSQL: the read's snapshot says. null: it cannot be
- * told (a commit without its id), so the read is not patched and is read again.
- */
-function saw(snapshot: Snapshot | null, xid: string | null): boolean | null {
-  if (snapshot === null) return xid === null ? false : null;
-  return xid === null ? null : sawCommit(snapshot, xid);
-}
-
-/**
- * The own generation a read holds once the commits heard while it ran are applied to it (`apply`), in order, each
- * only if the read did not already see it; `from` is the generation when the read began. It stops at a step not
- * heard as a commit, or one it cannot tell about (a SQLite read overlapped by a commit): the read is then behind,
- * and the next call reads again.
- */
-function catchUp(
-  from: number,
-  snapshot: Snapshot | null,
-  heard: readonly Heard[],
-  apply: (changes: readonly GroupChange[]) => void,
-): number {
-  let own = from;
-  for (const h of heard) {
-    if (h.generation <= own) continue;
-    const seen = snapshot === null ? null : saw(snapshot, h.xid);
-    if (h.generation !== own + 1 || seen === null) break;
-    if (!seen) apply(h.changes);
-    own = h.generation;
-  }
-  return own;
-}
