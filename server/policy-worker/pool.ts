@@ -143,8 +143,8 @@ export class PolicyWorker {
   }
 
   /**
-   * Hand an answer's bytes back to the running worker, whose collector then frees them (see api/answer-bytes.ts):
-   * false when no worker runs (they are left to this thread's collector).
+   * Hand an answer's memory back to the running worker, which encodes a later answer into it (see
+   * api/answer-bytes.ts): false when no worker runs.
    */
   giveBack(bytes: ArrayBuffer): boolean {
     if (!this.worker) return false;
