@@ -4,9 +4,10 @@
 // asking again after each new report piled up ~64 MB in ~25 answers, V8 then ran a mark-compact on the event loop
 // for "external memory pressure" (pauses of 30-80 ms, measured with --trace-gc, 2026-12-07), and ingest's p99
 // took them. So the bytes are counted while the cache holds them or a response sends them, and let go the moment
-// neither does: handed back to the policy worker thread when it runs, which encodes a later answer into them (had it
-// allocated new memory per build instead, its own collector ran full collections for the same reason, in the middle
-// of builds), otherwise detached in place where ArrayBuffer.prototype.transfer exists (Node 21+).
+// neither does: handed back to the policy worker thread when it runs, which encodes a later answer into them (so it
+// does not allocate megabytes per build that its own collector would have to find; no difference in build time was
+// measurable on the day's noisy machine), otherwise detached in place where ArrayBuffer.prototype.transfer exists
+// (Node 21+).
 import type { ServerResponse } from "node:http";
 
 /** Frees the memory of an answer's bytes nothing on this thread uses any more. */
