@@ -49,6 +49,8 @@ export default tseslint.config(
       "artifacts",
       "bench/results",
       "scratch",
+      // The benchmark compiles the server here (bench/proc.ts compiledCinch); test/bench runs it during npm test.
+      ".bench-dist",
     ],
   },
   js.configs.recommended,
