@@ -41,6 +41,33 @@ export type PlanCall =
 /** A wildcard decision's evidence as the last build made it, and what it was made from. */
 type WildcardMemo = { backing: string; evidence: Evidence; groupIds: (string | number)[] };
 
+/**
+ * The last build's wildcard step as a whole (wildcard-stage.ts): what it read — the candidate's directives and source
+ * lists (`key`), the ids of the add suggestions of covered sources (`covered`, `backing`), the covered hosts — and the
+ * decisions it made, their evidence frozen.
+ */
+export type WildcardStage = {
+  key: string;
+  covered: ReadonlySet<string>;
+  /** The collapses by covered host (indexes into `collapses`). */
+  byHost: ReadonlyMap<string, readonly number[]>;
+  backing: string;
+  collapses: StageCollapse[];
+};
+
+/** One collapse of a WildcardStage: its inputs, and its decision as the last build made it. */
+export type StageCollapse = {
+  directive: string;
+  wildcard: string;
+  covers: string[];
+  hosts: string[] | null;
+  /** The ids of its backing suggestions. */
+  backing: string[];
+  memoKey: string;
+  backingKey: string;
+  decision: Decision;
+};
+
 /** A decision's evidence and group ids as kept: frozen, so builds can share them instead of copying. */
 const frozenOf = (d: { evidence: Evidence; groupIds: readonly (string | number)[] }) => ({
   evidence: Object.freeze({
@@ -89,6 +116,7 @@ export class BuildMemo {
   private wildcards = new Map<string, WildcardMemo>();
   private wildcardsSeen = new Set<string>();
   private collapses = new Map<string, Collapse[]>();
+  private stage: WildcardStage | null = null;
   private final: Final<unknown> | null = null;
   /** Counters for tests and benchmarks: plans reused and made in the last build. */
   readonly last = {
@@ -98,6 +126,7 @@ export class BuildMemo {
     finalReused: false,
     wildcardsReused: 0,
     wildcardsMade: 0,
+    wildcardStageReused: false,
   };
 
   /** Start a build whose group plans depend on `planKey` (plans made under another key are dropped). */
@@ -111,6 +140,7 @@ export class BuildMemo {
     this.last.finalReused = false;
     this.last.wildcardsReused = 0;
     this.last.wildcardsMade = 0;
+    this.last.wildcardStageReused = false;
     this.wildcardsSeen = new Set();
   }
 
@@ -208,8 +238,9 @@ export class BuildMemo {
     min: number,
     compute: () => Collapse[],
     seen: Set<string>,
+    joined = sources.join(" "),
   ): Collapse[] {
-    const key = `${min}\n${sources.join(" ")}`;
+    const key = `${min}\n${joined}`;
     seen.add(key);
     let c = this.collapses.get(key);
     if (c === undefined) this.collapses.set(key, (c = compute()));
@@ -253,13 +284,33 @@ export class BuildMemo {
     return { evidence: m.evidence, groupIds: m.groupIds };
   }
 
+  /** Keep a decision's evidence for the next build; answers it frozen (the decision can share it). */
   rememberWildcard(
     key: string,
     backing: string,
     d: { evidence: Evidence; groupIds: (string | number)[] },
-  ): void {
+  ): { evidence: Evidence; groupIds: (string | number)[] } {
     this.last.wildcardsMade++;
-    this.wildcards.set(key, { backing, ...frozenOf(d) });
+    const frozen = frozenOf(d);
+    this.wildcards.set(key, { backing, ...frozen });
+    return frozen;
+  }
+
+  /** The last build's wildcard step, if it read the same candidate directives (`key`). */
+  wildcardStage(key: string): WildcardStage | null {
+    return this.stage?.key === key ? this.stage : null;
+  }
+
+  /** Keep this build's wildcard step for the next (null: it depended on more than WildcardStage records). */
+  rememberStage(stage: WildcardStage | null): void {
+    this.stage = stage;
+  }
+
+  /** The last build's wildcard step was taken again, `remade` of its decisions with fresh evidence. */
+  reusedStage(stage: WildcardStage, remade: number): void {
+    this.last.wildcardStageReused = true;
+    this.last.wildcardsReused = stage.collapses.length - remade;
+    this.last.wildcardsMade = remade;
   }
 
   /** The final steps (minify, grade) for the candidate text `key`, from the last build when it is the same. */

@@ -3,29 +3,22 @@ import { checkedDirective, policyChecker } from "./allow.ts";
 import { RecordingPlan, replay, type BuildMemo } from "./build-memo.ts";
 import type { AllowResult, ViolationLike } from "./allow.ts";
 import type { BuildInput, BuildResult, Decision, Suggestion } from "./build-types.ts";
-import {
-  clonePolicy,
-  effectiveDirective,
-  getDirective,
-  parsePolicy,
-  serializePolicy,
-  setDirective,
-} from "./csp.ts";
-import { coveredHosts, groupHosts, wantedBy, wildcardEvidence } from "./wildcard-evidence.ts";
+import { clonePolicy, getDirective, parsePolicy, serializePolicy, setDirective } from "./csp.ts";
 import type { Policy } from "./csp.ts";
-import { isFetchDirective, isRecognisedDirective } from "./directives.ts";
+import { isRecognisedDirective } from "./directives.ts";
 import { meetsThreshold, pageOf } from "./evidence.ts";
 import { isKnownBypassOrigin } from "./evaluate.ts";
 import { evaluatePolicy } from "./grade.ts";
 import type { PolicyGroup } from "./groups.ts";
 import { ambiguousWarnings, inlineDirective, planEval, planInline, type InlineContext } from "./inline.ts";
-import { sourceFor, wildcardCollapses } from "./ladder.ts";
+import { sourceFor } from "./ladder.ts";
 import { minifyPolicy } from "./minify.ts";
 import { sortPolicy } from "./order.ts";
 import { ensureDirective, isForbidden, placementTarget } from "./placement.ts";
 import { Plan } from "./plan.ts";
 import { groupUrls, isAcceptedUnsafe, planBaseSources } from "./prune.ts";
 import { starterPolicy } from "./starter.ts";
+import { planWildcards } from "./wildcard-stage.ts";
 import { blockedInProduction, suspectDecisions } from "./suspect.ts";
 
 /** Builder defaults (documented in BuildInput). */
@@ -345,120 +338,9 @@ export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
       s.reason += ` (below the evidence threshold: ${s.evidence.count} report(s) on ${s.evidence.pages.length} page(s), need at least ${minCount} report(s) on ${minPages} page(s))`;
   }
 
-  // 3. Wildcard collapses are offered over the sources the candidate now has: each fetch directive's first.
+  // 3. Wildcard collapses are offered over the sources the candidate now has (wildcard-stage.ts).
   const wildcardMin = input.wildcardMinSubdomains ?? BUILD_DEFAULTS.wildcardMinSubdomains;
-  const collapseLists = new Set<string>();
-  const collapsesOf = candidate.directives.map((d) =>
-    !isFetchDirective(d.name)
-      ? []
-      : memo
-        ? memo.collapsesOf(
-            d.values,
-            wildcardMin,
-            () => wildcardCollapses(d.values, wildcardMin),
-            collapseLists,
-          )
-        : wildcardCollapses(d.values, wildcardMin),
-  );
-  const coveredSources = new Map<string, Set<string>>();
-  candidate.directives.forEach((d, i) => {
-    for (const c of collapsesOf[i]!) {
-      let sources = coveredSources.get(d.name);
-      if (!sources) coveredSources.set(d.name, (sources = new Set()));
-      for (const source of c.covers) sources.add(source);
-    }
-  });
-  // The additions of covered sources by directive, then source (indexes into `additions`). Indexing every addition
-  // made a map entry and an array for each of ~18,700 at 20,000 groups: ~6 ms of every build (profile, 2026-12-07).
-  const additionIndex = new Map<string, Map<string, number[]>>();
-  additions.forEach((s, i) => {
-    if (!coveredSources.get(s.directive)?.has(s.source)) return;
-    let bySource = additionIndex.get(s.directive);
-    if (!bySource) additionIndex.set(s.directive, (bySource = new Map()));
-    const list = bySource.get(s.source);
-    if (list) list.push(i);
-    else bySource.set(s.source, [i]);
-  });
-  const hostsOf = memo ? (g: PolicyGroup) => memo.hostsOf(g, () => groupHosts(urlsOf(g))) : undefined;
-  // Which directive governs a reported one depends on the candidate's directive names only.
-  const structure = candidate.directives.map((d) => d.name).join(" ");
-  const changedHosts = memo && hostsOf ? memo.changedHosts(hostsOf) : null;
-  // First each collapse's inputs, and whether the memo has its evidence; then the evidence of the others, through an
-  // index of only the hosts and groups they can cover (indexing all 20,000 groups was ~15 ms of a build).
-  type Job = {
-    directive: string;
-    wildcard: string;
-    covers: string[];
-    hosts: string[] | null;
-    governs: (g: PolicyGroup) => boolean;
-    backing: Suggestion[];
-    memoKey: string;
-    backingKey: string;
-    reused: ReturnType<BuildMemo["wildcardEvidence"]>;
-  };
-  const jobs: Job[] = [];
-  const ids = new Set<string>();
-  for (const [di, d] of candidate.directives.entries()) {
-    const collapses = collapsesOf[di]!;
-    if (collapses.length === 0) continue;
-    // Evidence: every group the covered sources allow, not only this build's additions (#16). The candidate does not
-    // change in this step: which directive governs a reported one is looked up once per name.
-    const governing = new Map<string, boolean>();
-    const governs = (g: PolicyGroup) => {
-      let yes = governing.get(g.directive);
-      if (yes === undefined) {
-        yes = effectiveDirective(candidate, g.directive)?.name === d.name;
-        governing.set(g.directive, yes);
-      }
-      return yes;
-    };
-    for (const c of collapses) {
-      // The additions behind the covered sources, in the order of `additions`.
-      const backingIndexes = new Set<number>();
-      const bySource = additionIndex.get(d.name);
-      for (const source of c.covers) for (const i of bySource?.get(source) ?? []) backingIndexes.add(i);
-      const backing = [...backingIndexes].sort((a, b) => a - b).map((i) => additions[i]!);
-      const id = `${d.name} ${c.wildcard}`;
-      const covered = c.covers.join(" ");
-      const hosts = coveredHosts(c.covers, covered);
-      // A decision's evidence is the last build's when none of its inputs changed (BuildMemo.wildcardEvidence).
-      const memoKey = `${structure}\n${id}\n${covered}`;
-      const backingKey = backing.map((s) => s.id).join("\n");
-      const fresh = !plan.decisions.has(id) && !ids.has(id);
-      ids.add(id);
-      const reused = memo && fresh ? memo.wildcardEvidence(memoKey, backingKey, hosts, changedHosts) : null;
-      jobs.push({
-        directive: d.name,
-        wildcard: c.wildcard,
-        covers: c.covers,
-        hosts,
-        governs,
-        backing,
-        memoKey,
-        backingKey,
-        reused,
-      });
-    }
-  }
-  const wanted = memo ? wantedBy(jobs.filter((j) => !j.reused)) : undefined;
-  const evidenceOf = wildcardEvidence(groups, urlsOf, hostsOf, memo?.coverMatches, wanted);
-  for (const j of jobs) {
-    const id = `${j.directive} ${j.wildcard}`;
-    const fresh = !plan.decisions.has(id);
-    const decision = plan.decide(
-      "wildcard",
-      id,
-      j.directive,
-      { add: [j.wildcard], remove: j.covers },
-      {
-        reason: `${j.covers.length} subdomains of one registrable domain (Public Suffix List): ${j.covers.join(" ")}`,
-        risk: `${j.wildcard} allows every subdomain, including ones you do not control or have forgotten`,
-      },
-      j.reused ? [] : evidenceOf(j.governs, j.backing, j.covers),
-    );
-    if (j.reused) Object.assign(decision, j.reused);
-    else if (memo && fresh) memo.rememberWildcard(j.memoKey, j.backingKey, decision);
-  }
+  planWildcards(plan, candidate, groups, additions, wildcardMin, urlsOf, memo);
 
   // 4. Decisions: only what the user accepted.
   const decisions = [...plan.decisions.values()].sort(compareIds);
@@ -485,8 +367,6 @@ export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
   if (!getDirective(candidate, "report-uri") && !getDirective(candidate, "report-to")) {
     warnings.push("no report-uri or report-to: pass the collector's URL so the policy reports back to Cinch");
   }
-
-  memo?.keepCollapses(collapseLists);
 
   // Minified and graded: a pure function of the candidate's text and the budget (the same text as the last build's
   // when a commit only changed evidence).

@@ -154,3 +154,59 @@ describe("wildcard decisions' evidence", () => {
     expect(reused).toBeGreaterThan(12 * 7);
   });
 });
+
+describe("the wildcard step as a whole", () => {
+  // 6 registrable domains × 5 subdomains in img-src, each well above the evidence threshold: 6 wildcard decisions.
+  const start = (): PolicyGroup[] => {
+    const out: PolicyGroup[] = [];
+    let id = 1;
+    for (let d = 0; d < 6; d++)
+      for (let s = 0; s < 5; s++)
+        out.push({ ...group("img-src", `https://s${s}.vendor${d}.example`, { count: 3 + s }), id: id++ });
+    return out;
+  };
+  const input = (gs: PolicyGroup[]): BuildInput => ({ groups: gs, reportUri: "https://cinch.example/r/k" });
+
+  test("taken again after a report for a new host, its evidence remade only where a changed group reports a covered host", () => {
+    const memo = new BuildMemo();
+    let groups = start();
+    expect(buildPolicy(input(groups), memo).decisions.filter((d) => d.kind === "wildcard")).toHaveLength(6);
+    expect(memo.last.wildcardStageReused).toBe(false);
+
+    // A new host below the evidence threshold: the candidate is the same, no covered host changed.
+    groups = [...groups, { ...group("img-src", "https://once.elsewhere.example", { count: 1 }), id: 100 }];
+    expect(buildPolicy(input(groups), memo)).toEqual(buildPolicy(input(groups)));
+    expect(memo.last).toMatchObject({ wildcardStageReused: true, wildcardsReused: 6, wildcardsMade: 0 });
+
+    // More reports for a covered subdomain: only its domain's decision gets its evidence again.
+    groups = groups.map((g) =>
+      g.id === 7 ? { ...g, count: g.count + 10, pages: [...g.pages, `${PAGE}more`] } : g,
+    );
+    const bumped = buildPolicy(input(groups), memo);
+    expect(bumped).toEqual(buildPolicy(input(groups)));
+    expect(memo.last).toMatchObject({ wildcardStageReused: true, wildcardsReused: 5, wildcardsMade: 1 });
+    expect(bumped.decisions.find((d) => d.id === "img-src https://*.vendor1.example")?.evidence.count).toBe(
+      3 + (4 + 10) + 5 + 6 + 7,
+    );
+
+    // A new subdomain of another domain, above the threshold, changes the candidate: the step is made again, and the
+    // decision whose evidence the step before remade (vendor1's, whose covered sources are the same) is not taken from
+    // the memo's older copy.
+    groups = [...groups, { ...group("img-src", "https://s9.vendor4.example", { count: 5 }), id: 101 }];
+    expect(buildPolicy(input(groups), memo)).toEqual(buildPolicy(input(groups)));
+    expect(memo.last).toMatchObject({ wildcardStageReused: false, wildcardsMade: 1, wildcardsReused: 5 });
+  });
+
+  test("a new report for an already covered host under a new group is counted in the decision's evidence", () => {
+    const memo = new BuildMemo();
+    let groups = start();
+    buildPolicy(input(groups), memo);
+    // Same host as a covered source, another page: a new group object for a covered host.
+    groups = [...groups, { ...group("img-src", "https://s0.vendor3.example/x.png", { count: 1 }), id: 200 }];
+    const after = buildPolicy(input(groups), memo);
+    expect(after).toEqual(buildPolicy(input(groups)));
+    expect(after.decisions.find((d) => d.id === "img-src https://*.vendor3.example")?.groupIds).toContain(
+      200,
+    );
+  });
+});
