@@ -130,16 +130,15 @@ export function shownItems(
   };
 }
 
-/** A build: the candidate, one page of its suggestions and one of its decisions, and the grade. */
-export function presentBuild(
-  r: BuildResult,
-  opts: BuildPage & {
-    base: string;
-    baseVersion: number | null;
-    /** Default: the build's own evidence. */
-    evidence?: EvidenceSource;
-  },
-): BuildResultDto {
+type BuildOpts = BuildPage & {
+  base: string;
+  baseVersion: number | null;
+  /** Default: the build's own evidence. */
+  evidence?: EvidenceSource;
+};
+
+/** A build's answer up to its grade: the candidate, one page of its suggestions and one of its decisions. */
+export function presentBuildHead(r: BuildResult, opts: BuildOpts) {
   const evidence = opts.evidence ?? ((e) => e);
   const shown = shownItems(r, opts);
   return {
@@ -154,14 +153,26 @@ export function presentBuild(
     decisionCount: r.decisions.length,
     decisionOffset: opts.decisionOffset,
     decisionLimit: opts.decisionLimit,
+  } satisfies Partial<BuildResultDto>;
+}
+
+/** A build's grade, findings and size: what a build that did not change the candidate shares with the last one. */
+export function presentBuildGrade(
+  r: Pick<BuildResult, "grade" | "score" | "findings" | "reasons" | "policy">,
+) {
+  return {
     grade: r.grade,
     score: r.score,
     findings: r.findings.map(presentFinding),
     reasons: r.reasons.map(presentReason),
     breakdown: presentScoreBreakdown(r.findings),
     size: r.policy.length,
-    warnings: [...r.warnings],
-  };
+  } satisfies Partial<BuildResultDto>;
+}
+
+/** A build: the candidate, one page of its suggestions and one of its decisions, and the grade. */
+export function presentBuild(r: BuildResult, opts: BuildOpts): BuildResultDto {
+  return { ...presentBuildHead(r, opts), ...presentBuildGrade(r), warnings: [...r.warnings] };
 }
 
 const presentIssue = (i: PolicyIssue): PolicyIssueDto => ({
