@@ -9,7 +9,8 @@
 // Measured at 18,000 groups (bench "suggestion just after a new report"): the plans are ~40% of a build, wildcard
 // collapses ~15%, minify and grade ~20%, the sort ~7%.
 // Group objects handed to a memoized build must not be changed in place afterwards (the policy cache never does).
-import type { Decision, DecisionKind, Evidence, SuggestionAction } from "./build-types.ts";
+import type { Decision, DecisionKind, Evidence, Suggestion, SuggestionAction } from "./build-types.ts";
+import type { Why } from "./build.ts";
 import type { PolicyGroup } from "./groups.ts";
 import type { Collapse } from "./ladder.ts";
 import { Plan } from "./plan.ts";
@@ -117,6 +118,11 @@ export class BuildMemo {
   private wildcardsSeen = new Set<string>();
   private collapses = new Map<string, Collapse[]>();
   private stage: WildcardStage | null = null;
+  /** Shared suggestions as the last build that had them decided them (see decided). */
+  private decisionsOf = new WeakMap<
+    Suggestion,
+    { why: Why; minCount: number; minPages: number; value: Suggestion }
+  >();
   private final: Final<unknown> | null = null;
   /** Counters for tests and benchmarks: plans reused and made in the last build. */
   readonly last = {
@@ -311,6 +317,20 @@ export class BuildMemo {
     this.last.wildcardStageReused = true;
     this.last.wildcardsReused = stage.collapses.length - remade;
     this.last.wildcardsMade = remade;
+  }
+
+  /** A shared suggestion as the last build decided it, when it decided it alike (build.ts `decided`). */
+  decided(s: Suggestion, why: Why, minCount: number, minPages: number): Suggestion | undefined {
+    const last = this.decisionsOf.get(s);
+    return last && last.why === why && last.minCount === minCount && last.minPages === minPages
+      ? last.value
+      : undefined;
+  }
+
+  /** Keep `value`, the shared suggestion `s` as this build decided it. Answers `value`. */
+  decide(s: Suggestion, why: Why, minCount: number, minPages: number, value: Suggestion): Suggestion {
+    this.decisionsOf.set(s, { why, minCount, minPages, value });
+    return value;
   }
 
   /** The final steps (minify, grade) for the candidate text `key`, from the last build when it is the same. */

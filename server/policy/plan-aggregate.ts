@@ -36,7 +36,11 @@ export function applyCall(plan: Plan, g: PolicyGroup, c: PlanCall): Suggestion |
   );
 }
 
+/** The values folds hand out: shared by the builds, never changed (see the file's header). */
+const SHARED = new WeakSet<Suggestion | Decision>();
+
 function freeze<T extends Suggestion | Decision>(x: T): T {
+  SHARED.add(x);
   Object.freeze(x.evidence.pages);
   Object.freeze(x.evidence.samples);
   Object.freeze(x.evidence);
@@ -119,14 +123,22 @@ export class PlanAggregate {
     this.last.whole = false;
   }
 
-  /** Add the fold to `plan` (merging into what it already has, as direct calls would) and record origins. */
+  /** Is `x` a value a fold hands out (shared by builds: copy it to change it)? */
+  shares(x: Suggestion | Decision): boolean {
+    return SHARED.has(x);
+  }
+
+  /**
+   * Add the fold to `plan` (merging into what it already has, as direct calls would) and record origins. Suggestions
+   * are handed out as they are (`shares`); decisions are copied.
+   */
   emit(plan: Plan, origins: Map<string, string>): void {
     for (const id of this.order) {
       const f = this.suggestions.get(id)!;
       const s = f.value;
       if (plan.suggestions.has(id))
         plan.suggest(s.action, s.directive, s.source, s.reason, f.groups, s.verify);
-      else plan.suggestions.set(id, { ...s });
+      else plan.suggestions.set(id, s);
       if (f.origin !== undefined) origins.set(id, f.origin);
     }
     for (const [id, f] of this.decisions) {
