@@ -329,7 +329,8 @@ export class BuildMemo {
 
   /** Keep `value`, the shared suggestion `s` as this build decided it. Answers `value`. */
   decide(s: Suggestion, why: Why, minCount: number, minPages: number, value: Suggestion): Suggestion {
-    this.decisionsOf.set(s, { why, minCount, minPages, value });
+    // Frozen: builds share it (a build that tried to change it would throw, not change another's answer).
+    this.decisionsOf.set(s, { why, minCount, minPages, value: Object.freeze(value) });
     return value;
   }
 

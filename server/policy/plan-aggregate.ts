@@ -41,6 +41,7 @@ const SHARED = new WeakSet<Suggestion | Decision>();
 
 function freeze<T extends Suggestion | Decision>(x: T): T {
   SHARED.add(x);
+  if ("action" in x) Object.freeze(x);
   Object.freeze(x.evidence.pages);
   Object.freeze(x.evidence.samples);
   Object.freeze(x.evidence);

@@ -79,9 +79,15 @@ export async function addTrends(
     return;
   }
   const tags = tagConditions(f);
+  // The page's ids as one parameter (dialect.inInts): binding 100 parameters was ~1 ms of the statement's ~9 on
+  // PostgreSQL (the 24 h page at 10 M reports, measured alone, median of 55 calls: 9.1 -> 8.0 ms).
+  const ids = sql.dialect.inInts(
+    Prisma.sql`h."groupId"`,
+    groups.map((g) => g.id),
+  );
   const rows = await sql.all<{ groupId: unknown; hour: unknown; cnt: unknown }>(Prisma.sql`
     SELECT h."groupId" AS "groupId", h.hour AS hour, SUM(h.count) AS cnt FROM "GroupHour" h
-    WHERE h."groupId" IN (${Prisma.join(groups.map((g) => g.id))}) AND h.hour >= ${first} AND h.hour <= ${last}
+    WHERE ${ids} AND h.hour >= ${first} AND h.hour <= ${last}
     ${tags.length > 0 ? Prisma.sql`AND ${Prisma.join(tags, " AND ")}` : Prisma.empty}
     GROUP BY h."groupId", h.hour`);
   for (const r of rows) {
