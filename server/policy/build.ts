@@ -264,13 +264,15 @@ export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
   for (const issue of base.issues) warnings.push(`base policy: ${issue.message}`);
   // A group naming no CSP directive ("<img", "constructor") is kept as reported but is no evidence for anything:
   // its inline samples fell through to script-src and became applied hashes (#11 item 3).
-  const unrecognised = input.groups.filter((g) => !isRecognisedDirective(g.directive)).length;
+  const kept: PolicyGroup[] = [];
+  let unrecognised = 0;
+  for (const g of input.groups) {
+    if (!isRecognisedDirective(g.directive)) unrecognised++;
+    else if (input.since === undefined || g.lastSeen >= input.since) kept.push(g);
+  }
   if (unrecognised > 0)
     warnings.push(`${unrecognised} group(s) name no CSP directive and are not turned into sources`);
   // Sorted by `${directive} ${blocked} ${id}` (keys built once, not per comparison; the sort is stable).
-  const kept = input.groups.filter(
-    (g) => isRecognisedDirective(g.directive) && (input.since === undefined || g.lastSeen >= input.since),
-  );
   const groups = memo
     ? memo.sort(kept, groupKey)
     : kept
