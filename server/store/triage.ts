@@ -1,5 +1,5 @@
 // Group triage (#14): a group's current state (no row: open), who set it when, and every change. Times are epoch ms.
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 import type { TriageState } from "../contract/alerts.ts";
 import { isTriageState } from "../alerts/vocabulary.ts";
 
@@ -22,11 +22,18 @@ export class TriageStore {
     return { state: row.state, by: row.by, at: Number(row.at) };
   }
 
-  /** The states of these groups (groups without a row are open and left out). */
+  /**
+   * The states of these groups (groups without a row are open and left out): the dashboard list's page. Raw SQL:
+   * findMany with a page's 100 ids took 2.8 ms and 3.8 ms of the node's CPU a call, most of it compiling the query,
+   * $queryRaw 1.0 and 1.1 (PostgreSQL, 10 M-report bench data, 280 calls each, interleaved).
+   */
   async states(groupIds: readonly number[]): Promise<Map<number, TriageState>> {
     if (groupIds.length === 0) return new Map();
-    const rows = await this.prisma.groupTriage.findMany({ where: { groupId: { in: [...groupIds] } } });
-    return new Map(rows.flatMap((r) => (isTriageState(r.state) ? [[r.groupId, r.state] as const] : [])));
+    const rows = await this.prisma.$queryRaw<{ groupId: number | bigint; state: string }[]>`
+      SELECT "groupId", "state" FROM "GroupTriage" WHERE "groupId" IN (${Prisma.join([...groupIds])})`;
+    return new Map(
+      rows.flatMap((r) => (isTriageState(r.state) ? [[Number(r.groupId), r.state] as const] : [])),
+    );
   }
 
   /** Every group of a project in one of these states (muted groups never alert; resolved ones regress). */
