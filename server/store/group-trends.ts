@@ -4,7 +4,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { hourOf } from "./aggregate.ts";
 import { pageCountWhere, tagConditions, tagFree, type GroupFilter } from "./filters.ts";
 import { num, type GroupRow } from "./rows.ts";
-import type { SqlReader } from "./sql.ts";
+import { eachNumberRow, type SqlReader } from "./sql.ts";
 
 /** Slices of a listing's window in each group's trend. */
 const TREND_BUCKETS = 24;
@@ -59,19 +59,23 @@ export async function addTrends(
       while (next < buckets && bucketOf(hour) >= next) ends[next++] = hour - 1;
     }
     const d = sql.dialect;
-    const rows = await sql.all<{ groupId: unknown; i: unknown; total: unknown }>(Prisma.sql`
+    const totals = new Map<number, number[]>();
+    await eachNumberRow(
+      sql,
+      Prisma.sql`
       SELECT gi.value AS "groupId", b.key AS i, coalesce((SELECT r.total FROM "GroupRunning" r
         WHERE r."groupId" = gi.value AND r.hour <= b.value ORDER BY r.hour DESC LIMIT 1), 0) AS total
       FROM ${d.intTable(
         groups.map((g) => g.id),
         "gi",
-      )}, ${d.intTable(ends, "b")}`);
-    const totals = new Map<number, number[]>();
-    for (const r of rows) {
-      const t = totals.get(num(r.groupId)) ?? new Array<number>(buckets + 1).fill(0);
-      t[num(r.i)] = num(r.total);
-      totals.set(num(r.groupId), t);
-    }
+      )}, ${d.intTable(ends, "b")}`,
+      ["groupId", "i", "total"],
+      ([groupId = 0, i = 0, total = 0]) => {
+        const t = totals.get(groupId) ?? new Array<number>(buckets + 1).fill(0);
+        t[i] = total;
+        totals.set(groupId, t);
+      },
+    );
     for (const g of groups) {
       const t = totals.get(g.id);
       if (t) g.trend = g.trend!.map((_, i) => t[i + 1]! - t[i]!);
@@ -85,15 +89,19 @@ export async function addTrends(
     Prisma.sql`h."groupId"`,
     groups.map((g) => g.id),
   );
-  const rows = await sql.all<{ groupId: unknown; hour: unknown; cnt: unknown }>(Prisma.sql`
+  await eachNumberRow(
+    sql,
+    Prisma.sql`
     SELECT h."groupId" AS "groupId", h.hour AS hour, SUM(h.count) AS cnt FROM "GroupHour" h
     WHERE ${ids} AND h.hour >= ${first} AND h.hour <= ${last}
     ${tags.length > 0 ? Prisma.sql`AND ${Prisma.join(tags, " AND ")}` : Prisma.empty}
-    GROUP BY h."groupId", h.hour`);
-  for (const r of rows) {
-    const trend = byId.get(num(r.groupId))?.trend;
-    if (!trend) continue;
-    const i = bucketOf(num(r.hour));
-    trend[i] = (trend[i] ?? 0) + num(r.cnt);
-  }
+    GROUP BY h."groupId", h.hour`,
+    ["groupId", "hour", "cnt"],
+    ([groupId = 0, hour = 0, cnt = 0]) => {
+      const trend = byId.get(groupId)?.trend;
+      if (!trend) return;
+      const i = bucketOf(hour);
+      trend[i] = (trend[i] ?? 0) + cnt;
+    },
+  );
 }

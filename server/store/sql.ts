@@ -7,6 +7,7 @@ import type Database from "better-sqlite3";
 import type pg from "pg";
 import { Prisma } from "../generated/prisma/client.ts";
 import { parseSnapshot, type Snapshot } from "./pg-snapshot.ts";
+import { num } from "./rows.ts";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -42,6 +43,13 @@ export type Dialect = {
    * at 10 M reports 65 -> 50 ms p50; SQLite looks the dropped groups up row by row: 57 -> 64 ms.
    */
   leavesOutById: boolean;
+  /**
+   * A statement whose rows are numbers, read as one value (PostgreSQL: a JSON array of arrays, which the driver
+   * parses natively) instead of row by row; null where rows come cheaply (SQLite's rows are made in C). The
+   * listing's trends are 2,500 rows of three numbers a page: node-postgres spent 5.1 ms of the node's CPU a call
+   * parsing them as rows, 2.2 as one JSON value (same wall time; 110 calls each, interleaved).
+   */
+  packNumbers(q: Prisma.Sql, columns: readonly string[]): Prisma.Sql | null;
 };
 
 const SQLITE: Dialect = {
@@ -52,6 +60,7 @@ const SQLITE: Dialect = {
   sortText: (expr) => expr,
   aggregateFirst: Prisma.sql`MATERIALIZED`,
   leavesOutById: false,
+  packNumbers: () => null,
 };
 
 const POSTGRES: Dialect = {
@@ -63,6 +72,10 @@ const POSTGRES: Dialect = {
   sortText: (expr) => Prisma.sql`${expr} COLLATE "C"`,
   aggregateFirst: Prisma.empty,
   leavesOutById: true,
+  packNumbers: (q, columns) =>
+    Prisma.sql`SELECT coalesce(json_agg(json_build_array(${Prisma.raw(
+      columns.map((c) => `x."${c}"`).join(", "),
+    )})), '[]'::json) AS rows FROM (${q}) x`,
 };
 
 /** Reads on one engine. Rows come back with the driver's types: numbers as number, bigint or numeric text (rows.ts). */
@@ -71,25 +84,74 @@ export type SqlReader = {
   all<T>(q: Prisma.Sql): Promise<T[]>;
 };
 
-/** SQLite's reader also reads synchronously (loops of index seeks, where an await per statement would cost more). */
-export type SqliteReader = SqlReader & { allSync<T>(q: Prisma.Sql): T[] };
+/**
+ * Visit a statement's rows of numbers, each as its values in `columns` order (names as the statement aliases them;
+ * the array is reused between rows), read packed into one value where the dialect does that cheaper
+ * (Dialect.packNumbers).
+ */
+export async function eachNumberRow(
+  sql: SqlReader,
+  q: Prisma.Sql,
+  columns: readonly string[],
+  visit: (values: readonly number[]) => void,
+): Promise<void> {
+  const packed = sql.dialect.packNumbers(q, columns);
+  if (packed) {
+    for (const row of (await sql.all<{ rows: number[][] }>(packed))[0]?.rows ?? []) visit(row);
+    return;
+  }
+  const values = new Array<number>(columns.length).fill(0);
+  if (isSqliteReader(sql)) {
+    // Rows as arrays (better-sqlite3's raw mode): the 24 h trends' 2,500 rows in 4.1 instead of 5.3 ms as objects.
+    const { names, rows } = sql.valuesSync(q);
+    const at = columns.map((c) => names.indexOf(c));
+    if (at.includes(-1))
+      throw new Error(`eachNumberRow: a column of ${columns.join(", ")} is not in the statement`);
+    for (const r of rows) {
+      for (let i = 0; i < at.length; i++) values[i] = num(r[at[i]!]);
+      visit(values);
+    }
+    return;
+  }
+  for (const r of await sql.all<Record<string, unknown>>(q)) {
+    for (let i = 0; i < columns.length; i++) values[i] = num(r[columns[i]!]);
+    visit(values);
+  }
+}
+
+/**
+ * SQLite's reader also reads synchronously (loops of index seeks, where an await per statement would cost more), and
+ * rows as arrays of their values in column order.
+ */
+export type SqliteReader = SqlReader & {
+  allSync<T>(q: Prisma.Sql): T[];
+  valuesSync(q: Prisma.Sql): { names: string[]; rows: unknown[][] };
+};
 
 const STATEMENT_CACHE_MAX = 200;
 
 /** Reads on a better-sqlite3 handle; statements are prepared once per text. */
 export function sqliteReader(raw: Database.Database): SqliteReader {
-  const statements = new Map<string, Database.Statement>();
-  const allSync = <T>(q: Prisma.Sql): T[] => {
-    let s = statements.get(q.sql);
+  const prepared = (cache: Map<string, Database.Statement>, text: string, asArrays: boolean) => {
+    let s = cache.get(text);
     if (!s) {
-      if (statements.size >= STATEMENT_CACHE_MAX) statements.clear();
-      statements.set(q.sql, (s = raw.prepare(q.sql)));
+      if (cache.size >= STATEMENT_CACHE_MAX) cache.clear();
+      s = raw.prepare(text);
+      if (asArrays) s.raw(true);
+      cache.set(text, s);
     }
-    return s.all(...q.values) as T[];
+    return s;
   };
+  const statements = new Map<string, Database.Statement>();
+  const arrays = new Map<string, Database.Statement>();
+  const allSync = <T>(q: Prisma.Sql): T[] => prepared(statements, q.sql, false).all(...q.values) as T[];
   return {
     dialect: SQLITE,
     allSync,
+    valuesSync: (q) => {
+      const s = prepared(arrays, q.sql, true);
+      return { names: s.columns().map((c) => c.name), rows: s.all(...q.values) as unknown[][] };
+    },
     all: <T>(q: Prisma.Sql): Promise<T[]> => {
       try {
         return Promise.resolve(allSync<T>(q));
