@@ -76,6 +76,11 @@ export class PlanAggregate {
   private order: string[] = [];
   /** For tests and benchmarks: ids folded again in the last update, and whether it folded everything. */
   readonly last = { refolded: 0, whole: false };
+  /**
+   * The suggestion ids the last update folded again (the only ones that can have come or gone since the update
+   * before), or null when it folded everything.
+   */
+  touchedSuggestions: ReadonlySet<string> | null = null;
 
   /**
    * Bring the fold up to `groups` (in build order, which is the order of `orderKey`, unique per group) under plan
@@ -122,6 +127,7 @@ export class PlanAggregate {
     for (const id of touched.decide) this.refold(this.decisions, "decide", id, gather, planOf);
     this.last.refolded = touched.suggest.size + touched.decide.size;
     this.last.whole = false;
+    this.touchedSuggestions = touched.suggest;
   }
 
   /** Is `x` a value a fold hands out (shared by builds: copy it to change it)? */
@@ -177,6 +183,7 @@ export class PlanAggregate {
     this.members = new Set(groups);
     this.last.refolded = this.suggestions.size + this.decisions.size;
     this.last.whole = true;
+    this.touchedSuggestions = null;
   }
 
   /** Fold one id again over its groups now (gone if none calls it any more). */

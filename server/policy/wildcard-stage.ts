@@ -56,7 +56,7 @@ export function planWildcards(
   const stageKey = `${wildcardMin}\n${structure}\n${lists.map((l) => (l === null ? "\u0000" : l)).join("\n")}`;
 
   const last = memo?.wildcardStage(stageKey);
-  if (memo && last && changedHosts !== null && reusable(last, plan, additions)) {
+  if (memo && last && changedHosts !== null && reusable(last, plan, additions, memo)) {
     again(last, plan, candidate, groups, urlsOf, hostsOf!, changedHosts, memo);
     return;
   }
@@ -200,8 +200,19 @@ export function planWildcards(
 }
 
 /** The last build's step holds for this one (see the file's header): the same additions back the collapses. */
-function reusable(last: WildcardStage, plan: Plan, additions: readonly Suggestion[]): boolean {
+function reusable(
+  last: WildcardStage,
+  plan: Plan,
+  additions: readonly Suggestion[],
+  memo: BuildMemo,
+): boolean {
   for (const c of last.collapses) if (plan.decisions.has(`${c.directive} ${c.wildcard}`)) return false;
+  // Every addition of a memoized build comes from the memo's fold (the base's own sources are only ever removed, the
+  // suspect groups' additions become decisions): the only additions that can have come or gone since the last build
+  // are among the suggestions it folded again. When none of them is covered, the backing is the same (comparing
+  // it whole looked up all ~19,000 additions: ~6 ms per build at 20,000 groups, 2026-12-07).
+  const touched = memo.aggregate.touchedSuggestions;
+  if (touched !== null && ![...touched].some((id) => last.covered.has(id))) return true;
   return backingOf(additions, last.covered) === last.backing;
 }
 
