@@ -150,7 +150,7 @@ function planGroups(
     const ch = memo.changes;
     const changes = ch && { added: ch.added.filter((g) => !blockedInProduction(g)), removed: ch.removed };
     memo.aggregate.update(groups, memo.key, (g) => memo.planOf(g), changes, groupKey);
-    memo.aggregate.emit(plan, origins);
+    memo.aggregate.emit(plan);
   }
   if (trustedTypes > 0)
     warnings.push(`${trustedTypes} Trusted Types group(s) are not turned into sources; fix them in code`);
@@ -369,7 +369,12 @@ export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
       if (!into)
         landing.set(
           s.directive,
-          (into = ensureDirective(candidate, s.directive, origins.get(s.id) ?? s.directive, warnings)),
+          (into = ensureDirective(
+            candidate,
+            s.directive,
+            origins.get(s.id) ?? memo?.aggregate.originOf(s.id) ?? s.directive,
+            warnings,
+          )),
         );
       into.values.push(s.source);
     }
