@@ -210,3 +210,65 @@ describe("the wildcard step as a whole", () => {
     );
   });
 });
+
+describe("the memo over random commits with wildcards, choices and groups gone", () => {
+  test.each([11, 12, 13])("every build equals a fresh one (seed %i)", (seed) => {
+    const rnd = prng(seed);
+    const memo = new BuildMemo();
+    let groups: PolicyGroup[] = [];
+    let id = 1;
+    for (let d = 0; d < 6; d++)
+      for (let s = 0; s < 4 + d; s++)
+        for (const directive of ["img-src", "script-src-elem", "connect-src"])
+          if (rnd() < 0.7)
+            groups.push({
+              ...group(directive, `https://s${s}.vendor${d}.example`, { count: 1 + (s % 4) }),
+              id: id++,
+            });
+    let stageReused = 0;
+    let stageMade = 0;
+    for (let step = 0; step < 40; step++) {
+      groups = [...groups];
+      const roll = rnd();
+      if (roll < 0.3) {
+        // More reports for a group (maybe over the threshold now).
+        const i = Math.floor(rnd() * groups.length);
+        groups[i] = { ...groups[i]!, count: groups[i]!.count + 1, lastSeen: groups[i]!.lastSeen + 1 };
+      } else if (roll < 0.55) {
+        // A new host, often below the threshold.
+        const d = Math.floor(rnd() * 8);
+        groups.push({
+          ...group(rnd() < 0.5 ? "img-src" : "connect-src", `https://n${step}.vendor${d}.example`, {
+            count: rnd() < 0.7 ? 1 : 3,
+          }),
+          id: id++,
+        });
+      } else if (roll < 0.7 && groups.length > 10) {
+        // A group leaves the window.
+        groups.splice(Math.floor(rnd() * groups.length), 1);
+      } else if (roll < 0.8) {
+        // A group blocked in production (a new object marked), or no longer.
+        const i = Math.floor(rnd() * groups.length);
+        const g = groups[i]!;
+        groups[i] = g.enforcedReports
+          ? { ...g, enforcedReports: 0 }
+          : { ...g, enforcedReports: 2, blockedSince: 1 };
+      }
+      const input: BuildInput = {
+        groups,
+        reportUri: "https://cinch.example/r/k",
+        minCount: step % 11 === 10 ? 3 : 2,
+        accepted:
+          step % 6 === 5 ? ["img-src https://*.vendor1.example", "img-src https://s0.vendor2.example"] : [],
+        rejected: step % 7 === 6 ? ["connect-src https://s1.vendor3.example"] : [],
+        enforcedVersion: 1,
+      };
+      expect(buildPolicy(input, memo)).toEqual(buildPolicy(input));
+      if (memo.last.wildcardStageReused) stageReused++;
+      else stageMade++;
+    }
+    // Both ways were taken: the step again (with or without remade evidence) and made whole.
+    expect(stageReused).toBeGreaterThan(5);
+    expect(stageMade).toBeGreaterThan(2);
+  });
+});
