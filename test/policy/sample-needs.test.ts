@@ -1,6 +1,6 @@
 // Which groups the engine reads every sample of (the shell loads the whole sample ring only for these).
 import { describe, expect, test } from "vitest";
-import { needsAllSamples, pathSourceHosts } from "../../server/policy/sample-needs.ts";
+import { NO_PATH_HOSTS, needsAllSamples, pathSourceHosts } from "../../server/policy/sample-needs.ts";
 
 describe("pathSourceHosts", () => {
   const policies = [
@@ -26,6 +26,14 @@ describe("pathSourceHosts", () => {
     const t = pathSourceHosts(["img-src https://a.example/ https://b.example"]);
     expect(t("https://a.example")).toBe(false);
     expect(t("https://b.example")).toBe(false);
+  });
+
+  test("report-uri and report-to name no source: a policy reporting to Cinch names no host with a path", () => {
+    const t = pathSourceHosts([
+      "default-src 'self'; img-src https://a.example; report-uri https://cinch.example/r/k1; report-to cinch",
+    ]);
+    expect(t("https://cinch.example")).toBe(false);
+    expect(t).toBe(NO_PATH_HOSTS);
   });
 
   test("* with a path covers every host", () => {
