@@ -41,6 +41,7 @@ import type { SyncSource } from "../policy-worker/pool.ts";
 import { NO_OTHER_NODES, type GenerationSource } from "../store/pg-commits.ts";
 import type { Snapshot } from "../store/pg-snapshot.ts";
 import { HOUR_MS, type GroupChange, type GroupWatcher, type ReportWriter } from "../store/writer.ts";
+import type { KeptSamples } from "./evidence-samples.ts";
 import { EnforcedCache } from "./policy-cache-enforced.ts";
 import {
   carryOver,
@@ -67,6 +68,8 @@ export type GroupsEntry = SyncSource & {
   index: Map<number, number> | null;
   /** What one in-process build hands to the next (the worker keeps its own). */
   memo: BuildMemo;
+  /** Evidence samples in-process answers showed, per group, with the count and last report they were read at. */
+  evidence: Map<number, KeptSamples>;
   /** The snapshot the rows were read in (PostgreSQL; null on SQLite): the own commits it saw are not patched in. */
   snapshot: Snapshot | null;
   /** Groups patched on PostgreSQL whose whole sample ring is still to be read (see the file's header). */
@@ -267,6 +270,7 @@ export class PolicyCache implements GroupWatcher {
         changed: new Map(),
         synced: null,
         memo: new BuildMemo(),
+        evidence: new Map(),
         projectId,
         versions,
         index: null,
@@ -387,5 +391,5 @@ export class PolicyCache implements GroupWatcher {
 
 const same = (a: Stamp, b: Stamp): boolean => a.own === b.own && a.others === b.others && a.hour === b.hour;
 
-const indexOf = (rows: readonly PolicyGroupRow[]): Map<number, number> =>
+export const indexOf = (rows: readonly PolicyGroupRow[]): Map<number, number> =>
   new Map(rows.map((r, i) => [r.id, i]));

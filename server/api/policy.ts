@@ -13,6 +13,7 @@ import { compareVersions } from "../policy/versions.ts";
 import { parsePolicy, policySyntaxError } from "../policy/csp.ts";
 import { minifyPolicy } from "../policy/minify.ts";
 import { answerJson, sampleNeeds } from "./build-answer.ts";
+import { evidenceSamples } from "./evidence-samples.ts";
 import { PolicyCache, type GroupsEntry } from "./policy-cache.ts";
 import { AnswerBytes, freeBytes } from "./answer-bytes.ts";
 import { PolicyWorker, PolicyWorkerUnavailable } from "../policy-worker/pool.ts";
@@ -179,8 +180,10 @@ export function policyRoutes(
         return bytes.own(Buffer.from(json.buffer, json.byteOffset, json.byteLength), true);
       }
       const built = buildPolicy(input, entry?.memo);
+      const needs = sampleNeeds(built, page);
+      const rings = entry ? await evidenceSamples(entry, needs, readSamples) : await readSamples(needs);
       // Kept as JSON bytes: the cache then holds a few megabytes per answer at 20,000 groups, not the object graph.
-      return bytes.own(Buffer.from(answerJson(built, answer, await readSamples(sampleNeeds(built, page)))));
+      return bytes.own(Buffer.from(answerJson(built, answer, rings)));
     };
     // sinceDays moves with the clock: such builds are not cached.
     if (body.sinceDays !== undefined) return compute();
