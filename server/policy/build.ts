@@ -347,11 +347,12 @@ export function buildPolicy(input: BuildInput, memo?: BuildMemo): BuildResult {
   for (let i = 0; i < sortedSuggestions.length; i++) {
     let s = sortedSuggestions[i]!;
     if (s.action !== "add") continue;
+    // Blocked in production says so even when rejected too.
     const why: Why =
-      chosen && rejected.has(s.id)
-        ? "rejected"
-        : chosen && suspectIds.has(s.id)
-          ? "suspect"
+      chosen && suspectIds.has(s.id)
+        ? "suspect"
+        : chosen && rejected.has(s.id)
+          ? "rejected"
           : meetsThreshold(s.evidence, minCount, minPages) || (chosen && accepted.has(s.id))
             ? "applied"
             : "below";

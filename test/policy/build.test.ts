@@ -1,6 +1,7 @@
 // The builder: placement, ladder, evidence threshold, unsafe keywords, hashes, wildcards, determinism.
 import { describe, expect, test } from "vitest";
 import { buildPolicy } from "../../server/policy/build.ts";
+import { BuildMemo } from "../../server/policy/build-memo.ts";
 import { groupsFromViolations } from "../../server/policy/groups.ts";
 import { hashSource } from "../../server/policy/hash.ts";
 import { parseReportBody } from "../../server/reports/parse.ts";
@@ -331,6 +332,24 @@ describe("after enforcement, blocked means suspect", () => {
     expect(d?.reason).toMatch(/^blocked in production since v1: 300 blocked report\(s\) on 2 page\(s\)/);
     expect(d?.risk).toContain("XSS payloads, card skimmers");
     expect(d?.evidence.pages).toEqual(["https://app.example.com/", "https://app.example.com/b"]);
+  });
+
+  test("a source blocked in production and also reported unblocked, rejected by the user: its suggestion still says it was blocked", () => {
+    const unblocked = { ...injected({ count: 50 }), id: 2 };
+    const input = {
+      ...REPORTING,
+      base: V1,
+      enforcedVersion: 1,
+      dropUnused: false,
+      rejected: ["script-src https://evil.example"],
+      groups: [{ ...injected({ enforcedReports: 300, countsByVersion: { 1: 300 } }), id: 1 }, unblocked],
+    };
+    for (const r of [buildPolicy(input), buildPolicy(input, new BuildMemo())]) {
+      const s = r.suggestions.find((x) => x.id === "script-src https://evil.example");
+      expect(s?.applied).toBe(false);
+      expect(s?.reason).toMatch(/\(also blocked in production: decide it under Blocked in production\)$/);
+      expect(r.policy).not.toContain("evil.example");
+    }
   });
 
   test("blocked under v1, v2 enforced since, reported again: still a decision, named since v1", () => {
