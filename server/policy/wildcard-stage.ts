@@ -165,7 +165,8 @@ export function planWildcards(
     );
     if (j.reused) Object.assign(decision, j.reused);
     else if (memo && fresh) Object.assign(decision, memo.rememberWildcard(j.memoKey, j.backingKey, decision));
-    made.push({ ...decision });
+    // Kept for the next build (a memo's only): copies, as stage 4 marks the build's own as accepted.
+    if (memo) made.push({ ...decision });
   }
   memo?.keepCollapses(collapseLists);
 

@@ -57,7 +57,7 @@ test("samples are read once per group while no report arrives for it, again afte
   expect(after.get(2)).toEqual([sampleOf(2, 1)]);
   expect(after.get(4)).toEqual([sampleOf(4, 1)]);
 
-  // A group the read found no samples for answers none, and is not read again while unchanged.
+  // A group the read found no samples for (here: one not in the set) answers none.
   const none = await evidenceSamples(entry, [5], async (ids) => (asked.push([...ids]), new Map()));
   expect(none.get(5)).toEqual([]);
 });
