@@ -14,8 +14,10 @@ import { PolicyWorker } from "../../server/policy-worker/pool.ts";
 import { openDb } from "../../server/store/db.ts";
 import { api, startTestApp } from "../helpers/app.ts";
 
+// Larger than half of Node's buffer pool (8 KB before Node 24, 64 KB since), so the copy has memory of its own, as
+// an answer of a few megabytes does; a smaller one would be a pooled slice, which own() rightly never frees.
 const answer = (n: number) =>
-  Buffer.from(new TextEncoder().encode(JSON.stringify({ n, pad: "x".repeat(5000) })));
+  Buffer.from(new TextEncoder().encode(JSON.stringify({ n, pad: "x".repeat(100_000) })));
 const fakeResponse = () => new EventEmitter() as unknown as ServerResponse;
 
 describe("AnswerBytes", () => {
@@ -42,7 +44,7 @@ describe("AnswerBytes", () => {
   test("bytes it did not make, or that share Node's buffer pool, are never freed", () => {
     const freed: ArrayBuffer[] = [];
     const bytes = new AnswerBytes((b) => freed.push(b));
-    const pooled = bytes.own(Buffer.from('{"small":true}')); // a slice of the shared 8 KB pool
+    const pooled = bytes.own(Buffer.from('{"small":true}')); // a slice of Node's shared buffer pool
     const foreign = answer(2); // not made through own()
     for (const b of [pooled, foreign]) {
       bytes.hold(b);
