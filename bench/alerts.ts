@@ -48,7 +48,7 @@ type Target = { name: string; dir: string; key: string; server: ServerProc };
 async function target(name: string, rules: number): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), `cinch-alerts-bench-${name}-`));
   const db = await openDb(join(dir, "cinch.db"));
-  const p = await new ProjectStore(db.prisma).create(name);
+  const p = await new ProjectStore(db).create(name);
   const cfg = new AlertConfigStore(db.prisma);
   if (rules > 0) {
     const ch = await cfg.createChannel({

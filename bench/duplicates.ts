@@ -11,7 +11,7 @@ import { parseReportBody } from "../server/reports/parse.ts";
 const dir = mkdtempSync(join(tmpdir(), "cinch-dup-"));
 const file = join(dir, "cinch.db");
 const db = await openDb(file, { synchronous: "NORMAL" });
-const p = await new ProjectStore(db.prisma).create("dup");
+const p = await new ProjectStore(db).create("dup");
 const size = () => statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
 db.raw.pragma("wal_checkpoint(TRUNCATE)");
 const before = size();

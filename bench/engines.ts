@@ -104,7 +104,7 @@ export async function runEngines(o: EngineOptions): Promise<EngineRun[]> {
     for (const engine of engines) {
       const env = { DATABASE_URL: urls[engine], DATA_DIR: dir };
       const db = await openDatabase(loadConfig(env));
-      const p = await new ProjectStore(db.prisma).create(`bench-${engine}`);
+      const p = await new ProjectStore(db).create(`bench-${engine}`);
       await db.close();
       const port = await freePort();
       const server = await startCinch(

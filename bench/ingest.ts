@@ -146,7 +146,7 @@ export async function createProjects(
 ): Promise<{ id: string; reportKey: string }[]> {
   const db = await openDb(file);
   try {
-    const store = new ProjectStore(db.prisma);
+    const store = new ProjectStore(db);
     const out: { id: string; reportKey: string }[] = [];
     for (const n of names) {
       const p = await store.create(n);

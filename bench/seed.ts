@@ -97,8 +97,8 @@ export async function seedDashboard(dir: string, o: SeedOptions): Promise<Seeded
   const t0 = performance.now();
   const file = join(dir, "cinch.db");
   const db = await openDb(file, { synchronous: "NORMAL" });
-  const project = await new ProjectStore(db.prisma).create("dashboard at scale");
-  const { token } = await new TokenStore(db.prisma).create("bench", "read");
+  const project = await new ProjectStore(db).create("dashboard at scale");
+  const { token } = await new TokenStore(db).create("bench", "read");
   const raw = db.raw;
   raw.pragma("synchronous = OFF");
   raw.pragma("cache_size = -262144");

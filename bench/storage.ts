@@ -63,7 +63,7 @@ export async function storageCase(
 ): Promise<StorageCase> {
   const file = join(tmpDir, `storage-${reports}-${groups}.db`);
   const db = await openDb(file, { synchronous: "NORMAL" });
-  const project = await new ProjectStore(db.prisma).create("storage");
+  const project = await new ProjectStore(db).create("storage");
   const empty = fileBytes(db.raw);
   // Commits are driven by hand below (flushNow), as the timer would at about 1,000 reports per commit.
   const writer = new ReportWriter(db.raw, { flushMs: 1000, maxQueue: Number.MAX_SAFE_INTEGER });

@@ -47,7 +47,7 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     onCommitError: (err) => health.markFailure(err),
   };
   const writer = new ReportWriter(batchEngineFor(db, limitsOf(writerOptions)), writerOptions);
-  const projects = new ProjectStore(db.prisma, logger);
+  const projects = new ProjectStore(db, logger);
   const alerts = new AlertService(db.prisma, projects, logger, alertOptions(config));
   alerts.attach(writer);
   await alerts.start();
@@ -58,7 +58,7 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     metrics,
     writer,
     projects,
-    tokens: new TokenStore(db.prisma),
+    tokens: new TokenStore(db),
     violations: new ViolationStore(db),
     scripts: new ScriptStore(db.prisma),
     tail: new TailHub(

@@ -99,7 +99,7 @@ export function policyRoutes(
   opts: { /** The policy worker's module (tests start one that fails on purpose). */ workerEntry?: URL } = {},
 ): Router {
   const { projects, config, db, log } = deps;
-  const versions = new PolicyStore(db.prisma);
+  const versions = new PolicyStore(db);
   // Builds and previews of large projects run in a worker thread (server/policy-worker/): the event loop stays free
   // for ingest. Below the threshold they run here: sending the groups would cost more than the build.
   const worker = new PolicyWorker({ timeoutMs: config.POLICY_WORKER_TIMEOUT_MS, entry: opts.workerEntry });

@@ -42,7 +42,7 @@ export function registerAdminCommands(program: Command): void {
       if (!parsed.success) throw new CliError("--name must be 1-100 characters");
       const name = parsed.data;
       await withDb(async (db, publicUrl) => {
-        const p = await new ProjectStore(db.prisma).create(name);
+        const p = await new ProjectStore(db).create(name);
         out(JSON.stringify(presentProject(p, publicUrl), null, 2));
       });
     });
@@ -51,7 +51,7 @@ export function registerAdminCommands(program: Command): void {
     .description("list projects")
     .action(async () => {
       await withDb(async (db) => {
-        for (const p of await new ProjectStore(db.prisma).list()) out(`${p.id}\t${p.name}\t${p.reportKey}`);
+        for (const p of await new ProjectStore(db).list()) out(`${p.id}\t${p.name}\t${p.reportKey}`);
       });
     });
 
@@ -66,7 +66,7 @@ export function registerAdminCommands(program: Command): void {
         throw new CliError(`--scope must be one of ${SCOPES.join(", ")} (got ${opts.scope})`);
       const scope = opts.scope;
       await withDb(async (db) => {
-        const { token } = await new TokenStore(db.prisma).create(opts.name, scope);
+        const { token } = await new TokenStore(db).create(opts.name, scope);
         out(token);
       });
     });
@@ -75,7 +75,7 @@ export function registerAdminCommands(program: Command): void {
     .description("list active tokens (names, scopes, last use; never the tokens)")
     .action(async () => {
       await withDb(async (db) => {
-        for (const t of await new TokenStore(db.prisma).list()) {
+        for (const t of await new TokenStore(db).list()) {
           out(`${t.id}\t${t.name}\t${t.scope}\tlast used ${t.lastUsedAt?.toISOString() ?? "never"}`);
         }
       });
@@ -85,7 +85,7 @@ export function registerAdminCommands(program: Command): void {
     .description("revoke a token by id or name")
     .action(async (idOrName: string) => {
       await withDb(async (db) => {
-        const n = await new TokenStore(db.prisma).revoke(idOrName);
+        const n = await new TokenStore(db).revoke(idOrName);
         if (n === 0) throw new CliError(`no active token with id or name ${idOrName}`);
         out(`revoked ${n} token(s)`);
       });

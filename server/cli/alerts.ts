@@ -20,7 +20,7 @@ export function registerAlertCommands(program: Command): void {
       await withConfigDb(async (db, config) => {
         const service = new AlertService(
           db.prisma,
-          new ProjectStore(db.prisma),
+          new ProjectStore(db),
           pino({ level: "silent" }),
           alertOptions(config),
         );

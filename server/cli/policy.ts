@@ -150,10 +150,10 @@ export function registerPolicyCommands(program: Command): void {
       if (typeof opts.project === "string") {
         const id = opts.project;
         input = await withDb(async (db, publicUrl) => {
-          const project = await new ProjectStore(db.prisma).get(id);
+          const project = await new ProjectStore(db).get(id);
           if (!project) throw new CliError(`no project with id ${id}`);
           const base = opts.base as string | undefined;
-          const built = await projectBuildInput(db, new PolicyStore(db.prisma), project, publicUrl, {
+          const built = await projectBuildInput(db, new PolicyStore(db), project, publicUrl, {
             ...choices,
             ...(base !== undefined ? { base } : {}),
           });

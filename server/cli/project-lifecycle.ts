@@ -20,7 +20,7 @@ export function registerProjectLifecycleCommands(program: Command): void {
     .option("--yes", "confirm: this cannot be undone")
     .action(async (id: string, opts: { yes?: boolean }) => {
       await withDb(async (db) => {
-        const projects = new ProjectStore(db.prisma);
+        const projects = new ProjectStore(db);
         const p = await projects.get(id);
         if (!p) throw new CliError(`no project with id ${id}`);
         if (p.builtin) throw new CliError(`project ${id} is the built-in one (the dashboard's own reports)`);
@@ -41,7 +41,7 @@ export function registerProjectLifecycleCommands(program: Command): void {
     .argument("<id>", "the project's id (cinch project list)")
     .action(async (id: string) => {
       await withDb(async (db, publicUrl) => {
-        const projects = new ProjectStore(db.prisma);
+        const projects = new ProjectStore(db);
         const p = await projects.get(id);
         if (!p) throw new CliError(`no project with id ${id}`);
         if (p.builtin) throw new CliError(`project ${id} is the built-in one (the dashboard's own reports)`);

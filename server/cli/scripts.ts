@@ -48,7 +48,7 @@ export function registerScriptCommands(program: Command): void {
           changed: o.changed,
         };
         await withDb(async (db) => {
-          const p = await new ProjectStore(db.prisma).get(id);
+          const p = await new ProjectStore(db).get(id);
           if (!p) throw new CliError(`no project with id ${id}`);
           const pay = p.settings.paymentPages;
           for (const s of await new ScriptStore(db.prisma).list(p.id))
@@ -71,7 +71,7 @@ export function registerScriptCommands(program: Command): void {
       const since = when(o.since, "--since");
       const until = when(o.until, "--until");
       await withDb(async (db) => {
-        const p = await new ProjectStore(db.prisma).get(id);
+        const p = await new ProjectStore(db).get(id);
         if (!p) throw new CliError(`no project with id ${id}`);
         const file = await scriptExport(new ScriptStore(db.prisma), p, format, since, until);
         if (o.out === undefined)

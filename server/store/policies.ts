@@ -1,5 +1,8 @@
 // Policy versions per project: draft → report-only → enforced → retired.
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import type { Db } from "./db.ts";
+import { dateOf, num } from "./rows.ts";
+import type { SqlReader } from "./sql.ts";
 
 export const POLICY_STATES = ["draft", "report-only", "enforced", "retired"] as const;
 export type PolicyState = (typeof POLICY_STATES)[number];
@@ -91,14 +94,31 @@ export function addBlocked(
 }
 
 export class PolicyStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly prisma: PrismaClient;
+  private readonly sql: SqlReader;
 
+  constructor(db: Pick<Db, "prisma" | "sql">) {
+    this.prisma = db.prisma;
+    this.sql = db.sql;
+  }
+
+  /** Oldest first. Every build and preview asks this: one raw statement, not Prisma (see TokenStore.verify). */
   async list(projectId: string): Promise<PolicyVersionRecord[]> {
-    const rows = await this.prisma.policyVersion.findMany({
-      where: { projectId },
-      orderBy: { version: "asc" },
-    });
-    return rows.map(toRecord);
+    const d = this.sql.dialect;
+    const rows = await this.sql.all<Record<string, unknown>>(Prisma.sql`
+      SELECT "version", "policy", "state", "notes", ${d.epochMs(Prisma.sql`"createdAt"`)} AS "createdAt",
+        ${d.epochMs(Prisma.sql`"updatedAt"`)} AS "updatedAt"
+      FROM "PolicyVersion" WHERE "projectId" = ${projectId} ORDER BY "version"`);
+    return rows.map((r) =>
+      toRecord({
+        version: num(r.version),
+        policy: String(r.policy),
+        state: String(r.state),
+        notes: String(r.notes),
+        createdAt: dateOf(r.createdAt),
+        updatedAt: dateOf(r.updatedAt),
+      }),
+    );
   }
 
   async get(projectId: string, version: number): Promise<PolicyVersionRecord | null> {

@@ -1,6 +1,9 @@
 // Projects in the database, and a cache of the ingest-side view (by report key) so the hot path skips Prisma.
 import { randomBytes, randomUUID } from "node:crypto";
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import type { Db } from "./db.ts";
+import { dateOf, flag } from "./rows.ts";
+import type { SqlReader } from "./sql.ts";
 import type { Logger } from "pino";
 import {
   defaultSettings,
@@ -46,10 +49,16 @@ export class ProjectStore {
   /** The stored settings text last warned about, per project: a bad value is logged once, not per read. */
   private warned = new Map<string, string>();
 
+  private readonly prisma: PrismaClient;
+  private readonly sql: SqlReader;
+
   constructor(
-    private readonly prisma: PrismaClient,
+    db: Pick<Db, "prisma" | "sql">,
     private readonly log?: Pick<Logger, "warn">,
-  ) {}
+  ) {
+    this.prisma = db.prisma;
+    this.sql = db.sql;
+  }
 
   /** A row as a record; settings are read field by field and a bad stored field is logged (once). */
   private toRecord(r: Row): ProjectRecord {
@@ -87,9 +96,22 @@ export class ProjectStore {
     );
   }
 
+  /** Every API call on a project asks this: one raw statement, not Prisma (see TokenStore.verify). */
   async get(id: string): Promise<ProjectRecord | null> {
-    const row = await this.prisma.project.findUnique({ where: { id } });
-    return row ? this.toRecord(row) : null;
+    const [raw] = await this.sql.all<Record<string, unknown>>(Prisma.sql`
+      SELECT "id", "name", "reportKey", "policyKey", "settings", "builtin",
+        ${this.sql.dialect.epochMs(Prisma.sql`"createdAt"`)} AS "createdAt"
+      FROM "Project" WHERE "id" = ${id}`);
+    if (!raw) return null;
+    return this.toRecord({
+      id: String(raw.id),
+      name: String(raw.name),
+      reportKey: String(raw.reportKey),
+      policyKey: String(raw.policyKey),
+      settings: String(raw.settings),
+      builtin: flag(raw.builtin),
+      createdAt: dateOf(raw.createdAt),
+    });
   }
 
   async getBuiltin(): Promise<ProjectRecord | null> {

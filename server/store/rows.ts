@@ -7,6 +7,11 @@ import type { PolicySample } from "../policy/groups.ts";
 export const num = (v: unknown): number =>
   typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? 0);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
+/** A DateTime read as epoch milliseconds (Dialect.epochMs) as a Date; null stays null. */
+export const dateOf = (v: unknown): Date => new Date(num(v));
+export const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : dateOf(v));
+/** A stored Boolean: SQLite's 0/1 (a number or bigint), PostgreSQL's boolean. */
+export const flag = (v: unknown): boolean => v === true || (v !== false && num(v) !== 0);
 const orNull = (s: string): string | null => (s === "" ? null : s);
 
 export type GroupRow = {

@@ -50,6 +50,11 @@ export type Dialect = {
    * parsing them as rows, 2.2 as one JSON value (same wall time; 110 calls each, interleaved).
    */
   packNumbers(q: Prisma.Sql, columns: readonly string[]): Prisma.Sql | null;
+  /**
+   * A Prisma DateTime column as epoch milliseconds (a number, or null for NULL). SQLite keeps it as ISO text;
+   * PostgreSQL as `timestamp(3)` in UTC, which node-postgres would otherwise read in the node's local time zone.
+   */
+  epochMs(expr: Prisma.Sql): Prisma.Sql;
 };
 
 const SQLITE: Dialect = {
@@ -61,6 +66,7 @@ const SQLITE: Dialect = {
   aggregateFirst: Prisma.sql`MATERIALIZED`,
   leavesOutById: false,
   packNumbers: () => null,
+  epochMs: (expr) => Prisma.sql`CAST(round(unixepoch(${expr}, 'subsec') * 1000) AS INTEGER)`,
 };
 
 const POSTGRES: Dialect = {
@@ -76,6 +82,7 @@ const POSTGRES: Dialect = {
     Prisma.sql`SELECT coalesce(json_agg(json_build_array(${Prisma.raw(
       columns.map((c) => `x."${c}"`).join(", "),
     )})), '[]'::json) AS rows FROM (${q}) x`,
+  epochMs: (expr) => Prisma.sql`(extract(epoch FROM ${expr}) * 1000)::float8`,
 };
 
 /** Reads on one engine. Rows come back with the driver's types: numbers as number, bigint or numeric text (rows.ts). */

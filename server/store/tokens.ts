@@ -1,6 +1,9 @@
 // API tokens: random, shown once, stored as SHA-256 (tokens are high-entropy, so a fast hash is the right tool).
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import type { Db } from "./db.ts";
+import { dateOf, dateOrNull, flag } from "./rows.ts";
+import type { SqlReader } from "./sql.ts";
 
 export const SCOPES = ["read", "write", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -17,7 +20,12 @@ export type TokenInfo = { id: string; name: string; scope: Scope; createdAt: Dat
 
 export class TokenStore {
   private lastTouched = new Map<string, number>();
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly prisma: PrismaClient;
+  private readonly sql: SqlReader;
+  constructor(db: Pick<Db, "prisma" | "sql">) {
+    this.prisma = db.prisma;
+    this.sql = db.sql;
+  }
 
   /** Create a token; the plain value is returned once and never stored. */
   async create(name: string, scope: Scope): Promise<{ token: string; info: TokenInfo }> {
@@ -30,20 +38,27 @@ export class TokenStore {
 
   /** Resolve a presented token; updates last-used at most once a minute. */
   async verify(token: string): Promise<TokenInfo | null> {
-    const row = await this.prisma.apiToken.findUnique({ where: { tokenHash: hashToken(token) } });
-    if (!row || row.revokedAt || !isScope(row.scope)) return null;
-    const now = Date.now();
-    if ((this.lastTouched.get(row.id) ?? 0) < now - 60_000) {
-      this.lastTouched.set(row.id, now);
-      await this.prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
-    }
-    return {
-      id: row.id,
-      name: row.name,
-      scope: row.scope,
-      createdAt: row.createdAt,
-      lastUsedAt: row.lastUsedAt,
+    // Every API call asks this: one raw statement, not Prisma (whose query compiler costs ~1-2 ms of the event loop
+    // per call, up to 17 ms at a time; measured while the dashboard asks for suggestions, 2026-12-07).
+    const d = this.sql.dialect;
+    const [raw] = await this.sql.all<Record<string, unknown>>(Prisma.sql`
+      SELECT "id", "name", "scope", "revokedAt" IS NOT NULL AS "revoked",
+        ${d.epochMs(Prisma.sql`"createdAt"`)} AS "createdAt", ${d.epochMs(Prisma.sql`"lastUsedAt"`)} AS "lastUsedAt"
+      FROM "ApiToken" WHERE "tokenHash" = ${hashToken(token)}`);
+    if (!raw || flag(raw.revoked) || !isScope(raw.scope)) return null;
+    const info: TokenInfo = {
+      id: String(raw.id),
+      name: String(raw.name),
+      scope: raw.scope,
+      createdAt: dateOf(raw.createdAt),
+      lastUsedAt: dateOrNull(raw.lastUsedAt),
     };
+    const now = Date.now();
+    if ((this.lastTouched.get(info.id) ?? 0) < now - 60_000) {
+      this.lastTouched.set(info.id, now);
+      await this.prisma.apiToken.update({ where: { id: info.id }, data: { lastUsedAt: new Date(now) } });
+    }
+    return info;
   }
 
   async list(): Promise<TokenInfo[]> {

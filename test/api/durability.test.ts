@@ -25,7 +25,7 @@ function exited(proc: ChildProcess): Promise<void> {
 test("every report answered 204 is in the database after SIGKILL", async () => {
   const file = join(dir, "cinch.db");
   const db = await openDb(file);
-  const project = await new ProjectStore(db.prisma).create("durable");
+  const project = await new ProjectStore(db).create("durable");
   await db.close();
 
   const started = await startServerProcess({
@@ -85,7 +85,7 @@ test("SIGTERM flushes queued reports and exits 0", async () => {
   const d2 = mkdtempSync(join(tmpdir(), "cinch-term-"));
   const file = join(d2, "cinch.db");
   const db = await openDb(file);
-  const project = await new ProjectStore(db.prisma).create("term");
+  const project = await new ProjectStore(db).create("term");
   await db.close();
   const s = await startServerProcess({ DATA_DIR: d2, PORT: "0", WRITE_FLUSH_MS: "1000" });
   const body = JSON.stringify({
@@ -130,7 +130,7 @@ test("SIGTERM under keep-alive load: every stored report was answered 204, and i
   const d3 = mkdtempSync(join(tmpdir(), "cinch-drain-"));
   const file = join(d3, "cinch.db");
   const db = await openDb(file);
-  const project = await new ProjectStore(db.prisma).create("drain");
+  const project = await new ProjectStore(db).create("drain");
   await db.close();
   const s = await startServerProcess({
     DATA_DIR: d3,

@@ -22,7 +22,7 @@ test.each([1, 2, 3])(
     const { db, writer, close } = await policyDb(["p"]);
     const counting = countReads(db.sql, enforceReads);
     const cache = new PolicyCache(counting.sql, writer, db.otherNodes);
-    const store = new PolicyStore(db.prisma);
+    const store = new PolicyStore(db);
     const anyViolation = () => {
       const host = pick([
         "https://a.example",
@@ -66,7 +66,7 @@ test.skipIf(TEST_ENGINE !== "sqlite")(
     const { db, writer, close } = await policyDb(["p"]);
     const counting = countReads(db.sql, enforceReads);
     const cache = new PolicyCache(counting.sql, writer, db.otherNodes);
-    const store = new PolicyStore(db.prisma);
+    const store = new PolicyStore(db);
     const HOUR = 3_600_000;
     const now = Date.now();
     const report = (host: string, hoursAgo: number, policyVersion: number) =>

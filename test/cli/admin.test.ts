@@ -46,7 +46,7 @@ test("token create prints a token that is stored hashed and verifies with its sc
     tokenHash: string;
   };
   expect(stored.tokenHash).not.toContain(token);
-  const info = await new TokenStore(db.prisma).verify(token);
+  const info = await new TokenStore(db).verify(token);
   expect(info?.scope).toBe("read");
   await db.close();
 });

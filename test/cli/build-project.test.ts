@@ -24,7 +24,7 @@ const report = (directive: string, blocked: string) =>
 
 test("build --project uses stored groups, the project's report URL and its evidence threshold", async () => {
   const db = await openDb(join(dir, "cinch.db"));
-  const project = await new ProjectStore(db.prisma).create("shop");
+  const project = await new ProjectStore(db).create("shop");
   const writer = new ReportWriter(db.raw, { flushMs: 0, maxQueue: 1000 });
   const bodies = [
     ...Array.from({ length: 3 }, () => report("script-src-elem", "https://cdn.example.net/a.js")),

@@ -38,7 +38,7 @@ test.skipIf(skip)(
     db = await createPgDb();
     const base = { DATABASE_URL: db.url, DATA_DIR: dir };
     const opened = await openDatabase(loadConfig(base));
-    const project = await new ProjectStore(opened.prisma).create("killed");
+    const project = await new ProjectStore(opened).create("killed");
     await opened.close();
     const env = {
       ...base,

@@ -75,8 +75,8 @@ test(
   async () => {
     const file = join(dir, "cinch.db");
     const db = await openDb(file);
-    const project = await new ProjectStore(db.prisma).create("resources");
-    const { token } = await new TokenStore(db.prisma).create("tails", "read");
+    const project = await new ProjectStore(db).create("resources");
+    const { token } = await new TokenStore(db).create("tails", "read");
     await db.close();
     const s = await start({
       DATA_DIR: dir,
