@@ -73,7 +73,7 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     ),
     users: new UserStore(db.prisma),
     sessions: new SessionStore(
-      db.prisma,
+      db,
       loadSessionSecret({ configured: config.SESSION_SECRET, dataDir: config.DATA_DIR }),
       {
         idleMs: config.SESSION_IDLE_MINUTES * 60_000,

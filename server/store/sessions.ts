@@ -1,7 +1,10 @@
 // Dashboard sessions: random ids given to the browser once, stored only as an HMAC under the session key, with
 // an idle and an absolute expiry, revocable one by one or all at once per user.
 import { createHmac, randomBytes } from "node:crypto";
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import type { Db } from "./db.ts";
+import { num } from "./rows.ts";
+import type { SqlReader } from "./sql.ts";
 
 export type SessionInfo = {
   idHash: string;
@@ -20,11 +23,17 @@ export const SESSION_ID_RE = /^[A-Za-z0-9_-]{43}$/;
 const TOUCH_MS = 60_000;
 
 export class SessionStore {
+  private readonly prisma: PrismaClient;
+  private readonly sql: SqlReader;
+
   constructor(
-    private readonly prisma: PrismaClient,
+    db: Pick<Db, "prisma" | "sql">,
     private readonly key: Buffer,
     private readonly life: SessionLifetimes,
-  ) {}
+  ) {
+    this.prisma = db.prisma;
+    this.sql = db.sql;
+  }
 
   /** The stored form of a session id. */
   hashId(id: string): string {
@@ -57,21 +66,28 @@ export class SessionStore {
   async resolve(id: string, now = Date.now()): Promise<SessionInfo | null> {
     if (!SESSION_ID_RE.test(id)) return null;
     const idHash = this.hashId(id);
-    const row = await this.prisma.session.findUnique({ where: { idHash }, include: { user: true } });
+    // Every dashboard call asks this: one raw statement, not Prisma (see TokenStore.verify).
+    const d = this.sql.dialect;
+    const [row] = await this.sql.all<Record<string, unknown>>(Prisma.sql`
+      SELECT s."userId", u."email", s."csrfToken", ${d.epochMs(Prisma.sql`s."expiresAt"`)} AS "expiresAt",
+        ${d.epochMs(Prisma.sql`s."lastSeenAt"`)} AS "lastSeenAt"
+      FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."idHash" = ${idHash}`);
     if (!row) return null;
-    if (row.expiresAt.getTime() <= now || row.lastSeenAt.getTime() + this.life.idleMs <= now) {
+    const expiresAt = num(row.expiresAt);
+    const lastSeenAt = num(row.lastSeenAt);
+    if (expiresAt <= now || lastSeenAt + this.life.idleMs <= now) {
       await this.prisma.session.deleteMany({ where: { idHash } });
       return null;
     }
-    if (row.lastSeenAt.getTime() < now - TOUCH_MS) {
+    if (lastSeenAt < now - TOUCH_MS) {
       await this.prisma.session.updateMany({ where: { idHash }, data: { lastSeenAt: new Date(now) } });
     }
     return {
       idHash,
-      userId: row.userId,
-      email: row.user.email,
-      csrfToken: row.csrfToken,
-      expiresAt: row.expiresAt,
+      userId: String(row.userId),
+      email: String(row.email),
+      csrfToken: String(row.csrfToken),
+      expiresAt: new Date(expiresAt),
     };
   }
 

@@ -1,4 +1,5 @@
-// The reads every API call makes (an API token, its project, the project's policy versions) are raw statements, not
+// The reads every API call makes (an API token or a dashboard session, the project, its policy versions) are raw
+// statements, not
 // Prisma (whose query compiler costs the event loop ~1-2 ms a call): on both engines they must read exactly what
 // Prisma stored. The process runs in a time zone west of UTC, where a PostgreSQL `timestamp` read by node-postgres
 // as local time would be hours off (Dialect.epochMs reads it as UTC, as Prisma does).
@@ -12,8 +13,10 @@ import type { Db } from "../../server/store/db.ts";
 import { openPgDb } from "../../server/store/pg-db.ts";
 import { PolicyStore } from "../../server/store/policies.ts";
 import { ProjectStore } from "../../server/store/projects.ts";
+import { SessionStore } from "../../server/store/sessions.ts";
 import { openDb } from "../../server/store/sqlite-db.ts";
 import { hashToken, TokenStore } from "../../server/store/tokens.ts";
+import { UserStore } from "../../server/store/users.ts";
 import { createPgDb, skipUnlessPg, type TestPgDb } from "./db.ts";
 
 const skip = await skipUnlessPg("test/pg/request-reads.test.ts");
@@ -123,6 +126,34 @@ describe.skipIf(skip)("the API's per-call reads, raw on both engines", () => {
         ]),
       );
       expect(await new PolicyStore(db).list("no-such-project"), name).toEqual([]);
+    }
+  });
+
+  test("a dashboard session resolves to its user, and not once idle, expired or revoked", async () => {
+    const life = { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 };
+    for (const { name, db } of engines) {
+      const user = await new UserStore(db.prisma).create(`${name}@shop.example`, "a long enough password 1");
+      const sessions = new SessionStore(db, Buffer.alloc(32, 7), life);
+      const t0 = USED.getTime();
+      const made = await sessions.create(user.id, t0);
+      expect(await sessions.resolve(made.id, t0 + 1_000), name).toEqual({
+        idHash: sessions.hashId(made.id),
+        userId: user.id,
+        email: `${name}@shop.example`,
+        csrfToken: made.csrfToken,
+        expiresAt: new Date(t0 + life.maxMs),
+      });
+      // Touched after a minute: idle time counts from the last call, so two calls 20 minutes apart keep it.
+      expect(await sessions.resolve(made.id, t0 + 20 * 60_000), name).not.toBeNull();
+      expect(await sessions.resolve(made.id, t0 + 40 * 60_000), name).not.toBeNull();
+      expect(await sessions.resolve(made.id, t0 + 71 * 60_000), `${name}: idle`).toBeNull();
+      expect(await db.prisma.session.count({ where: { userId: user.id } }), name).toBe(0);
+
+      const again = await sessions.create(user.id, t0);
+      expect(await sessions.resolve(again.id, t0 + life.maxMs), `${name}: past its lifetime`).toBeNull();
+      const third = await sessions.create(user.id, t0);
+      await sessions.revoke(third.id);
+      expect(await sessions.resolve(third.id, t0 + 1_000), `${name}: revoked`).toBeNull();
     }
   });
 
