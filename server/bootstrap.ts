@@ -16,6 +16,7 @@ import { createMetrics } from "./http/metrics.ts";
 import { TokenStore } from "./store/tokens.ts";
 import { ScriptStore } from "./store/scripts.ts";
 import { ViolationStore } from "./store/violations.ts";
+import { listSplit } from "./store/lean-list.ts";
 import { TailHub } from "./api/tail.ts";
 import { AlertService, alertOptions } from "./alerts/service.ts";
 
@@ -59,7 +60,7 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
     writer,
     projects,
     tokens: new TokenStore(db),
-    violations: new ViolationStore(db),
+    violations: new ViolationStore(db, { listSplit: listSplit(config.PG_LIST_PARTS) }),
     scripts: new ScriptStore(db.prisma),
     tail: new TailHub(
       {

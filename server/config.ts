@@ -19,6 +19,9 @@ export const configSchema = z.object({
   // PostgreSQL (DATABASE_URL=postgres://…): connections per node, and the longest one statement may run.
   PG_POOL_SIZE: int(1, 1000).default(10),
   PG_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  // PostgreSQL: the dashboard's default list (windows up to 3 days) is summed in this many parts at once, each on
+  // its own pool connection (server/store/lean-list.ts); 1: one statement.
+  PG_LIST_PARTS: int(1, 16).default(2),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

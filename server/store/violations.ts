@@ -16,6 +16,7 @@ import {
   type GroupFilter,
 } from "./filters.ts";
 import { listGroups, type GroupListing } from "./group-list.ts";
+import { NO_SPLIT, type ListSplit } from "./lean-list.ts";
 import { groupBreakdowns } from "./breakdown-read.ts";
 import { DAY_MS } from "./breakdown.ts";
 import { num, toGroupRow, toSampleRow } from "./rows.ts";
@@ -26,6 +27,8 @@ export type { GroupRow, SampleRow } from "./rows.ts";
 export type ViolationStoreOptions = {
   /** Answer from the rollups when the filter allows (default true); false always sums GroupHour rows. */
   rollups?: boolean;
+  /** PostgreSQL: sum the default list in parts at once (lean-list.ts; PG_LIST_PARTS). Default: one statement. */
+  listSplit?: ListSplit;
 };
 
 type SeriesPoint = { hour: number; directive: string; count: number };
@@ -35,6 +38,7 @@ const toPoints = (rows: { hour: unknown; directive: string; cnt: unknown }[]): S
 
 export class ViolationStore {
   private readonly rollups: boolean;
+  private readonly listSplit: ListSplit;
   private readonly prisma: PrismaClient;
   private readonly sql: SqlReader;
 
@@ -42,6 +46,7 @@ export class ViolationStore {
     this.prisma = db.prisma;
     this.sql = db.sql;
     this.rollups = opts.rollups ?? true;
+    this.listSplit = opts.listSplit ?? NO_SPLIT;
   }
 
   /**
@@ -53,7 +58,7 @@ export class ViolationStore {
     f: GroupFilter,
     beside?: (ids: number[]) => Promise<T>,
   ): Promise<GroupListing & { beside: T | undefined }> {
-    return listGroups(this.sql, projectId, f, this.rollups, beside);
+    return listGroups(this.sql, projectId, f, this.rollups, beside, this.listSplit);
   }
 
   /** Reports per hour per directive in the window (the over-time chart). */

@@ -1,7 +1,8 @@
 // The dashboard's listing on PostgreSQL answers exactly what the GroupHour fallback answers there and what SQLite
 // answers on the same rows: a random dataset is written through the writer on SQLite, copied into a fresh
 // PostgreSQL database (cinch db copy), and every window and filter of the rollups test is asked of the three.
-// PostgreSQL has paths of its own (group-list.ts: leanList), which the SQLite tests never run.
+// PostgreSQL has paths of its own (lean-list.ts: leanList, and the same summed in parts by group id at once), which
+// the SQLite tests never run.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +34,22 @@ describe.skipIf(skip)("dashboard listing on PostgreSQL", () => {
           const onLite = new ViolationStore(lite);
           const fast = new ViolationStore(pg);
           const slow = new ViolationStore(pg, { rollups: false });
+          // The default list summed in 2 and 3 parts, on every window (minRows 0: these windows are small); the
+          // statements are counted, so the parts are known to have run.
+          let partStatements = 0;
+          const counted = {
+            prisma: pg.prisma,
+            sql: {
+              ...pg.sql,
+              all: <R>(q: Parameters<typeof pg.sql.all>[0]) => {
+                if (q.sql.includes('h."hour" = ANY(')) partStatements++;
+                return pg.sql.all<R>(q);
+              },
+            },
+          };
+          const split = [2, 3].map(
+            (parts) => new ViolationStore(counted, { listSplit: { parts, minRows: 0 } }),
+          );
           // Every case of the rollups test, then the listings leanList answers, in both orders and pages.
           const cases = [...listingCases(d, prng(seed))];
           for (const w of windows(d, prng(seed + 100)))
@@ -45,19 +62,22 @@ describe.skipIf(skip)("dashboard listing on PostgreSQL", () => {
                   cases.push({ projectId, filter: { ...w, noise, sort: "count", order, limit: 3, offset } });
           let lean = 0;
           for (const { projectId, filter } of cases) {
-            const [a, b, c] = await Promise.all([
+            const [a, b, c, ...parts] = await Promise.all([
               fast.listGroups(projectId, filter),
               slow.listGroups(projectId, filter),
               onLite.listGroups(projectId, filter),
+              ...split.map((store) => store.listGroups(projectId, filter)),
             ]);
             expect(a, JSON.stringify(filter)).toEqual(b);
             expect(a, JSON.stringify(filter)).toEqual(c);
+            for (const p of parts) expect(p, JSON.stringify(filter)).toEqual(a);
             // Listings leanList answers (sorted by count, no directive, text or page), with groups in them.
             const plain = !filter.directive && !filter.text && !filter.page;
             if ((filter.sort ?? "count") === "count" && tagFree(filter) && plain && a.groups.length > 0)
               lean++;
           }
           expect(lean).toBeGreaterThan(50);
+          expect(partStatements).toBeGreaterThan(100);
         } finally {
           await pg.close();
           await lite.close();
