@@ -16,7 +16,7 @@ import type { Dialect, SqlReader } from "./sql.ts";
  * A window is split only when its hourly rows are estimated at `minRows` or more (the sampled hour's rows times the
  * window's hours): below that the extra statements cost more than they save.
  *
- * Where a project's groups are cut is sampled (cutsOf) and kept for `keepMs`: any cut gives the exact answer, a
+ * Where a project's groups are cut is sampled (sampleCuts) and kept for `keepMs`: any cut gives the exact answer, a
  * stale one only parts of unequal size, and the sample was 1-7 ms of a ~40 ms call.
  */
 export class ListSplit {
@@ -139,7 +139,10 @@ export async function leanList<T>(
   return finish(sql, projectId, f, true, [...page, ...rows.filter((r) => num(r.kind) !== 0)], beside);
 }
 
-/** The groups the noise filter drops, left out of the sums x by id (an anti- or semi-join: EXISTS, never a scan per group). */
+/**
+ * The groups the noise filter drops, left out of the sums x by id: EXISTS, an anti- or semi-join, which PostgreSQL
+ * never turns into a scan per summed group; `ids` bounds the noise groups read to a part's range.
+ */
 function noiseMember(projectId: string, f: GroupFilter, ids: Prisma.Sql = Prisma.empty): Prisma.Sql {
   if (f.noise === "include") return Prisma.empty;
   return Prisma.sql`WHERE ${f.noise === "exclude" ? Prisma.sql`NOT EXISTS` : Prisma.sql`EXISTS`} (
