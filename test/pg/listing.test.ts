@@ -36,22 +36,22 @@ describe.skipIf(skip)("dashboard listing on PostgreSQL", () => {
           const fast = new ViolationStore(pg);
           const slow = new ViolationStore(pg, { rollups: false });
           // The default list summed in 2 parts cut for each window, and in 3 parts cut once per project and kept
-          // (a cut sampled from another window: still exact); minRows 0, these windows are small. The part
-          // statements are counted, so the parts are known to have run.
-          let partStatements = 0;
-          const counted = {
-            prisma: pg.prisma,
-            sql: {
-              ...pg.sql,
-              all: <R>(q: Parameters<typeof pg.sql.all>[0]) => {
-                if (q.sql.includes('h."hour" = ANY(')) partStatements++;
-                return pg.sql.all<R>(q);
-              },
-            },
+          // (a cut sampled from another window: still exact); minRows 0, these windows are small. Each store's
+          // statements are counted: its parts ran, and the kept cut was sampled once per project.
+          const counting = () => {
+            const n = { parts: 0, samples: 0 };
+            const all = <R>(q: Parameters<typeof pg.sql.all>[0]) => {
+              if (q.sql.includes('h."hour" = ANY(')) n.parts++;
+              if (q.sql.includes("generate_series(1,")) n.samples++;
+              return pg.sql.all<R>(q);
+            };
+            return { n, db: { prisma: pg.prisma, sql: { ...pg.sql, all } } };
           };
-          const split = [new ListSplit(2, 0, 0), new ListSplit(3, 0)].map(
-            (listSplit) => new ViolationStore(counted, { listSplit }),
-          );
+          const [perWindow, kept] = [counting(), counting()];
+          const split = [
+            new ViolationStore(perWindow.db, { listSplit: new ListSplit(2, 0, 0) }),
+            new ViolationStore(kept.db, { listSplit: new ListSplit(3, 0, 3_600_000) }),
+          ];
           // Every case of the rollups test, then the listings leanList answers, in both orders and pages.
           const cases = [...listingCases(d, prng(seed))];
           for (const w of windows(d, prng(seed + 100)))
@@ -79,7 +79,10 @@ describe.skipIf(skip)("dashboard listing on PostgreSQL", () => {
               lean++;
           }
           expect(lean).toBeGreaterThan(50);
-          expect(partStatements).toBeGreaterThan(100);
+          expect(perWindow.n.parts).toBeGreaterThan(100);
+          expect(perWindow.n.samples).toBeGreaterThan(100);
+          expect(kept.n.parts).toBeGreaterThan(100);
+          expect(kept.n.samples).toBe(d.projects.length);
         } finally {
           await pg.close();
           await lite.close();
