@@ -49,7 +49,7 @@ export async function createDeps(config: Config, log?: Logger): Promise<AppDeps>
   };
   const writer = new ReportWriter(batchEngineFor(db, limitsOf(writerOptions)), writerOptions);
   const projects = new ProjectStore(db, logger);
-  const alerts = new AlertService(db.prisma, projects, logger, alertOptions(config));
+  const alerts = new AlertService(db, projects, logger, alertOptions(config));
   alerts.attach(writer);
   await alerts.start();
   return {

@@ -2,6 +2,7 @@
 // dispatcher delivering the outbox, and what the API and the CLI call (send a test, preview a rule).
 import type { Logger } from "pino";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { Db } from "../store/db.ts";
 import type { AlertChannelTestDto, AlertWebhookPayload } from "../contract/alerts.ts";
 import { AlertConfigStore, type ChannelRecord } from "../store/alert-config.ts";
 import { AlertOutbox } from "../store/alert-outbox.ts";
@@ -60,14 +61,17 @@ export class AlertService {
   private ticking: Promise<void> | null = null;
   private goneCheckedAt = 0;
 
+  private readonly prisma: PrismaClient;
+
   constructor(
-    private readonly prisma: PrismaClient,
+    db: Pick<Db, "prisma" | "sql">,
     private readonly projects: ProjectStore,
     private readonly log: Logger,
     readonly opts: AlertOptions,
   ) {
+    const prisma = (this.prisma = db.prisma);
     this.config = new AlertConfigStore(prisma);
-    this.outbox = new AlertOutbox(prisma);
+    this.outbox = new AlertOutbox(db);
     this.triage = new TriageStore(prisma);
     this.observed = new ObservedPolicyStore(prisma);
     this.notifier = new Notifier({

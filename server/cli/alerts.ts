@@ -19,7 +19,7 @@ export function registerAlertCommands(program: Command): void {
     .action(async (ref: string) => {
       await withConfigDb(async (db, config) => {
         const service = new AlertService(
-          db.prisma,
+          db,
           new ProjectStore(db),
           pino({ level: "silent" }),
           alertOptions(config),

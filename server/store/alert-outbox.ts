@@ -5,6 +5,9 @@ import { randomUUID } from "node:crypto";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 import type { AlertChannelKind, AlertDeliveryStatus, AlertRuleKind } from "../contract/alerts.ts";
 import { isChannelKind, isDeliveryStatus, isRuleKind } from "../alerts/vocabulary.ts";
+import type { Db } from "./db.ts";
+import { num } from "./rows.ts";
+import type { SqlReader } from "./sql.ts";
 
 export type EventRecord = {
   id: string;
@@ -72,7 +75,13 @@ const eventOf = (r: EventRow): EventRecord | null =>
   isRuleKind(r.kind) ? { ...r, kind: r.kind, createdAt: Number(r.createdAt) } : null;
 
 export class AlertOutbox {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly prisma: PrismaClient;
+  private readonly sql: SqlReader;
+
+  constructor(db: Pick<Db, "prisma" | "sql">) {
+    this.prisma = db.prisma;
+    this.sql = db.sql;
+  }
 
   /**
    * Take the quiet period for (rule, key) at `now`: true when the rule may fire (never fired for the key, or last
@@ -129,16 +138,31 @@ export class AlertOutbox {
 
   /** Deliveries due at `now` (pending, next attempt due, lease free or expired), oldest first. */
   async due(now: number, limit: number): Promise<DeliveryRecord[]> {
-    const rows = await this.prisma.alertDelivery.findMany({
-      where: {
-        status: { in: ["pending", "delivering"] },
-        nextAttemptAt: { lte: BigInt(now) },
-        leaseUntil: { lt: BigInt(now) },
-      },
-      orderBy: { nextAttemptAt: "asc" },
-      take: limit,
-    });
-    return rows.map(deliveryOf);
+    // Every node asks this every ALERT_POLL_MS (1 s), alerts configured or not: one raw statement, not Prisma,
+    // whose query compiler held the event loop 1-13 ms per call while ingest waited (2026-12-07).
+    const rows = await this.sql.all<Record<string, unknown>>(Prisma.sql`
+      SELECT "id", "eventId", "projectId", "channelId", "channelName", "channelKind", "status", "attempts",
+        "nextAttemptAt", "lastError", "responseCode", "createdAt", "deliveredAt"
+      FROM "AlertDelivery"
+      WHERE "status" IN ('pending', 'delivering') AND "nextAttemptAt" <= ${now} AND "leaseUntil" < ${now}
+      ORDER BY "nextAttemptAt" LIMIT ${limit}`);
+    return rows.map((r) =>
+      deliveryOf({
+        id: String(r.id),
+        eventId: String(r.eventId),
+        projectId: String(r.projectId),
+        channelId: r.channelId === null ? null : String(r.channelId),
+        channelName: String(r.channelName),
+        channelKind: String(r.channelKind),
+        status: String(r.status),
+        attempts: num(r.attempts),
+        nextAttemptAt: BigInt(num(r.nextAttemptAt)),
+        lastError: r.lastError === null ? null : String(r.lastError),
+        responseCode: r.responseCode === null ? null : num(r.responseCode),
+        createdAt: BigInt(num(r.createdAt)),
+        deliveredAt: r.deliveredAt === null ? null : BigInt(num(r.deliveredAt)),
+      }),
+    );
   }
 
   /**

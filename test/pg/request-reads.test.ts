@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { AlertOutbox } from "../../server/store/alert-outbox.ts";
 import type { Db } from "../../server/store/db.ts";
 import { openPgDb } from "../../server/store/pg-db.ts";
 import { PolicyStore } from "../../server/store/policies.ts";
@@ -154,6 +155,51 @@ describe.skipIf(skip)("the API's per-call reads, raw on both engines", () => {
       const third = await sessions.create(user.id, t0);
       await sessions.revoke(third.id);
       expect(await sessions.resolve(third.id, t0 + 1_000), `${name}: revoked`).toBeNull();
+    }
+  });
+
+  test("the alert outbox's due deliveries (polled every second): due, unleased, unfinished, oldest first", async () => {
+    for (const { name, db } of engines) {
+      const outbox = new AlertOutbox(db);
+      const t = 1_780_000_000_000; // past 2^32 ms: BIGINT columns
+      const channels = [
+        { id: null, name: 'hook "a"', kind: "webhook" as const },
+        { id: null, name: "mail", kind: "email" as const },
+      ];
+      const event = { projectId: `p-${name}`, ruleId: null, kind: "new-group" as const, groupId: 7 };
+      const later = await outbox.add({ ...event, title: "later", payload: "{}" }, channels, t + 10);
+      const first = await outbox.add({ ...event, title: "first", payload: "{}" }, channels.slice(0, 1), t);
+      const future = await outbox.add(
+        { ...event, title: "future", payload: "{}" },
+        channels.slice(0, 1),
+        t + 60_000,
+      );
+      // One of `later`'s is leased by a node, the other delivered already.
+      expect(await outbox.claim(later.deliveries[0]!, "node-b", t + 20, 30_000)).toBe(true);
+      expect(await outbox.claim(later.deliveries[1]!, "node-a", t + 20, 30_000)).toBe(true);
+      await outbox.finish(later.deliveries[1]!, "node-a", { ok: true, responseCode: 250, at: t + 25 });
+
+      const due = await outbox.due(t + 30, 50);
+      expect(
+        due.map((d) => d.id),
+        name,
+      ).toEqual([first.deliveries[0]]);
+      expect(due[0], name).toEqual(await outbox.delivery(first.deliveries[0]!));
+      expect(due[0], name).toMatchObject({ nextAttemptAt: t, createdAt: t, attempts: 0, status: "pending" });
+      // Once the lease has run out, the leased one is due again, after the older one; the limit holds.
+      const afterLease = await outbox.due(t + 40_000, 50);
+      expect(
+        afterLease.map((d) => d.id),
+        name,
+      ).toEqual([first.deliveries[0], later.deliveries[0]]);
+      expect(
+        (await outbox.due(t + 40_000, 1)).map((d) => d.id),
+        name,
+      ).toEqual([first.deliveries[0]]);
+      expect(
+        (await outbox.due(t + 70_000, 50)).map((d) => d.id),
+        name,
+      ).toContain(future.deliveries[0]);
     }
   });
 
