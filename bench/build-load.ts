@@ -85,7 +85,9 @@ export async function ingestDuringBuilds(o: {
     const s = await fetch(`${server.url}/api/projects/${seeded.projectId}/policy/suggestion`, {
       headers: { Authorization: `Bearer ${o.token}` },
     });
-    await s.text();
+    // Read as bytes, not decoded: the dashboard's browser decodes the 2.7 MB answer on its own machine, and here it
+    // cost the benchmark's process ~10 instead of ~6 ms of CPU per answer on the cores ingest shares (2026-12-07).
+    await s.arrayBuffer();
     if (s.status !== 200) throw new Error(`suggestion answered ${s.status}`);
     return performance.now() - t;
   };
