@@ -158,6 +158,20 @@ function directiveTotals(projectId: string, f: GroupFilter): Prisma.Sql {
     GROUP BY d.directive HAVING SUM(d.count) > 0`;
 }
 
+/**
+ * What `whole` and `part` both end with: the page's groups (kind 0, rank `rn`) read for the ids in `top`, and the
+ * count of the summed groups in `a` (kind 2).
+ */
+function pageAndCount(rn: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT 0 AS kind, ${rn} AS rn, 1 AS counted, g.id AS id, g.directive AS directive, g.blocked AS blocked,
+           g.noise AS noise, top.cnt AS cnt, g.count AS count, g."firstSeen" AS "firstSeen",
+           g."lastSeen" AS "lastSeen", g.pages AS pages, g.browsers AS browsers, 0 AS "groups", 0 AS listed
+    FROM top JOIN "ViolationGroup" g ON g.id = top.id
+    UNION ALL
+    SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*), 0 FROM a`;
+}
+
 /** The listing in one statement: the page ranked (kind 0), the count of groups (kind 2), the totals (kind 1). */
 function whole(d: Dialect, projectId: string, f: GroupFilter): Prisma.Sql {
   const dir = f.order === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
@@ -169,12 +183,7 @@ function whole(d: Dialect, projectId: string, f: GroupFilter): Prisma.Sql {
     top AS (
       SELECT id, cnt, ROW_NUMBER() OVER (ORDER BY cnt ${dir}, id ASC) AS rn FROM (
         SELECT id, cnt FROM a ORDER BY cnt ${dir}, id ASC LIMIT ${f.limit ?? 100} OFFSET ${f.offset ?? 0}) p)
-    SELECT 0 AS kind, top.rn AS rn, 1 AS counted, g.id AS id, g.directive AS directive, g.blocked AS blocked,
-           g.noise AS noise, top.cnt AS cnt, g.count AS count, g."firstSeen" AS "firstSeen",
-           g."lastSeen" AS "lastSeen", g.pages AS pages, g.browsers AS browsers, 0 AS "groups", 0 AS listed
-    FROM top JOIN "ViolationGroup" g ON g.id = top.id
-    UNION ALL
-    SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*), 0 FROM a
+    ${pageAndCount(Prisma.sql`top.rn`)}
     UNION ALL ${directiveTotals(projectId, f)}`;
 }
 
@@ -207,11 +216,6 @@ function part(
       GROUP BY h."groupId"),
     a AS MATERIALIZED (SELECT x."groupId" AS id, x.cnt AS cnt FROM x ${noiseMember(projectId, f, bound("g.id"))}),
     top AS (SELECT id, cnt FROM a ORDER BY cnt ${dir}, id ASC LIMIT ${(f.offset ?? 0) + (f.limit ?? 100)})
-    SELECT 0 AS kind, NULL AS rn, 1 AS counted, g.id AS id, g.directive AS directive, g.blocked AS blocked,
-           g.noise AS noise, top.cnt AS cnt, g.count AS count, g."firstSeen" AS "firstSeen",
-           g."lastSeen" AS "lastSeen", g.pages AS pages, g.browsers AS browsers, 0 AS "groups", 0 AS listed
-    FROM top JOIN "ViolationGroup" g ON g.id = top.id
-    UNION ALL
-    SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*), 0 FROM a
+    ${pageAndCount(Prisma.sql`NULL`)}
     ${totals ? Prisma.sql`UNION ALL ${directiveTotals(projectId, f)}` : Prisma.empty}`;
 }
