@@ -266,7 +266,7 @@ function combine(parts: LoadResult[]): LoadResult {
   return out;
 }
 
-const toLoadRequests = (w: Workload): LoadRequest[] =>
+export const toLoadRequests = (w: Workload): LoadRequest[] =>
   w.requests.map((r) => ({
     contentType: r.contentType,
     userAgent: r.userAgent,
@@ -474,16 +474,24 @@ export const OVERLOAD_DEPTH = 16;
  * window, or a socket it stopped reading) waits in the generator and is counted, not hidden.
  */
 export async function overload(
-  o: Pick<IngestOptions, "tmpDir" | "durationSec" | "warmupSec" | "overloadConnections" | "log">,
+  o: Pick<
+    IngestOptions,
+    "tmpDir" | "durationSec" | "warmupSec" | "overloadConnections" | "log" | "cinchNodeArgs"
+  >,
   requests: LoadRequest[],
   maxRate: number,
   notes: string[],
 ): Promise<RunResult> {
   const dir = join(o.tmpDir, "overload");
-  const t = await start("cinch", dir, {
-    INGEST_RATE_PER_CLIENT: "1000000000",
-    INGEST_BURST_PER_CLIENT: "1000000000",
-  });
+  const t = await start(
+    "cinch",
+    dir,
+    {
+      INGEST_RATE_PER_CLIENT: "1000000000",
+      INGEST_BURST_PER_CLIENT: "1000000000",
+    },
+    o.cinchNodeArgs,
+  );
   try {
     const rate = Math.max(1, Math.round(maxRate * 3));
     const conns = o.overloadConnections;

@@ -8,8 +8,8 @@ import { join } from "node:path";
 const cwd = process.argv[2] ?? new URL("..", import.meta.url).pathname;
 const N = Number(process.argv[3] ?? 10);
 const variants = {
-  built: ["--max-semi-space-size=32", "dist/main.js"],
-  tsx: ["--max-semi-space-size=32", "--import", "tsx", "server/main.ts"],
+  built: ["--max-semi-space-size=32", "--max-old-space-size=1024", "dist/main.js"],
+  tsx: ["--max-semi-space-size=32", "--max-old-space-size=1024", "--import", "tsx", "server/main.ts"],
 };
 const dirs = Object.fromEntries(
   Object.keys(variants).map((k) => [k, mkdtempSync(join(tmpdir(), `su-${k}-`))]),

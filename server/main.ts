@@ -1,6 +1,7 @@
 // Entry point of `npm start`: parse config (exit non-zero listing every problem), serve, stop cleanly on signals.
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { startServer, VERSION } from "./server.ts";
+import { releaseOldSpaceCapForWorkers } from "./heap.ts";
 
 /** The database for the start line: the SQLite file, or the PostgreSQL URL without its password. */
 function databaseLabel(config: Config): string {
@@ -15,6 +16,8 @@ function databaseLabel(config: Config): string {
 }
 
 export async function main(): Promise<void> {
+  // The heap cap npm start sets is the main thread's (server/heap.ts); the policy worker starts later, without it.
+  releaseOldSpaceCapForWorkers();
   let config: Config;
   try {
     config = loadConfig();
