@@ -73,7 +73,7 @@ export type ServerProc = {
  * Node flags `npm start` runs Cinch with (package.json): a 32 MB young generation instead of 16 MB, so short-lived
  * request objects die young instead of being promoted — measured ~30 MB lower peak RSS under overload and no CPU
  * cost — and the main thread's old space capped at 1 GB, so V8 grows it by at most 1.6 × between full collections
- * instead of up to 4 × (server/heap.ts: overload peak RSS 274–316 → 205–209 MB). Every server of the benchmark gets
+ * instead of up to 4 × (server/heap.ts: overload peak RSS 274–319 → 205–217 MB). Every server of the benchmark gets
  * them, so the comparison is of code, not of flags.
  */
 export const SERVER_NODE_ARGS = ["--max-semi-space-size=32", "--max-old-space-size=1024"];

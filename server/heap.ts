@@ -3,8 +3,8 @@
 // factor it picks from the heap's limit: up to 4 × what survived the last one when the limit is 2 GB or more (the
 // default on this 24 GiB machine is 4 GB), at most 1.6 × at 1 GB. Under 3 × overload, ingest's request objects that
 // outlive two scavenges (they wait in pipelines for their commit) grew the old space from ~65 to ~125 MB between full
-// collections: peak RSS 274–316 MB uncapped against 205–209 MB capped, same CPU per request within the noise
-// (scratch A/B of bench/ingest.ts's overload run, 12,000 req/s asked, 2026-12-07, load 1–2).
+// collections: peak RSS 274–319 MB uncapped against 205–217 MB capped (five runs each, two sittings), same CPU per
+// request within the noise (scratch A/B of bench/ingest.ts's overload run, 12,000 req/s asked, 2026-12-07, load 1–2).
 //
 // V8 reads the flag for every isolate it creates while the flag is set, and it wins over a Worker's resourceLimits.
 // The policy worker must not inherit it: a 20,000-group project's build holds a heap several times the main
