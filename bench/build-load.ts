@@ -67,6 +67,9 @@ export async function ingestDuringBuilds(o: {
       },
       o.tmpDir,
     );
+  // A host no earlier call reported, also when this runs again on the same data (the in-process server after the
+  // worker's): each suggestion is built for a group the project did not have.
+  const runId = Date.now().toString(36);
   let fresh = 0;
   const suggestionAfterReport = async (): Promise<number> => {
     const res = await fetch(`${server.url}/r/${seeded.reportKey}`, {
@@ -76,7 +79,7 @@ export async function ingestDuringBuilds(o: {
         "csp-report": {
           "document-uri": "https://www.shop.example/",
           "effective-directive": "img-src",
-          "blocked-uri": `https://loop${fresh++}.bench.example/a.png`,
+          "blocked-uri": `https://loop${runId}-${fresh++}.bench.example/a.png`,
         },
       }),
     });
