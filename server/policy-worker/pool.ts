@@ -11,8 +11,10 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { PolicyGroupRow } from "../store/policy-groups.ts";
+import { BOOST_MS, setBuildPriority } from "./priority.ts";
 import {
   READY,
+  type Hello,
   type BuildJob,
   type BuildReply,
   type GroupSync,
@@ -105,6 +107,12 @@ export class PolicyWorker {
   /** Whether the worker said it is ready (request timeouts start then), and the bound on its start until it is. */
   private ready = false;
   private starting: NodeJS.Timeout | null = null;
+  /** The running worker's thread when it runs under SCHED_IDLE (priority.ts), and whether a long build lifted it. */
+  private idleThread: number | null = null;
+  private lifted = false;
+  private lift: NodeJS.Timeout | null = null;
+  /** Priority changes run one after another (each is a `chrt` process). */
+  private priorityChange: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: PolicyWorkerOptions) {}
 
@@ -178,7 +186,12 @@ export class PolicyWorker {
       () => this.stop(new PolicyWorkerUnavailable(`the policy worker did not start within ${STARTUP_MS} ms`)),
       Math.max(STARTUP_MS, this.opts.timeoutMs),
     );
-    w.on("message", (r: Reply | typeof READY) => {
+    w.on("message", (r: Reply | Hello | typeof READY) => {
+      if (typeof r === "object" && "hello" in r) {
+        if (this.worker === w && r.idle) this.idleThread = r.tid;
+        this.armLift();
+        return;
+      }
       if (r === READY) {
         this.ready = true;
         if (this.starting) clearTimeout(this.starting);
@@ -192,6 +205,11 @@ export class PolicyWorker {
       if (p.timer) clearTimeout(p.timer);
       p.resolve(r);
       this.armIdle();
+      // The next request's time under SCHED_IDLE counts from now; none pending: back under it, if lifted.
+      if (this.lift) clearTimeout(this.lift);
+      this.lift = null;
+      if (this.pending.size === 0) this.lower();
+      else this.armLift();
     });
     w.on("error", (err) => {
       if (this.worker === w)
@@ -215,7 +233,40 @@ export class PolicyWorker {
       this.pending.set(id, { resolve, reject, timer: this.ready ? this.timeout() : null });
       const req: Request = sync ? { id, sync, job } : { id, job };
       w.postMessage(req);
+      this.armLift();
     });
+  }
+
+  /**
+   * A request still unanswered BOOST_MS after it was sent (or after the previous answer) goes on at nice 10 instead
+   * of SCHED_IDLE: while every core is busy (ingest at its limit, or other programs) a SCHED_IDLE thread gets almost
+   * nothing, and the build would end in the request timeout. A 20,000-group build takes 50–300 ms on an idle core.
+   */
+  private armLift(): void {
+    if (this.idleThread === null || this.lifted || this.lift !== null || this.pending.size === 0) return;
+    this.lift = setTimeout(() => {
+      this.lift = null;
+      const tid = this.idleThread;
+      if (tid === null || this.pending.size === 0) return;
+      this.lifted = true;
+      this.priorityChange = this.priorityChange.then(() => setBuildPriority(tid, true));
+    }, BOOST_MS);
+    this.lift.unref();
+  }
+
+  /** Nothing pending: the thread back under SCHED_IDLE (if a long build lifted it). */
+  private lower(): void {
+    if (this.lift) clearTimeout(this.lift);
+    this.lift = null;
+    const tid = this.idleThread;
+    if (!this.lifted || tid === null) return;
+    this.lifted = false;
+    this.priorityChange = this.priorityChange.then(() => setBuildPriority(tid, false));
+  }
+
+  /** Priority changes asked for so far have been made (tests). */
+  settled(): Promise<void> {
+    return this.priorityChange;
   }
 
   /** A request's timeout (from when it was sent, or from when the worker became ready). */
@@ -238,6 +289,10 @@ export class PolicyWorker {
   private stop(err: Error): void {
     const w = this.worker;
     this.worker = null;
+    if (this.lift) clearTimeout(this.lift);
+    this.lift = null;
+    this.idleThread = null;
+    this.lifted = false;
     if (this.idle) clearTimeout(this.idle);
     this.idle = null;
     if (this.starting) clearTimeout(this.starting);

@@ -59,6 +59,9 @@ export type Request = { id: number; sync?: GroupSync; job: Job };
 /** The worker's first message, once its modules are loaded: request timeouts count from it. */
 export const READY = "ready";
 
+/** Sent after READY on Linux: the worker thread's id, and whether it runs under SCHED_IDLE (priority.ts). */
+export type Hello = { hello: true; tid: number; idle: boolean };
+
 export type Reply =
   | { id: number; ok: true; result: BuildReply | PreviewResult }
   | { id: number; ok: false; resync: true }

@@ -16,6 +16,7 @@ import { answerJson, sampleNeeds, type AnswerContext } from "../../server/api/bu
 import { EVIDENCE_SAMPLES } from "../../server/api/present-policy.ts";
 import { PolicyCache } from "../../server/api/policy-cache.ts";
 import { PolicyWorker, PolicyWorkerUnavailable } from "../../server/policy-worker/pool.ts";
+import { BOOST_MS } from "../../server/policy-worker/priority.ts";
 import type { BuildJob } from "../../server/policy-worker/protocol.ts";
 import { buildPolicy } from "../../server/policy/build.ts";
 import { previewImpact } from "../../server/policy/preview.ts";
@@ -170,6 +171,21 @@ describe("the worker's answers are the in-process answers", () => {
 });
 
 const SCHED_IDLE = 5;
+const hasChrt = spawnSync("chrt", ["--version"], { stdio: "ignore" }).status === 0;
+
+/** This process's threads: /proc/<pid>/task/<tid>/stat after the command's ")" starts at field 3 (state); nice is
+ *  field 19, the scheduling policy field 41. */
+function threadsNow(): { tid: number; nice: number; policy: number }[] {
+  return readdirSync(`/proc/${process.pid}/task`).flatMap((t) => {
+    try {
+      const stat = readFileSync(`/proc/${process.pid}/task/${t}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return [{ tid: Number(t), nice: Number(f[16]), policy: Number(f[38]) }];
+    } catch {
+      return []; // the thread ended meanwhile
+    }
+  });
+}
 
 describe("the worker thread's priority", () => {
   test.runIf(process.platform === "linux")(
@@ -185,18 +201,49 @@ describe("the worker thread's priority", () => {
           opts: { now },
           extra: [],
         });
-        // /proc/<pid>/task/<tid>/stat after the command's ")": field 3 (state) first; nice is field 19, policy 41.
-        const threads = readdirSync(`/proc/${process.pid}/task`).map((t) => {
-          const stat = readFileSync(`/proc/${process.pid}/task/${t}/stat`, "utf8");
-          const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-          return { tid: Number(t), nice: Number(f[16]), policy: Number(f[38]) };
-        });
+        const threads = threadsNow();
         const main = threads.find((t) => t.tid === process.pid)!;
         // This thread (the main one) keeps its priority and policy (SCHED_OTHER, 0).
         expect(main).toMatchObject({ nice: 0, policy: 0 });
-        const hasChrt = spawnSync("chrt", ["--version"], { stdio: "ignore" }).status === 0;
         if (hasChrt) expect(threads.filter((t) => t.policy === SCHED_IDLE).length).toBeGreaterThanOrEqual(1);
         else expect(threads.filter((t) => t.nice === 10).length).toBeGreaterThanOrEqual(1);
+      } finally {
+        worker.close();
+        await close();
+      }
+    },
+  );
+
+  test.runIf(process.platform === "linux" && hasChrt)(
+    "a build still running after a second goes on at nice 10, and the thread is idle again after it",
+    async () => {
+      const { cache, now, commit, close } = await fixture(7);
+      const worker = new PolicyWorker({ timeoutMs: 60_000, entry: FAULTY });
+      const preview = (policy: string) => ({ kind: "preview" as const, policy, opts: { now }, extra: [] });
+      try {
+        await commit();
+        const entry = await cache.entryFor("p", now);
+        const before = new Set(
+          threadsNow()
+            .filter((t) => t.policy === SCHED_IDLE)
+            .map((t) => t.tid),
+        );
+        await worker.run(entry, preview(POLICIES[0]!));
+        const idle = threadsNow().filter((t) => t.policy === SCHED_IDLE && !before.has(t.tid));
+        expect(idle).toHaveLength(1); // the worker's thread
+        const tid = idle[0]!.tid;
+        const of = () => threadsNow().find((t) => t.tid === tid);
+        // A short build is never lifted.
+        await worker.settled();
+        expect(of()).toMatchObject({ policy: SCHED_IDLE });
+        // The slow one (3 s of CPU in the worker) is, once it has run BOOST_MS.
+        const slow = worker.run(entry, preview(`${POLICIES[0]!} https://slow.invalid`));
+        await new Promise((r) => setTimeout(r, BOOST_MS + 400));
+        await worker.settled();
+        expect(of()).toMatchObject({ policy: 0, nice: 10 });
+        await slow;
+        await worker.settled();
+        expect(of()).toMatchObject({ policy: SCHED_IDLE });
       } finally {
         worker.close();
         await close();
