@@ -21,6 +21,8 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/** Modules that reach the network or start processes. */
+const MODULES = /from\s+["'](?:node:)?(?:net|tls|dns|dgram|http2|child_process)["']/;
 /** Ways server code could reach the network. */
 const OUTGOING = [
   /\bfetch\s*\(/,
@@ -30,7 +32,7 @@ const OUTGOING = [
   /\.request\s*\(/,
   /\bhttps?\.get\s*\(/,
   /\bnet\.connect\b|\bcreateConnection\b|\btls\.connect\b/,
-  /from\s+["'](?:node:)?(?:net|tls|dns|dgram|http2|child_process)["']/,
+  MODULES,
   /from\s+["'](?:undici|axios|node-fetch|got|ky|superagent|request)["']/,
   /import\s*\(\s*["'](?:node:)?(?:http|https|net|tls|dns|dgram|http2)["']/,
   /require\s*\(/,
@@ -45,6 +47,9 @@ const NOTIFIER = "server/alerts/notifier.ts";
  * takes the URI as a parameter and never reads one from a report.
  */
 const TEST_REPORT = "server/projects/test-report.ts";
+/** The one module that starts a process: util-linux's chrt on the policy worker's own thread (#17). */
+const PRIORITY = "server/policy-worker/priority.ts";
+const CHILD_PROCESS = /from\s+["'](?:node:)?child_process["']/;
 
 describe("static: nothing in server/ but the alerts' notifier and the test report's sender can open an outgoing connection", () => {
   const files = walk(join(root, "server")).map((f) => relative(root, f));
@@ -73,9 +78,29 @@ describe("static: nothing in server/ but the alerts' notifier and the test repor
     expect(route).toMatch(/sendTestReport\(uri, report\)/);
   });
 
+  test("the priority module runs chrt only: fixed program, no shell, arguments of its own making", () => {
+    expect(files).toContain(PRIORITY);
+    const src = readFileSync(join(root, PRIORITY), "utf8");
+    expect(src).toMatch(/^import \{ execFile, spawnSync \} from "node:child_process";$/m);
+    const calls = src.match(/\b(?:execFile|spawnSync|spawn|exec|execSync|execFileSync|fork)\s*\(/g) ?? [];
+    const chrtCalls = src.match(/\b(?:execFile|spawnSync)\("chrt", /g) ?? [];
+    expect(calls.length).toBeGreaterThan(0);
+    expect(chrtCalls).toHaveLength(calls.length);
+    expect(src).not.toMatch(/shell\s*:/);
+    // Thread ids are numbers the process read itself (/proc/thread-self) or got from its own worker.
+    expect(src).toMatch(/setBuildPriority\(tid: number, up: boolean\)/);
+  });
+
   test.each(files.filter((f) => f !== NOTIFIER && f !== TEST_REPORT))("%s", (file) => {
     const src = readFileSync(join(root, file), "utf8");
-    for (const re of OUTGOING) expect(src, `${file} matches ${re}`).not.toMatch(re);
+    for (const re of OUTGOING) {
+      if (file === PRIORITY && re === MODULES) {
+        // child_process is allowed here (checked above); net, tls, dns and the rest are not.
+        expect(src.replace(CHILD_PROCESS, ""), `${file} matches ${re}`).not.toMatch(re);
+        continue;
+      }
+      expect(src, `${file} matches ${re}`).not.toMatch(re);
+    }
     const http = /from\s+["'](?:node:)?https?["']/.test(src);
     if (http && !SERVING.has(file)) {
       // a type-only import is fine
