@@ -11,7 +11,7 @@
 // the pool (pool.ts) lifts a build that has run for BOOST_MS to SCHED_OTHER at nice 10, where it gets about a tenth
 // of a busy core, and lowers the thread again once nothing is pending.
 import { execFile, spawnSync } from "node:child_process";
-import { readlinkSync } from "node:fs";
+import { existsSync, readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 
 /** The worker thread's nice value when it is not under SCHED_IDLE (0 is the default; 19 the lowest priority). */
@@ -50,8 +50,12 @@ export function lowerThisThread(): { tid: number; idle: boolean } | null {
 const chrt = (args: string[]): Promise<boolean> =>
   new Promise((resolve) => execFile("chrt", args, { timeout: 5_000 }, (err) => resolve(err === null)));
 
-/** From another thread: a SCHED_IDLE thread to SCHED_OTHER at nice 10 (`up`), or back to SCHED_IDLE. */
+/**
+ * From another thread: a SCHED_IDLE thread to SCHED_OTHER at nice 10 (`up`), or back to SCHED_IDLE. Only a thread
+ * of this process: a worker that ended meanwhile leaves its id free for the system to give to another.
+ */
 export async function setBuildPriority(tid: number, up: boolean): Promise<void> {
+  if (!existsSync(`/proc/self/task/${tid}`)) return;
   if (!up) {
     await chrt(["--idle", "--pid", "0", String(tid)]);
     return;
