@@ -142,7 +142,7 @@ export async function ingestDuringBuilds(o: {
  * One request on node:http; the answer's bytes are counted, not kept or decoded: the dashboard's browser reads the
  * 2.7 MB answer on its own machine, and here the client shares the 2 cores with the server and the ingest load. In
  * the benchmark's process (which seeded the 10 M reports) fetch and arrayBuffer() took ~29 ms of CPU per report and
- * suggestion, 3.2–3.5 s in each 10 s of load (2026-12-08 01:27 UTC); node:http 7–8 ms, 1.0–1.2 s (01:37), while the
+ * suggestion, 3.2–3.5 s in each 10 s of load (2026-12-08 01:26 UTC); node:http 7–8 ms, 1.0–1.2 s (01:37), while the
  * loop made more builds (153 instead of 112 in 10 s).
  */
 function send(
