@@ -206,8 +206,7 @@ export class PolicyWorker {
       p.resolve(r);
       this.armIdle();
       // The next request's time under SCHED_IDLE counts from now; none pending: back under it, if lifted.
-      if (this.lift) clearTimeout(this.lift);
-      this.lift = null;
+      this.cancelLift();
       if (this.pending.size === 0) this.lower();
       else this.armLift();
     });
@@ -254,10 +253,13 @@ export class PolicyWorker {
     this.lift.unref();
   }
 
-  /** Nothing pending: the thread back under SCHED_IDLE (if a long build lifted it). */
-  private lower(): void {
+  private cancelLift(): void {
     if (this.lift) clearTimeout(this.lift);
     this.lift = null;
+  }
+
+  /** Nothing pending: the thread back under SCHED_IDLE (if a long build lifted it). */
+  private lower(): void {
     const tid = this.idleThread;
     if (!this.lifted || tid === null) return;
     this.lifted = false;
@@ -289,8 +291,7 @@ export class PolicyWorker {
   private stop(err: Error): void {
     const w = this.worker;
     this.worker = null;
-    if (this.lift) clearTimeout(this.lift);
-    this.lift = null;
+    this.cancelLift();
     this.idleThread = null;
     this.lifted = false;
     if (this.idle) clearTimeout(this.idle);
